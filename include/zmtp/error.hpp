@@ -1,0 +1,62 @@
+// zmtp error codes: one std::error_category for everything the library reports.
+#pragma once
+
+#include <string>
+#include <system_error>
+
+namespace zmtp {
+
+/// Every error zmtp reports. Values from `bad_signature` to `heartbeat_timeout` are
+/// the peer's fault (a protocol violation or a timeout); the connection that saw one is
+/// closed and never restarted. The rest are local misuse or local conditions.
+enum class errc {
+    // --- greeting ---
+    bad_signature = 1,        ///< Greeting does not start with 0xFF ... 0x7F.
+    unsupported_zmtp_1_0,     ///< Peer speaks ZMTP 1.0 (legacy, refused).
+    unsupported_zmtp_2_0,     ///< Peer speaks ZMTP 2.0 (legacy, refused).
+    mechanism_mismatch,       ///< Peer's security mechanism differs from ours.
+    invalid_mechanism_name,   ///< Mechanism field holds bytes outside the allowed set.
+    // --- framing ---
+    reserved_flags_set,       ///< A frame has one of the reserved flag bits 3..7 set.
+    command_with_more,        ///< A command frame has the MORE flag.
+    invalid_frame_size,       ///< A long frame size has its top bit set (>= 2^63).
+    message_too_large,        ///< A frame or multipart message exceeds max_message_size.
+    command_too_large,        ///< A command exceeds max_command_size.
+    command_inside_message,   ///< A command arrived between the frames of one message.
+    // --- commands and metadata ---
+    malformed_command,        ///< Command name size is 0, exceeds the body, or not letters.
+    malformed_metadata,       ///< A metadata length runs past the end of the command.
+    invalid_property_name,    ///< A metadata name has characters outside [A-Za-z0-9-_.+].
+    malformed_ping,           ///< PING shorter than its TTL or with a context over 16 bytes.
+    malformed_error_command,  ///< ERROR command whose reason length does not match.
+    // --- handshake ---
+    handshake_too_large,      ///< Bytes received before the handshake ended exceed max_handshake_size.
+    unexpected_command,       ///< A command not allowed at this point of the handshake.
+    message_before_handshake, ///< A message frame arrived before the handshake completed.
+    missing_socket_type,      ///< Peer's READY has no Socket-Type property.
+    unknown_socket_type,      ///< Peer's Socket-Type is not a known socket type.
+    incompatible_socket_type, ///< Peer's socket type cannot talk to ours.
+    invalid_identity,         ///< Peer's Identity is over 255 bytes or starts with a zero byte.
+    peer_error,               ///< Peer sent an ERROR command (see peer_error_reason()).
+    handshake_timeout,        ///< Handshake not complete within handshake_timeout.
+    heartbeat_timeout,        ///< No traffic from the peer within the heartbeat timeout or TTL.
+    // --- local ---
+    not_ready,                ///< Sending on a connection whose handshake is not complete.
+    empty_message,            ///< Sending a message with no frames (ZMTP cannot carry one).
+    connection_closed,        ///< The connection is closed (by us, or after an earlier error).
+    out_of_memory,            ///< Allocating a frame body announced by the peer failed.
+};
+
+/// The category of all `zmtp::errc` values; its name() is "zmtp".
+const std::error_category& error_category() noexcept;
+
+/// Makes an error_code of the zmtp category (found by ADL for `std::error_code ec = errc::x`).
+std::error_code make_error_code(errc e) noexcept;
+
+/// True for the errors that are the peer's fault (protocol violations and timeouts).
+bool is_protocol_error(std::error_code ec) noexcept;
+
+} // namespace zmtp
+
+template <>
+struct std::is_error_code_enum<zmtp::errc> : std::true_type {};

@@ -1,0 +1,25 @@
+// zmtp::socket_type and the ZMTP socket-type compatibility rules.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace zmtp {
+
+/// The ZeroMQ socket types, as named in the Socket-Type property of ZMTP 3.x.
+enum class socket_type { pair, pub, sub, req, rep, dealer, router, pull, push, xpub, xsub };
+
+/// The wire name of `type`, e.g. "DEALER".
+std::string_view to_string(socket_type type) noexcept;
+
+/// Parses a wire name (exact, upper case as ZMTP specifies); nullopt if unknown.
+std::optional<socket_type> parse_socket_type(std::string_view name) noexcept;
+
+/// True when a socket of type `ours` may talk to a peer of type `peer` (ZMTP 3.x table).
+bool is_compatible(socket_type ours, socket_type peer) noexcept;
+
+/// True for the types that announce an Identity property in their READY (REQ, DEALER,
+/// ROUTER), so that a ROUTER peer can use it as routing id.
+bool sends_identity(socket_type type) noexcept;
+
+} // namespace zmtp

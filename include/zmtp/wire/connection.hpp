@@ -1,0 +1,166 @@
+// One ZMTP 3.x connection as a sans-I/O state machine: greeting, NULL handshake, framing,
+// heartbeats and timeouts. No sockets, no clocks: bytes and the current time go in,
+// events, bytes to write and the next deadline come out.
+#pragma once
+
+#include "zmtp/message.hpp"
+#include "zmtp/socket_type.hpp"
+#include "zmtp/wire/frame_decoder.hpp"
+#include "zmtp/wire/greeting.hpp"
+#include "zmtp/wire/metadata.hpp"
+#include "zmtp/wire/null_mechanism.hpp"
+#include "zmtp/wire/output_queue.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace zmtp::wire {
+
+/// Settings of one connection; defaults follow libzmq's documented option defaults.
+struct connection_options {
+    /// Our socket type, announced as Socket-Type and checked against the peer's.
+    socket_type type = socket_type::dealer;
+    /// The Identity we announce (REQ, DEALER and ROUTER only); empty means "let the peer
+    /// generate one". At most 255 bytes, not starting with a zero byte.
+    std::string routing_id;
+    /// Extra properties for our READY (application X-* properties, Resource ...).
+    metadata properties;
+    /// Frame and message size limits (max_message_size: none by default, as libzmq).
+    frame_limits limits;
+    /// Most bytes the peer may send before its handshake completes, greeting included.
+    /// 64 KiB bounds memory per unauthenticated peer yet fits any real READY.
+    std::size_t max_handshake_size = 64 * 1024;
+    /// Time allowed from creation to a completed handshake; zero disables (libzmq: 30 s).
+    std::chrono::milliseconds handshake_timeout{30'000};
+    /// Interval between our PINGs once ready; zero disables heartbeats (libzmq default).
+    std::chrono::milliseconds heartbeat_interval{0};
+    /// How long to wait for any traffic after a PING; unset means heartbeat_interval.
+    std::optional<std::chrono::milliseconds> heartbeat_timeout;
+    /// TTL announced in our PINGs: the peer closes if it hears nothing from us this long.
+    /// Sent in deciseconds, so it is rounded down to 100 ms and capped at 6553.5 s.
+    std::chrono::milliseconds heartbeat_ttl{0};
+};
+
+/// A ZMTP 3.x connection, either role (NULL is symmetric).
+///
+/// Theory of operation. The connection moves greeting -> handshake -> ready -> closed and
+/// never back. Creating it queues our 64-byte greeting at once (a libzmq peer waits for
+/// our first bytes before it sends more than 10 of its own). Once the peer's greeting is
+/// valid and its mechanism matches, the mechanism's commands (READY for NULL) are queued;
+/// when the peer's READY arrives its metadata is checked (Socket-Type compatible, Identity
+/// valid), and the connection is ready: message frames are assembled into whole messages,
+/// PINGs are answered with PONGs, unknown commands are ignored. Any violation, timeout or
+/// peer ERROR closes it for good; handshake refusals first queue an ERROR for the peer.
+///
+/// Input: `receive()` consumes bytes until one event (or input runs out); the caller loops.
+/// Output: `start_write()`/`finish_write()` hand out what to send, one batch at a time,
+/// while sends and PONGs that arrive meanwhile queue behind it (double buffering).
+/// Time: every call takes `now`; `next_deadline()` says when to call `on_timer()`.
+class connection {
+public:
+    using clock = std::chrono::steady_clock;
+    using time_point = clock::time_point;
+
+    enum class state { greeting, handshake, ready, closed };
+
+    /// What a call to receive() produced.
+    enum class event {
+        none,                ///< All input consumed, nothing complete yet.
+        handshake_succeeded, ///< Peer metadata is known; messages may flow.
+        message,             ///< A whole message waits in take_message().
+        subscribe,           ///< (PUB/XPUB) a subscription; topic in take_message()[0].
+        cancel,              ///< (PUB/XPUB) a cancelled subscription; topic as above.
+        closed,              ///< The connection closed; error() says why.
+    };
+
+    struct receive_result {
+        std::size_t consumed = 0;
+        event what = event::none;
+    };
+
+    connection(connection_options options, time_point now);
+
+    /// Consumes bytes until one event is produced or `input` is exhausted. While a message
+    /// waits to be taken, consumes nothing and reports it again.
+    receive_result receive(std::span<const std::byte> input, time_point now);
+    /// The message (or topic) of the last `message`/`subscribe`/`cancel` event.
+    message take_message() noexcept;
+
+    /// Queues a message for the peer. Errors: not_ready before the handshake completed,
+    /// connection_closed (or the closing error) after.
+    std::error_code send(const message& msg);
+
+    /// True when bytes wait and no write is in flight.
+    bool wants_write() const noexcept;
+    /// Starts a write: returns the bytes to send, as pieces for one gather-write. They
+    /// stay valid until finish_write(). Precondition: no write in flight.
+    const std::vector<std::span<const std::byte>>& start_write();
+    /// Reports that `written` bytes of the batch went out (all of it with a full write).
+    void finish_write(std::size_t written) noexcept;
+
+    /// Fires what is due at `now`: handshake timeout, heartbeat PING or heartbeat timeout.
+    void on_timer(time_point now);
+    /// The earliest time on_timer() has something to do, if any.
+    std::optional<time_point> next_deadline() const noexcept;
+
+    /// Closes locally: no more input is processed and sends fail. Queued output stays
+    /// available so that the caller may still flush it.
+    void close() noexcept;
+
+    state current_state() const noexcept { return state_; }
+    /// Why the connection closed; empty while it is open.
+    std::error_code error() const noexcept { return error_; }
+    /// Reason text of the peer's ERROR command (after errc::peer_error).
+    const std::string& peer_error_reason() const noexcept { return peer_error_reason_; }
+
+    /// The peer's socket type. Valid once ready.
+    socket_type peer_type() const noexcept { return peer_type_; }
+    /// The peer's READY properties. Valid once ready.
+    const metadata& peer_metadata() const noexcept { return mechanism_.peer_metadata(); }
+    /// ZMTP minor version in use: the lower of ours (1) and the peer's. Valid after greeting.
+    std::uint8_t minor_version() const noexcept { return minor_version_; }
+
+private:
+    event fail(std::error_code ec, bool tell_peer = false);
+    event on_greeting_done();
+    event on_frame(decoded_frame&& f, time_point now);
+    event on_handshake_command(const command& cmd, time_point now);
+    event on_ready_command(const command& cmd);
+    std::error_code check_peer_metadata();
+    void stop_timers() noexcept;
+    void enter_ready(time_point now);
+    void send_ping(time_point now);
+
+    connection_options options_;
+    state state_ = state::greeting;
+    std::error_code error_;
+    std::string peer_error_reason_;
+
+    greeting_parser greeting_;
+    null_mechanism mechanism_;
+    frame_decoder decoder_;
+    std::size_t handshake_bytes_ = 0;
+    std::uint8_t minor_version_ = our_minor_version;
+    socket_type peer_type_ = socket_type::pair;
+
+    message incoming_;
+    event waiting_event_ = event::none;
+
+    output_queue pending_;
+    output_queue in_flight_;
+    bool writing_ = false;
+
+    std::optional<time_point> handshake_deadline_;
+    std::optional<time_point> next_ping_;
+    std::optional<time_point> pong_deadline_;
+    std::optional<clock::duration> peer_ttl_;
+    time_point last_received_;
+};
+
+} // namespace zmtp::wire

@@ -1,0 +1,79 @@
+// Incremental ZMTP 3.x frame decoder (sans-I/O).
+#pragma once
+
+#include "zmtp/frame.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <system_error>
+
+namespace zmtp::wire {
+
+/// A size limit that never triggers.
+inline constexpr std::uint64_t no_limit = std::numeric_limits<std::uint64_t>::max();
+
+/// Limits the decoder enforces before it allocates a body.
+struct frame_limits {
+    /// Largest multipart message (sum of its frame sizes). Default: none, as libzmq's
+    /// MAXMSGSIZE -1; set it for untrusted peers.
+    std::uint64_t max_message_size = no_limit;
+    /// Largest command body. 64 KiB fits any READY, PING or SUBSCRIBE a sane peer sends.
+    std::uint64_t max_command_size = 64 * 1024;
+};
+
+/// One complete frame as it came off the wire.
+struct decoded_frame {
+    bool more = false;    ///< Another frame of the same message follows.
+    bool command = false; ///< A command frame (its body is a command, see command.hpp).
+    frame body;
+};
+
+/// Turns a byte stream into frames, one at a time.
+///
+/// Feed any chunking of the stream to `decode()`: it consumes bytes until one frame is
+/// complete (then `ready()` is true and `take()` hands it over) or the input runs out.
+/// Splitting the input anywhere gives the same frames. Every size is checked against the
+/// limits before the body is allocated, and the body is copied exactly once, from the
+/// input into the frame. Errors are sticky: after one, `decode()` consumes nothing.
+class frame_decoder {
+public:
+    explicit frame_decoder(frame_limits limits = {}) noexcept : limits_(limits) {}
+
+    /// Consumes bytes of `input` until a frame completes or input ends; returns how many
+    /// it consumed. Sets `ec` on a protocol violation (see zmtp::errc).
+    std::size_t decode(std::span<const std::byte> input, std::error_code& ec);
+
+    /// True when a complete frame waits in `take()`; decode() consumes nothing until then.
+    bool ready() const noexcept { return state_ == state::ready; }
+    /// Hands over the complete frame. Precondition: ready().
+    decoded_frame take() noexcept;
+
+    /// True between the frames of a multipart message (after a frame with MORE).
+    bool inside_message() const noexcept { return inside_message_; }
+
+    /// Changes the limits; they apply from the next frame header on.
+    void set_limits(frame_limits limits) noexcept { limits_ = limits; }
+    const frame_limits& limits() const noexcept { return limits_; }
+
+private:
+    enum class state { flags, short_size, long_size, body, ready, failed };
+
+    std::error_code fail(std::error_code ec) noexcept;
+    std::error_code start_body(std::uint64_t size);
+    void finish_frame() noexcept;
+
+    frame_limits limits_;
+    state state_ = state::flags;
+    std::uint8_t flags_ = 0;
+    std::byte size_bytes_[8]{};
+    std::size_t size_filled_ = 0;
+    frame body_;
+    std::size_t body_filled_ = 0;
+    bool inside_message_ = false;
+    std::uint64_t message_bytes_ = 0;
+    std::error_code error_;
+};
+
+} // namespace zmtp::wire

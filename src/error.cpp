@@ -1,0 +1,67 @@
+#include "zmtp/error.hpp"
+
+namespace zmtp {
+namespace {
+
+class zmtp_category final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "zmtp"; }
+
+    std::string message(int value) const override
+    {
+        switch (static_cast<errc>(value)) {
+        case errc::bad_signature: return "bad greeting signature";
+        case errc::unsupported_zmtp_1_0: return "peer speaks ZMTP 1.0, which is not supported";
+        case errc::unsupported_zmtp_2_0: return "peer speaks ZMTP 2.0, which is not supported";
+        case errc::mechanism_mismatch: return "peer uses a different security mechanism";
+        case errc::invalid_mechanism_name: return "invalid mechanism name in greeting";
+        case errc::reserved_flags_set: return "frame has reserved flag bits set";
+        case errc::command_with_more: return "command frame has the MORE flag";
+        case errc::invalid_frame_size: return "frame size has the top bit set";
+        case errc::message_too_large: return "message exceeds the maximum message size";
+        case errc::command_too_large: return "command exceeds the maximum command size";
+        case errc::command_inside_message: return "command frame inside a multipart message";
+        case errc::malformed_command: return "malformed command";
+        case errc::malformed_metadata: return "malformed metadata";
+        case errc::invalid_property_name: return "invalid metadata property name";
+        case errc::malformed_ping: return "malformed PING command";
+        case errc::malformed_error_command: return "malformed ERROR command";
+        case errc::handshake_too_large: return "handshake exceeds the maximum handshake size";
+        case errc::unexpected_command: return "unexpected command during handshake";
+        case errc::message_before_handshake: return "message received before the handshake completed";
+        case errc::missing_socket_type: return "peer did not send its socket type";
+        case errc::unknown_socket_type: return "peer sent an unknown socket type";
+        case errc::incompatible_socket_type: return "peer socket type is incompatible";
+        case errc::invalid_identity: return "peer identity is invalid";
+        case errc::peer_error: return "peer sent an ERROR command";
+        case errc::handshake_timeout: return "handshake timed out";
+        case errc::heartbeat_timeout: return "heartbeat timed out";
+        case errc::not_ready: return "connection handshake is not complete";
+        case errc::empty_message: return "message has no frames";
+        case errc::connection_closed: return "connection is closed";
+        case errc::out_of_memory: return "out of memory for an incoming frame";
+        }
+        return "unknown zmtp error";
+    }
+};
+
+} // namespace
+
+const std::error_category& error_category() noexcept
+{
+    static const zmtp_category category;
+    return category;
+}
+
+std::error_code make_error_code(errc e) noexcept
+{
+    return {static_cast<int>(e), error_category()};
+}
+
+bool is_protocol_error(std::error_code ec) noexcept
+{
+    return ec.category() == error_category() && ec.value() >= static_cast<int>(errc::bad_signature)
+        && ec.value() <= static_cast<int>(errc::heartbeat_timeout);
+}
+
+} // namespace zmtp

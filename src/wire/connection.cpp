@@ -1,0 +1,301 @@
+#include "zmtp/wire/connection.hpp"
+
+#include "zmtp/error.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace zmtp::wire {
+namespace {
+
+/// Socket-Type first and Identity second, as in the RFC's examples, then the extras.
+metadata announced_properties(const connection_options& options)
+{
+    metadata m;
+    m.set("Socket-Type", to_string(options.type));
+    if (sends_identity(options.type))
+        m.set("Identity", options.routing_id);
+    for (const property& p : options.properties.properties())
+        m.set(p.name, p.value);
+    return m;
+}
+
+std::uint16_t to_deciseconds(std::chrono::milliseconds ttl) noexcept
+{
+    return static_cast<std::uint16_t>(std::min<std::chrono::milliseconds::rep>(ttl.count() / 100, 0xFFFF));
+}
+
+bool valid_identity(std::string_view id) noexcept
+{
+    return id.size() <= 255 && (id.empty() || id.front() != '\0');
+}
+
+} // namespace
+
+connection::connection(connection_options options, time_point now)
+    : options_(std::move(options)), mechanism_(announced_properties(options_)), last_received_(now)
+{
+    pending_.append(encode_greeting({.mechanism = null_mechanism::name}));
+    if (options_.handshake_timeout.count() > 0)
+        handshake_deadline_ = now + options_.handshake_timeout;
+}
+
+connection::receive_result connection::receive(std::span<const std::byte> input, time_point now)
+{
+    if (waiting_event_ != event::none)
+        return {0, waiting_event_};
+    if (state_ == state::closed)
+        return {0, event::closed};
+    if (!input.empty()) {
+        last_received_ = now;
+        pong_deadline_.reset();
+    }
+
+    std::size_t pos = 0;
+    if (state_ == state::greeting) {
+        std::error_code ec;
+        pos = greeting_.parse(input, ec);
+        handshake_bytes_ += pos;
+        if (ec)
+            return {pos, fail(ec)};
+        if (!greeting_.done())
+            return {pos, event::none};
+        if (event e = on_greeting_done(); e != event::none)
+            return {pos, e};
+    }
+
+    while (pos < input.size()) {
+        std::error_code ec;
+        const std::size_t n = decoder_.decode(input.subspan(pos), ec);
+        pos += n;
+        if (state_ == state::handshake) {
+            handshake_bytes_ += n;
+            if (ec == errc::command_too_large || handshake_bytes_ > options_.max_handshake_size)
+                ec = errc::handshake_too_large;
+            else if (ec == errc::message_too_large)
+                ec = errc::message_before_handshake;
+        }
+        if (ec)
+            return {pos, fail(ec)};
+        if (decoder_.ready()) {
+            if (event e = on_frame(decoder_.take(), now); e != event::none)
+                return {pos, e};
+        }
+    }
+    return {pos, event::none};
+}
+
+connection::event connection::on_greeting_done()
+{
+    const greeting peer = greeting_.result();
+    if (peer.mechanism != null_mechanism::name)
+        return fail(errc::mechanism_mismatch);
+    minor_version_ = peer.major > our_major_version ? our_minor_version
+                                                    : std::min(peer.minor, our_minor_version);
+    pending_.append(mechanism_.start());
+    state_ = state::handshake;
+    // Before the handshake ends only commands are legal, and only within the budget:
+    // a zero message limit turns any data frame into an error before its body is read.
+    const std::uint64_t budget = options_.max_handshake_size - std::min(options_.max_handshake_size, handshake_bytes_);
+    decoder_.set_limits({.max_message_size = 0, .max_command_size = std::min(options_.limits.max_command_size, budget)});
+    return event::none;
+}
+
+connection::event connection::on_frame(decoded_frame&& f, time_point now)
+{
+    if (!f.command) {
+        if (state_ != state::ready)
+            return fail(errc::message_before_handshake);
+        incoming_.push_back(std::move(f.body));
+        if (f.more)
+            return event::none;
+        waiting_event_ = event::message;
+        return waiting_event_;
+    }
+    command cmd;
+    if (std::error_code ec = parse_command(f.body.bytes(), cmd))
+        return fail(ec);
+    if (cmd.name == "ERROR") {
+        std::string reason;
+        if (std::error_code ec = parse_error(cmd.data, reason))
+            return fail(ec);
+        peer_error_reason_ = std::move(reason);
+        return fail(errc::peer_error);
+    }
+    if (state_ == state::handshake)
+        return on_handshake_command(cmd, now);
+    return on_ready_command(cmd);
+}
+
+connection::event connection::on_handshake_command(const command& cmd, time_point now)
+{
+    if (std::error_code ec = mechanism_.on_command(cmd))
+        return fail(ec, true);
+    if (!mechanism_.done())
+        return event::none;
+    if (std::error_code ec = check_peer_metadata())
+        return fail(ec, true);
+    enter_ready(now);
+    return event::handshake_succeeded;
+}
+
+connection::event connection::on_ready_command(const command& cmd)
+{
+    if (cmd.name == "PING") {
+        ping p;
+        if (std::error_code ec = parse_ping(cmd.data, p))
+            return fail(ec);
+        if (p.ttl_deciseconds > 0)
+            peer_ttl_ = std::chrono::milliseconds(p.ttl_deciseconds * 100);
+        pending_.append(encode_pong(p.context));
+        return event::none;
+    }
+    const bool subscribe = cmd.name == "SUBSCRIBE";
+    if (subscribe || cmd.name == "CANCEL") {
+        if (options_.type != socket_type::pub && options_.type != socket_type::xpub)
+            return event::none;
+        incoming_.push_back(frame(cmd.data));
+        waiting_event_ = subscribe ? event::subscribe : event::cancel;
+        return waiting_event_;
+    }
+    if (cmd.name == "READY")
+        return fail(errc::unexpected_command);
+    return event::none; // PONG, or a command from a newer revision: ignored.
+}
+
+std::error_code connection::check_peer_metadata()
+{
+    const metadata& peer = mechanism_.peer_metadata();
+    const std::optional<std::string_view> type_name = peer.get("Socket-Type");
+    if (!type_name)
+        return errc::missing_socket_type;
+    const std::optional<socket_type> type = parse_socket_type(*type_name);
+    if (!type)
+        return errc::unknown_socket_type;
+    if (!is_compatible(options_.type, *type))
+        return errc::incompatible_socket_type;
+    if (const auto id = peer.get("Identity"); id && !valid_identity(*id))
+        return errc::invalid_identity;
+    peer_type_ = *type;
+    return {};
+}
+
+void connection::enter_ready(time_point now)
+{
+    state_ = state::ready;
+    handshake_deadline_.reset();
+    decoder_.set_limits(options_.limits);
+    // PING exists from ZMTP 3.1 on; a 3.0 peer gets no heartbeats.
+    if (options_.heartbeat_interval.count() > 0 && minor_version_ >= 1)
+        next_ping_ = now + options_.heartbeat_interval;
+}
+
+connection::event connection::fail(std::error_code ec, bool tell_peer)
+{
+    if (state_ != state::closed) {
+        state_ = state::closed;
+        error_ = ec;
+        stop_timers();
+        incoming_.clear();
+        pending_ = output_queue{};
+        if (tell_peer)
+            pending_.append(encode_error(ec.message()));
+    }
+    return event::closed;
+}
+
+message connection::take_message() noexcept
+{
+    waiting_event_ = event::none;
+    return std::exchange(incoming_, message{});
+}
+
+std::error_code connection::send(const message& msg)
+{
+    if (state_ == state::closed)
+        return error_;
+    if (state_ != state::ready)
+        return errc::not_ready;
+    if (msg.empty())
+        return errc::empty_message;
+    for (std::size_t i = 0; i < msg.size(); ++i)
+        pending_.append_frame(msg[i], i + 1 < msg.size());
+    return {};
+}
+
+bool connection::wants_write() const noexcept
+{
+    return !writing_ && (!in_flight_.empty() || !pending_.empty());
+}
+
+const std::vector<std::span<const std::byte>>& connection::start_write()
+{
+    writing_ = true;
+    if (in_flight_.empty())
+        in_flight_.swap(pending_);
+    return in_flight_.buffers();
+}
+
+void connection::finish_write(std::size_t written) noexcept
+{
+    in_flight_.consume(written);
+    writing_ = false;
+}
+
+void connection::on_timer(time_point now)
+{
+    if (state_ == state::closed)
+        return;
+    if (handshake_deadline_ && now >= *handshake_deadline_) {
+        fail(errc::handshake_timeout);
+        return;
+    }
+    if ((pong_deadline_ && now >= *pong_deadline_) || (peer_ttl_ && now >= last_received_ + *peer_ttl_)) {
+        fail(errc::heartbeat_timeout);
+        return;
+    }
+    if (next_ping_ && now >= *next_ping_)
+        send_ping(now);
+}
+
+void connection::send_ping(time_point now)
+{
+    pending_.append(encode_ping(to_deciseconds(options_.heartbeat_ttl), {}));
+    next_ping_ = now + options_.heartbeat_interval;
+    if (!pong_deadline_)
+        pong_deadline_ = now + options_.heartbeat_timeout.value_or(options_.heartbeat_interval);
+}
+
+std::optional<connection::time_point> connection::next_deadline() const noexcept
+{
+    std::optional<time_point> earliest;
+    const auto consider = [&](std::optional<time_point> t) {
+        if (t && (!earliest || *t < *earliest))
+            earliest = t;
+    };
+    consider(handshake_deadline_);
+    consider(next_ping_);
+    consider(pong_deadline_);
+    if (peer_ttl_)
+        consider(last_received_ + *peer_ttl_);
+    return earliest;
+}
+
+void connection::close() noexcept
+{
+    if (state_ == state::closed)
+        return;
+    state_ = state::closed;
+    error_ = errc::connection_closed;
+    stop_timers();
+}
+
+void connection::stop_timers() noexcept
+{
+    handshake_deadline_.reset();
+    next_ping_.reset();
+    pong_deadline_.reset();
+    peer_ttl_.reset();
+}
+
+} // namespace zmtp::wire

@@ -1,0 +1,117 @@
+#include "zmtp/wire/frame_decoder.hpp"
+
+#include "zmtp/detail/big_endian.hpp"
+#include "zmtp/error.hpp"
+#include "zmtp/wire/frame_header.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <utility>
+
+namespace zmtp::wire {
+
+std::error_code frame_decoder::fail(std::error_code ec) noexcept
+{
+    error_ = ec;
+    state_ = state::failed;
+    return ec;
+}
+
+std::size_t frame_decoder::decode(std::span<const std::byte> input, std::error_code& ec)
+{
+    ec = error_;
+    std::size_t pos = 0;
+    while (pos < input.size()) {
+        switch (state_) {
+        case state::ready:
+        case state::failed:
+            return pos;
+
+        case state::flags: {
+            flags_ = static_cast<std::uint8_t>(input[pos++]);
+            const bool command = flags_ & frame_flag::command;
+            if (flags_ & frame_flag::reserved)
+                ec = fail(errc::reserved_flags_set);
+            else if (command && (flags_ & frame_flag::more))
+                ec = fail(errc::command_with_more);
+            else if (command && inside_message_)
+                ec = fail(errc::command_inside_message);
+            else {
+                size_filled_ = 0;
+                state_ = (flags_ & frame_flag::long_size) ? state::long_size : state::short_size;
+            }
+            break;
+        }
+
+        case state::short_size:
+            ec = start_body(static_cast<std::uint8_t>(input[pos++]));
+            break;
+
+        case state::long_size: {
+            const std::size_t n = std::min(sizeof size_bytes_ - size_filled_, input.size() - pos);
+            std::memcpy(size_bytes_ + size_filled_, input.data() + pos, n);
+            size_filled_ += n;
+            pos += n;
+            if (size_filled_ == sizeof size_bytes_) {
+                const std::uint64_t size = detail::load_big_endian(size_bytes_, 8);
+                ec = size > max_long_frame_size ? fail(errc::invalid_frame_size) : start_body(size);
+            }
+            break;
+        }
+
+        case state::body: {
+            const std::size_t n = std::min(body_.size() - body_filled_, input.size() - pos);
+            std::memcpy(body_.data() + body_filled_, input.data() + pos, n);
+            body_filled_ += n;
+            pos += n;
+            if (body_filled_ == body_.size())
+                finish_frame();
+            break;
+        }
+        }
+    }
+    return pos;
+}
+
+std::error_code frame_decoder::start_body(std::uint64_t size)
+{
+    if (flags_ & frame_flag::command) {
+        if (size > limits_.max_command_size)
+            return fail(errc::command_too_large);
+    } else if (message_bytes_ > limits_.max_message_size
+               || size > limits_.max_message_size - message_bytes_) {
+        return fail(errc::message_too_large);
+    }
+    if (size > std::numeric_limits<std::size_t>::max())
+        return fail(errc::out_of_memory);
+    try {
+        body_ = frame::with_size(static_cast<std::size_t>(size));
+    } catch (const std::bad_alloc&) {
+        return fail(errc::out_of_memory);
+    }
+    body_filled_ = 0;
+    if (size == 0)
+        finish_frame();
+    else
+        state_ = state::body;
+    return {};
+}
+
+void frame_decoder::finish_frame() noexcept
+{
+    state_ = state::ready;
+    if (flags_ & frame_flag::command)
+        return;
+    inside_message_ = flags_ & frame_flag::more;
+    message_bytes_ = inside_message_ ? message_bytes_ + body_.size() : 0;
+}
+
+decoded_frame frame_decoder::take() noexcept
+{
+    state_ = state::flags;
+    return {static_cast<bool>(flags_ & frame_flag::more), static_cast<bool>(flags_ & frame_flag::command),
+            std::move(body_)};
+}
+
+} // namespace zmtp::wire

@@ -1,0 +1,518 @@
+#include "zmtp/wire/connection.hpp"
+
+#include "test_bytes.hpp"
+#include "zmtp/error.hpp"
+#include "zmtp/wire/command.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+using zmtp::errc;
+using zmtp::message;
+using zmtp::socket_type;
+using zmtp::wire::connection;
+using zmtp::wire::connection_options;
+using event = connection::event;
+using namespace zmtp_test;
+
+namespace {
+
+const connection::time_point t0{};
+
+connection_options options_for(socket_type type, std::string routing_id = {})
+{
+    connection_options o;
+    o.type = type;
+    o.routing_id = std::move(routing_id);
+    return o;
+}
+
+/// Everything a connection wants to write, as one byte string (a full write).
+std::vector<std::byte> drain(connection& c)
+{
+    std::vector<std::byte> out;
+    while (c.wants_write()) {
+        std::size_t n = 0;
+        for (std::span<const std::byte> piece : c.start_write()) {
+            out.insert(out.end(), piece.begin(), piece.end());
+            n += piece.size();
+        }
+        c.finish_write(n);
+    }
+    return out;
+}
+
+/// What one side saw: the events in order and the messages it received.
+struct observed {
+    std::vector<event> events;
+    std::vector<message> messages;
+};
+
+/// Feeds `input` to `c` in the given pieces, collecting events and messages.
+observed feed(connection& c, std::span<const std::byte> input, const std::vector<std::size_t>& plan,
+              connection::time_point now = t0)
+{
+    observed seen;
+    if (c.current_state() == connection::state::closed)
+        return seen; // closed was reported already
+    std::size_t pos = 0;
+    for (std::size_t len : plan) {
+        std::span<const std::byte> piece = input.subspan(pos, len);
+        pos += len;
+        do {
+            const connection::receive_result r = c.receive(piece, now);
+            piece = piece.subspan(r.consumed);
+            if (r.what != event::none)
+                seen.events.push_back(r.what);
+            if (r.what == event::message || r.what == event::subscribe || r.what == event::cancel)
+                seen.messages.push_back(c.take_message());
+            if (r.what == event::closed)
+                return seen;
+        } while (!piece.empty());
+    }
+    return seen;
+}
+
+observed feed(connection& c, std::span<const std::byte> input, connection::time_point now = t0)
+{
+    return feed(c, input, {input.size()}, now);
+}
+
+/// Moves bytes both ways until neither side has anything to write.
+void pump(connection& a, connection& b, observed& seen_a, observed& seen_b,
+          connection::time_point now = t0)
+{
+    while (a.wants_write() || b.wants_write()) {
+        const std::vector<std::byte> a_to_b = drain(a);
+        const std::vector<std::byte> b_to_a = drain(b);
+        observed got_b = feed(b, a_to_b, now);
+        observed got_a = feed(a, b_to_a, now);
+        seen_b.events.insert(seen_b.events.end(), got_b.events.begin(), got_b.events.end());
+        seen_b.messages.insert(seen_b.messages.end(), got_b.messages.begin(), got_b.messages.end());
+        seen_a.events.insert(seen_a.events.end(), got_a.events.begin(), got_a.events.end());
+        seen_a.messages.insert(seen_a.messages.end(), got_a.messages.begin(), got_a.messages.end());
+    }
+}
+
+std::vector<std::byte> greeting_bytes(std::uint8_t major = 3, std::uint8_t minor = 1,
+                                      std::string mechanism = "NULL")
+{
+    const auto g = zmtp::wire::encode_greeting({major, minor, std::move(mechanism), false});
+    return {g.begin(), g.end()};
+}
+
+std::vector<std::byte> ready_bytes(std::string_view type, std::optional<std::string_view> identity = {})
+{
+    zmtp::wire::metadata m;
+    m.set("Socket-Type", type);
+    if (identity)
+        m.set("Identity", *identity);
+    return zmtp::wire::encode_ready(m);
+}
+
+/// A connection of `type` that has completed its handshake with a peer of `peer_type`.
+connection ready_connection(socket_type type, std::string_view peer_type, connection_options o = {})
+{
+    o.type = type;
+    connection c(o, t0);
+    drain(c);
+    const observed seen = feed(c, concat({greeting_bytes(), ready_bytes(peer_type)}));
+    REQUIRE(seen.events == std::vector<event>{event::handshake_succeeded});
+    drain(c);
+    return c;
+}
+
+} // namespace
+
+TEST_CASE("connection: first bytes out are the 64-byte NULL greeting advertising 3.1")
+{
+    connection c(options_for(socket_type::dealer), t0);
+    CHECK(drain(c)
+          == concat({bytes("ff 00 00 00 00 00 00 00 00 7f 03 01 'NULL'"), repeat(16), bytes("00"),
+                     repeat(31)}));
+    CHECK(c.current_state() == connection::state::greeting);
+}
+
+TEST_CASE("connection: after the peer greeting a DEALER sends the RFC's 43-byte READY")
+{
+    connection c(options_for(socket_type::dealer), t0);
+    drain(c);
+    const observed seen = feed(c, greeting_bytes());
+    CHECK(seen.events.empty());
+    CHECK(drain(c)
+          == bytes("04 29 05 'READY' 0b 'Socket-Type' 00 00 00 06 'DEALER' 08 'Identity' 00 00 00 00"));
+    CHECK(c.current_state() == connection::state::handshake);
+}
+
+TEST_CASE("connection: a REP announces only its Socket-Type")
+{
+    connection c(options_for(socket_type::rep), t0);
+    drain(c);
+    feed(c, greeting_bytes());
+    CHECK(drain(c) == bytes("04 19 05 'READY' 0b 'Socket-Type' 00 00 00 03 'REP'"));
+}
+
+TEST_CASE("connection: DEALER and ROUTER complete a NULL handshake in memory")
+{
+    connection dealer(options_for(socket_type::dealer, "worker-1"), t0);
+    connection router(options_for(socket_type::router), t0);
+    observed seen_dealer, seen_router;
+    pump(dealer, router, seen_dealer, seen_router);
+
+    CHECK(seen_dealer.events == std::vector<event>{event::handshake_succeeded});
+    CHECK(seen_router.events == std::vector<event>{event::handshake_succeeded});
+    CHECK(dealer.current_state() == connection::state::ready);
+    CHECK(router.peer_type() == socket_type::dealer);
+    CHECK(dealer.peer_type() == socket_type::router);
+    CHECK(router.peer_metadata().get("identity") == std::optional<std::string_view>("worker-1"));
+    CHECK(dealer.peer_metadata().get("Identity") == std::optional<std::string_view>(""));
+    CHECK(dealer.minor_version() == 1);
+    CHECK(dealer.next_deadline() == std::nullopt); // handshake timer cancelled, no heartbeat
+}
+
+TEST_CASE("connection: multipart messages flow both ways, sizes across the short/long boundary")
+{
+    connection dealer(options_for(socket_type::dealer), t0);
+    connection router(options_for(socket_type::router), t0);
+    observed seen_dealer, seen_router;
+    pump(dealer, router, seen_dealer, seen_router);
+
+    message request{"", "hello"};
+    request.push_back(zmtp::frame(std::string(255, 'a')));
+    request.push_back(zmtp::frame(std::string(256, 'b')));
+    request.push_back(zmtp::frame(std::string(1 << 20, 'c')));
+    request.push_back(zmtp::frame());
+    const message reply{"id", "", "world"};
+
+    REQUIRE_FALSE(dealer.send(request));
+    REQUIRE_FALSE(dealer.send(message{"second"}));
+    REQUIRE_FALSE(router.send(reply));
+    pump(dealer, router, seen_dealer, seen_router);
+
+    REQUIRE(seen_router.messages.size() == 2);
+    CHECK(seen_router.messages[0] == request);
+    CHECK(seen_router.messages[1] == message{"second"});
+    REQUIRE(seen_dealer.messages.size() == 1);
+    CHECK(seen_dealer.messages[0] == reply);
+}
+
+TEST_CASE("connection: messages are framed with exact bytes")
+{
+    connection c = ready_connection(socket_type::dealer, "ROUTER");
+    REQUIRE_FALSE(c.send(message{"", "xyz"}));
+    CHECK(drain(c) == bytes("01 00 00 03 'xyz'"));
+    REQUIRE_FALSE(c.send(message{std::string(256, 'x')}));
+    CHECK(drain(c) == concat({bytes("02 00 00 00 00 00 00 01 00"), text_bytes(std::string(256, 'x'))}));
+}
+
+TEST_CASE("connection: the peer's whole stream gives the same events in every chunking")
+{
+    const std::vector<std::byte> stream = concat({
+        greeting_bytes(), ready_bytes("ROUTER", "peer"),
+        bytes("04 0b 04 'PING' 00 0a 'abcd'"),        // answered with PONG
+        bytes("01 00 00 03 'xyz'"),                   // delimiter + body
+        bytes("02 00 00 00 00 00 00 01 00"), repeat(256, std::byte{'L'}), // long frame
+        bytes("04 06 05 'HELLO'"),                    // unknown command: ignored
+        bytes("00 00"),                               // empty message
+    });
+    const std::vector<message> expected{message{"", "xyz"}, message{std::string(256, 'L')}, message{""}};
+
+    for_each_chunking(stream, [&](const std::string& plan, const auto& pieces) {
+        CAPTURE(plan);
+        connection c(options_for(socket_type::dealer), t0);
+        observed seen;
+        for (std::span<const std::byte> piece : pieces) {
+            observed got = feed(c, piece);
+            seen.events.insert(seen.events.end(), got.events.begin(), got.events.end());
+            seen.messages.insert(seen.messages.end(), got.messages.begin(), got.messages.end());
+        }
+        CHECK(seen.events
+              == std::vector<event>{event::handshake_succeeded, event::message, event::message, event::message});
+        CHECK(seen.messages == expected);
+        const std::vector<std::byte> out = drain(c);
+        const std::vector<std::byte> pong = bytes("04 09 04 'PONG' 'abcd'");
+        REQUIRE(out.size() >= pong.size());
+        CHECK(std::vector<std::byte>(out.end() - static_cast<std::ptrdiff_t>(pong.size()), out.end()) == pong);
+    });
+}
+
+TEST_CASE("connection: an incompatible socket type gets an ERROR and a close")
+{
+    connection a(options_for(socket_type::req), t0);
+    connection b(options_for(socket_type::req), t0);
+    observed seen_a, seen_b;
+    pump(a, b, seen_a, seen_b);
+    CHECK(seen_a.events == std::vector<event>{event::closed});
+    CHECK(a.error() == errc::incompatible_socket_type);
+    CHECK(b.error() == errc::incompatible_socket_type);
+
+    connection c(options_for(socket_type::rep), t0);
+    drain(c);
+    feed(c, concat({greeting_bytes(), ready_bytes("PUB")}));
+    CHECK(c.error() == errc::incompatible_socket_type);
+    const std::string reason = zmtp::make_error_code(errc::incompatible_socket_type).message();
+    CHECK(drain(c) == concat({bytes("04"), std::vector<std::byte>{std::byte(7 + reason.size())},
+                              bytes("05 'ERROR'"), std::vector<std::byte>{std::byte(reason.size())},
+                              text_bytes(reason)}));
+}
+
+TEST_CASE("connection: peer metadata is validated")
+{
+    const auto handshake_error = [](std::vector<std::byte> ready) {
+        connection c(options_for(socket_type::router), t0);
+        drain(c);
+        const observed seen = feed(c, concat({greeting_bytes(), ready}));
+        CHECK(seen.events == std::vector<event>{event::closed});
+        CHECK_FALSE(drain(c).empty()); // the peer is told with an ERROR
+        return c.error();
+    };
+    zmtp::wire::metadata no_type;
+    no_type.set("Identity", "x");
+    CHECK(handshake_error(zmtp::wire::encode_ready(no_type)) == errc::missing_socket_type);
+    CHECK(handshake_error(ready_bytes("dealer")) == errc::unknown_socket_type);
+    CHECK(handshake_error(ready_bytes("DEALER", std::string("\0abc", 4))) == errc::invalid_identity);
+    CHECK(handshake_error(ready_bytes("DEALER", std::string(256, 'i'))) == errc::invalid_identity);
+    CHECK(handshake_error(zmtp::wire::encode_command("HELLO", {})) == errc::unexpected_command);
+
+    connection ok(options_for(socket_type::router), t0);
+    feed(ok, concat({greeting_bytes(), ready_bytes("DEALER", std::string(255, 'i'))}));
+    CHECK(ok.current_state() == connection::state::ready);
+}
+
+TEST_CASE("connection: greeting failures close without a reply")
+{
+    const auto greeting_error = [](std::vector<std::byte> input) {
+        connection c(options_for(socket_type::router), t0);
+        drain(c);
+        const observed seen = feed(c, input);
+        CHECK(seen.events == std::vector<event>{event::closed});
+        CHECK(drain(c).empty());
+        return c.error();
+    };
+    CHECK(greeting_error(greeting_bytes(3, 0, "PLAIN")) == errc::mechanism_mismatch);
+    CHECK(greeting_error(bytes("01 00")) == errc::unsupported_zmtp_1_0);
+    CHECK(greeting_error(bytes("ff 00 00 00 00 00 00 00 01 7f 01 05")) == errc::unsupported_zmtp_2_0);
+    CHECK(greeting_error(text_bytes("GET / HTTP/1.1\r\n")) == errc::bad_signature);
+}
+
+TEST_CASE("connection: a 3.0 peer is spoken to in 3.0 and gets no PINGs")
+{
+    connection_options o;
+    o.heartbeat_interval = 1s;
+    o.type = socket_type::dealer;
+    connection c(o, t0);
+    drain(c);
+    feed(c, concat({greeting_bytes(3, 0), ready_bytes("ROUTER")}));
+    REQUIRE(c.current_state() == connection::state::ready);
+    CHECK(c.minor_version() == 0);
+    CHECK(c.next_deadline() == std::nullopt);
+
+    connection future(o, t0);
+    feed(future, concat({greeting_bytes(4, 7), ready_bytes("ROUTER")}));
+    CHECK(future.minor_version() == 1);
+}
+
+TEST_CASE("connection: data before the handshake is a protocol error, detected at the header")
+{
+    connection c(options_for(socket_type::router), t0);
+    drain(c);
+    // A data frame announcing 1 GiB: refused before any body byte is read.
+    const observed seen = feed(c, concat({greeting_bytes(), bytes("02 00 00 00 00 40 00 00 00")}));
+    CHECK(seen.events == std::vector<event>{event::closed});
+    CHECK(c.error() == errc::message_before_handshake);
+}
+
+TEST_CASE("connection: oversized handshake metadata is refused before allocation (CVE-2019-13132)")
+{
+    connection c(options_for(socket_type::router), t0);
+    drain(c);
+    // A READY claiming 1 GiB of metadata.
+    feed(c, concat({greeting_bytes(), bytes("06 00 00 00 00 40 00 00 00 05 'READY'")}));
+    CHECK(c.error() == errc::handshake_too_large);
+
+    // Just under the limit is fine; the limit is an option.
+    connection_options o = options_for(socket_type::router);
+    o.max_handshake_size = 1024;
+    zmtp::wire::metadata big;
+    big.set("Socket-Type", "DEALER");
+    big.set("X-Pad", std::string(1024 - 64 - 9 - 6 - 12 - 10 - 10, 'p'));
+    const std::vector<std::byte> ready = zmtp::wire::encode_ready(big);
+    connection fits(o, t0);
+    feed(fits, concat({greeting_bytes(), ready}));
+    CHECK(fits.current_state() == connection::state::ready);
+
+    big.set("X-Pad", std::string(2000, 'p'));
+    connection too_big(o, t0);
+    feed(too_big, concat({greeting_bytes(), zmtp::wire::encode_ready(big)}));
+    CHECK(too_big.error() == errc::handshake_too_large);
+}
+
+TEST_CASE("connection: max_message_size disconnects before allocating the body")
+{
+    connection_options o;
+    o.limits.max_message_size = 100;
+    connection c = ready_connection(socket_type::dealer, "ROUTER", o);
+    feed(c, bytes("01 32 ") /* 50-byte frame header */);
+    observed seen = feed(c, concat({repeat(50), bytes("00 33")})); // 50 + 51 > 100
+    CHECK(seen.events == std::vector<event>{event::closed});
+    CHECK(c.error() == errc::message_too_large);
+}
+
+TEST_CASE("connection: the handshake times out on the simulated clock")
+{
+    connection c(options_for(socket_type::router), t0);
+    CHECK(c.next_deadline() == t0 + 30s);
+    feed(c, bytes("ff 00 00"), t0 + 10s); // a trickle of bytes does not extend it
+    c.on_timer(t0 + 30s - 1ms);
+    CHECK(c.current_state() == connection::state::greeting);
+    c.on_timer(t0 + 30s);
+    CHECK(c.current_state() == connection::state::closed);
+    CHECK(c.error() == errc::handshake_timeout);
+    CHECK(c.next_deadline() == std::nullopt);
+}
+
+TEST_CASE("connection: heartbeats send PING, and silence after it times out")
+{
+    connection_options o;
+    o.heartbeat_interval = 1s;
+    o.heartbeat_timeout = 500ms;
+    o.heartbeat_ttl = 3s;
+    connection c = ready_connection(socket_type::dealer, "ROUTER", o);
+    CHECK(c.next_deadline() == t0 + 1s);
+
+    c.on_timer(t0 + 1s);
+    CHECK(drain(c) == bytes("04 07 04 'PING' 00 1e")); // TTL 30 deciseconds, empty context
+    CHECK(c.next_deadline() == t0 + 1500ms);
+
+    // Any traffic (here a PONG) counts as liveness.
+    feed(c, bytes("04 05 04 'PONG'"), t0 + 1200ms);
+    CHECK(c.next_deadline() == t0 + 2s);
+    c.on_timer(t0 + 2s);
+    CHECK(drain(c) == bytes("04 07 04 'PING' 00 1e"));
+
+    c.on_timer(t0 + 2500ms - 1ms);
+    CHECK(c.current_state() == connection::state::ready);
+    c.on_timer(t0 + 2500ms);
+    CHECK(c.error() == errc::heartbeat_timeout);
+}
+
+TEST_CASE("connection: a peer's PING TTL closes a connection that hears nothing")
+{
+    connection c = ready_connection(socket_type::dealer, "ROUTER");
+    feed(c, bytes("04 07 04 'PING' 00 1e"), t0 + 1s); // TTL 3 s
+    CHECK(drain(c) == bytes("04 05 04 'PONG'"));
+    CHECK(c.next_deadline() == t0 + 4s);
+    feed(c, bytes("00 01 'x'"), t0 + 2s);
+    CHECK(c.next_deadline() == t0 + 5s);
+    c.on_timer(t0 + 5s);
+    CHECK(c.error() == errc::heartbeat_timeout);
+}
+
+TEST_CASE("connection: a PING context over 16 bytes is refused")
+{
+    connection c = ready_connection(socket_type::dealer, "ROUTER");
+    const observed seen = feed(c, concat({bytes("04 18 04 'PING' 00 00"), repeat(17, std::byte{'c'})}));
+    CHECK(seen.events == std::vector<event>{event::closed});
+    CHECK(c.error() == errc::malformed_ping);
+}
+
+TEST_CASE("connection: a peer ERROR closes with its reason")
+{
+    connection c(options_for(socket_type::dealer), t0);
+    feed(c, concat({greeting_bytes(), bytes("04 0e 05 'ERROR' 07 'go away'")}));
+    CHECK(c.error() == errc::peer_error);
+    CHECK(c.peer_error_reason() == "go away");
+
+    connection d = ready_connection(socket_type::dealer, "ROUTER");
+    feed(d, bytes("04 0a 05 'ERROR' 09 'bad'")); // reason length does not match
+    CHECK(d.error() == errc::malformed_error_command);
+}
+
+TEST_CASE("connection: READY after the handshake and commands inside a message are errors")
+{
+    connection c = ready_connection(socket_type::dealer, "ROUTER");
+    feed(c, ready_bytes("ROUTER"));
+    CHECK(c.error() == errc::unexpected_command);
+
+    connection d = ready_connection(socket_type::dealer, "ROUTER");
+    feed(d, bytes("01 01 'a' 04 05 04 'PONG'"));
+    CHECK(d.error() == errc::command_inside_message);
+}
+
+TEST_CASE("connection: SUBSCRIBE and CANCEL reach a PUB, and are ignored elsewhere")
+{
+    connection pub = ready_connection(socket_type::pub, "SUB");
+    const observed seen = feed(pub, bytes("04 0f 09 'SUBSCRIBE' 'topic' 04 09 06 'CANCEL' 'ab'"));
+    CHECK(seen.events == std::vector<event>{event::subscribe, event::cancel});
+    REQUIRE(seen.messages.size() == 2);
+    CHECK(seen.messages[0] == message{"topic"});
+    CHECK(seen.messages[1] == message{"ab"});
+
+    connection dealer = ready_connection(socket_type::dealer, "ROUTER");
+    CHECK(feed(dealer, bytes("04 0f 09 'SUBSCRIBE' 'topic'")).events.empty());
+    CHECK(dealer.current_state() == connection::state::ready);
+}
+
+TEST_CASE("connection: a waiting message blocks input until it is taken")
+{
+    connection c = ready_connection(socket_type::dealer, "ROUTER");
+    const std::vector<std::byte> two = bytes("00 01 'a' 00 01 'b'");
+    connection::receive_result r = c.receive(two, t0);
+    CHECK(r.consumed == 3);
+    CHECK(r.what == event::message);
+    r = c.receive(std::span(two).subspan(3), t0);
+    CHECK(r.consumed == 0);
+    CHECK(r.what == event::message);
+    CHECK(c.take_message() == message{"a"});
+    r = c.receive(std::span(two).subspan(3), t0);
+    CHECK(r.consumed == 3);
+    CHECK(c.take_message() == message{"b"});
+}
+
+TEST_CASE("connection: sends queue behind a write in flight (double buffering)")
+{
+    connection c = ready_connection(socket_type::dealer, "ROUTER");
+    REQUIRE_FALSE(c.send(message{"one"}));
+    CHECK(c.wants_write());
+    const auto& first = c.start_write();
+    REQUIRE(first.size() == 1);
+    const std::span<const std::byte> in_flight = first[0];
+    const std::vector<std::byte> before(in_flight.begin(), in_flight.end());
+
+    REQUIRE_FALSE(c.send(message{"two"}));
+    CHECK_FALSE(c.wants_write()); // one write at a time
+    CHECK(std::vector<std::byte>(in_flight.begin(), in_flight.end()) == before); // not moved
+    c.finish_write(2); // a partial write: the rest of the batch goes first
+    CHECK(drain(c) == bytes("'one' 00 03 'two'"));
+}
+
+TEST_CASE("connection: local misuse is reported, and errors are sticky")
+{
+    connection c(options_for(socket_type::dealer), t0);
+    CHECK(c.send(message{"early"}) == errc::not_ready);
+    connection r = ready_connection(socket_type::dealer, "ROUTER");
+    CHECK(r.send(message{}) == errc::empty_message);
+    r.close();
+    CHECK(r.send(message{"late"}) == errc::connection_closed);
+    CHECK(r.receive(bytes("00 01 'x'"), t0).consumed == 0);
+
+    connection bad = ready_connection(socket_type::dealer, "ROUTER");
+    feed(bad, bytes("08 00")); // reserved flag bit
+    CHECK(bad.error() == errc::reserved_flags_set);
+    CHECK(bad.send(message{"x"}) == errc::reserved_flags_set);
+    const connection::receive_result again = bad.receive(bytes("00 00"), t0);
+    CHECK(again.consumed == 0);
+    CHECK(again.what == event::closed);
+}
+
+TEST_CASE("connection: an unfinished multipart message is freed on close (CVE-2021-20234)")
+{
+    connection c = ready_connection(socket_type::dealer, "ROUTER");
+    feed(c, concat({bytes("03 00 00 00 00 00 00 10 00"), repeat(4096, std::byte{'m'})}));
+    c.close(); // LeakSanitizer in the sanitizer build checks that nothing is left behind
+    CHECK(c.current_state() == connection::state::closed);
+}
