@@ -1,6 +1,7 @@
 #include "zmtp/frame.hpp"
 
 #include <cstring>
+#include <limits>
 #include <new>
 #include <utility>
 
@@ -10,6 +11,8 @@ frame frame::with_size(std::size_t size)
 {
     frame f;
     if (size > inline_capacity) {
+        if (size > std::numeric_limits<std::size_t>::max() - sizeof(shared_block))
+            throw std::bad_alloc();
         void* memory = ::operator new(sizeof(shared_block) + size);
         f.shared_ = ::new (memory) shared_block{};
     }

@@ -75,7 +75,7 @@ public:
     T& emplace_back(Args&&... args)
     {
         if (size_ == capacity_)
-            reserve(capacity_ * 2);
+            return grow_and_emplace_back(std::forward<Args>(args)...);
         T* slot = ::new (static_cast<void*>(data_ + size_)) T(std::forward<Args>(args)...);
         ++size_;
         return *slot;
@@ -94,6 +94,8 @@ public:
     /// Removes [first, last), shifting later elements down.
     void erase(const_iterator first, const_iterator last) noexcept
     {
+        if (first == last)
+            return;
         T* f = data_ + (first - data_);
         T* l = data_ + (last - data_);
         T* new_end = std::move(l, end(), f);
@@ -115,17 +117,45 @@ public:
 
     void reserve(std::size_t wanted)
     {
-        if (wanted <= capacity_)
-            return;
-        T* fresh = static_cast<T*>(::operator new(wanted * sizeof(T), std::align_val_t{alignof(T)}));
+        if (wanted > capacity_)
+            move_to(allocate(wanted), wanted);
+    }
+
+private:
+    static T* allocate(std::size_t n)
+    {
+        return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{alignof(T)}));
+    }
+
+    /// Moves the elements into `fresh` (of `capacity` slots) and frees the old storage.
+    void move_to(T* fresh, std::size_t capacity) noexcept
+    {
         std::uninitialized_move(begin(), end(), fresh);
         std::destroy(begin(), end());
         free_heap();
         data_ = fresh;
-        capacity_ = wanted;
+        capacity_ = capacity;
     }
 
-private:
+    /// Builds the new element in the bigger buffer before the old elements move, so
+    /// arguments that refer to an element (v.emplace_back(v[0])) stay valid.
+    template <class... Args>
+    T& grow_and_emplace_back(Args&&... args)
+    {
+        const std::size_t capacity = capacity_ * 2;
+        T* fresh = allocate(capacity);
+        T* slot;
+        try {
+            slot = ::new (static_cast<void*>(fresh + size_)) T(std::forward<Args>(args)...);
+        } catch (...) {
+            ::operator delete(fresh, std::align_val_t{alignof(T)});
+            throw;
+        }
+        move_to(fresh, capacity);
+        ++size_;
+        return *slot;
+    }
+
     bool on_heap() const noexcept { return data_ != inline_data(); }
     T* inline_data() noexcept { return std::launder(reinterpret_cast<T*>(inline_)); }
     const T* inline_data() const noexcept { return std::launder(reinterpret_cast<const T*>(inline_)); }
