@@ -197,9 +197,11 @@ connection::event connection::fail(std::error_code ec, bool tell_peer)
         error_ = ec;
         stop_timers();
         incoming_.clear();
-        pending_ = output_queue{};
-        if (tell_peer)
+        waiting_event_ = event::none;
+        if (tell_peer) // after our greeting and READY, if they are still queued
             pending_.append(encode_error(ec.message()));
+        else
+            pending_ = output_queue{};
     }
     return event::closed;
 }

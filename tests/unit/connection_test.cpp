@@ -516,3 +516,29 @@ TEST_CASE("connection: an unfinished multipart message is freed on close (CVE-20
     c.close(); // LeakSanitizer in the sanitizer build checks that nothing is left behind
     CHECK(c.current_state() == connection::state::closed);
 }
+
+TEST_CASE("connection: a refusal before our greeting went out still sends the greeting first (fuzz regression)")
+{
+    connection c(options_for(socket_type::rep), t0); // nothing written yet
+    feed(c, concat({greeting_bytes(), ready_bytes("PUB")}));
+    CHECK(c.error() == errc::incompatible_socket_type);
+    const std::vector<std::byte> out = drain(c);
+    REQUIRE(out.size() > 64);
+    CHECK(std::vector<std::byte>(out.begin(), out.begin() + 64)
+          == concat({bytes("ff 00 00 00 00 00 00 00 00 7f 03 01 'NULL'"), repeat(16), bytes("00"), repeat(31)}));
+    CHECK(std::vector<std::byte>(out.begin() + 64, out.begin() + 64 + 27)
+          == bytes("04 19 05 'READY' 0b 'Socket-Type' 00 00 00 03 'REP'"));
+    CHECK(out[64 + 27] == std::byte{0x04}); // then the ERROR command
+}
+
+TEST_CASE("connection: a timeout while a message waits reports closed, not an empty message (fuzz regression)")
+{
+    connection_options o;
+    o.heartbeat_interval = 1s;
+    connection c = ready_connection(socket_type::dealer, "ROUTER", o);
+    CHECK(c.receive(bytes("00 00"), t0).what == event::message); // not taken
+    c.on_timer(t0 + 1s);  // PING
+    c.on_timer(t0 + 2s);  // no answer: heartbeat timeout
+    CHECK(c.error() == errc::heartbeat_timeout);
+    CHECK(c.receive({}, t0 + 2s).what == event::closed);
+}

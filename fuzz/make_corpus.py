@@ -1,0 +1,233 @@
+#!/usr/bin/python3
+"""Writes the seed corpora of the zmtp fuzz targets into fuzz/corpus/<name>/.
+
+Run from anywhere: /usr/bin/python3 fuzz/make_corpus.py
+Every seed is built from the valid examples in ZMTP-FACTS (the RFC's READY examples,
+libzmq's greeting and PING as observed on the wire, multipart and long frames) plus a few
+inputs for each error path. Existing seed files are replaced, other files are left alone.
+Seeds stay under 4096 bytes (the max_len of the ctest smoke runs) and must not crash.
+The input formats are described at the top of each fuzz/fuzz_<name>.cpp and of
+fuzz/connection_script.hpp.
+"""
+
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# ---------------------------------------------------------------- wire helpers
+
+
+def greeting(minor=1, mechanism=b"NULL", as_server=0, padding=b"\x00" * 7 + b"\x01"):
+    """A 64-byte greeting; default padding is libzmq's (00 .. 00 01)."""
+    g = b"\xff" + padding + b"\x7f" + bytes([3, minor])
+    g += mechanism.ljust(20, b"\x00") + bytes([as_server])
+    return g + b"\x00" * 31
+
+
+LIBZMQ_GREETING = greeting()  # ff 00 00 00 00 00 00 00 01 7f 03 01 NULL ...
+
+
+def frame(body, more=False, command=False, force_long=False):
+    flags = (1 if more else 0) | (4 if command else 0)
+    if len(body) <= 255 and not force_long:
+        return bytes([flags, len(body)]) + body
+    return bytes([flags | 2]) + struct.pack(">Q", len(body)) + body
+
+
+def metadata(props):
+    out = b""
+    for name, value in props:
+        out += bytes([len(name)]) + name + struct.pack(">I", len(value)) + value
+    return out
+
+
+def command_body(name, data=b""):
+    return bytes([len(name)]) + name + data
+
+
+def command(name, data=b""):
+    return frame(command_body(name, data), command=True)
+
+
+def ready(socket_type, identity=None, extra=()):
+    props = [(b"Socket-Type", socket_type)]
+    if identity is not None:
+        props.append((b"Identity", identity))
+    props.extend(extra)
+    return command(b"READY", metadata(props))
+
+
+def ping(ttl, context=b""):
+    return command(b"PING", struct.pack(">H", ttl) + context)
+
+
+def message(*parts):
+    out = b""
+    for i, part in enumerate(parts):
+        out += frame(part, more=i + 1 < len(parts))
+    return out
+
+
+# The RFC's DEALER READY (43 bytes on the wire) and a ROUTER READY with Socket-Type only.
+DEALER_READY = ready(b"DEALER", identity=b"")
+ROUTER_READY_MIN = ready(b"ROUTER")
+assert DEALER_READY.hex() == (
+    "0429055245414459" "0b536f636b65742d54797065" "00000006" "4445414c4552"
+    "084964656e74697479" "00000000")
+assert len(DEALER_READY) == 43
+assert ROUTER_READY_MIN[:2] == b"\x04\x1c"
+LIBZMQ_PING = ping(30)  # 04 07 04 PING 00 1e
+assert LIBZMQ_PING == b"\x04\x07\x04PING\x00\x1e"
+
+# ---------------------------------------------------------------- script helpers
+FEED, FEED_ONE, ADVANCE, WRITE_ALL, START, FINISH, SEND, SEND_BIG, FEED_BYTEWISE, CLOSE = range(10)
+
+
+def rec(op, data=b""):
+    if len(data) >= 255:
+        assert len(data) <= 0xFFFF
+        return bytes([op, 255]) + struct.pack(">H", len(data)) + data
+    return bytes([op, len(data)]) + data
+
+
+def advance_ms(ms):
+    return rec(ADVANCE, struct.pack(">H", ms))
+
+
+def send_parts(*parts):
+    """SEND record: frame count, then for each frame but the last a length byte."""
+    data = bytes([len(parts)])
+    for i, p in enumerate(parts):
+        if i + 1 < len(parts):
+            data += bytes([len(p)])
+        data += p
+    return rec(SEND, data)
+
+
+# ---------------------------------------------------------------- corpora
+LONG_BODY = bytes(range(256)) + b"long frame body" * 3  # 301 bytes, needs the long form
+
+corpora = {}
+
+corpora["frame_decoder"] = {
+    # pattern byte, then the stream
+    "delimiter_and_body": b"\x00" + message(b"", b"xyz"),
+    "libzmq_ping_bytewise": b"\x01" + LIBZMQ_PING,
+    "ready_then_message": b"\x2c" + DEALER_READY + message(b"hello"),
+    "router_ready_pong": b"\x04" + ROUTER_READY_MIN + command(b"PONG", b"\xab\xcd"),
+    "multipart": b"\x02" + message(b"hello", b"", b"world", b"x" * 40),
+    "long_frame": b"\x03" + frame(LONG_BODY) + frame(b"short"),
+    "long_form_small": b"\x05" + frame(b"tiny", force_long=True) + frame(b"", command=False),
+    "long_command": b"\x06" + frame(command_body(b"SUBSCRIBE", LONG_BODY), command=True),
+    "tiny_limits_multipart": b"\x80" + message(b"a" * 200, b"b" * 200, b"c" * 100),
+    "tiny_limits_too_large": b"\x81" + message(b"a" * 255, b"b" * 255, b"c" * 10),
+    "reserved_flag": b"\x00" + message(b"ok") + b"\x08\x00",
+    "command_with_more": b"\x00" + b"\x05\x00",
+    "command_inside_message": b"\x00" + frame(b"a", more=True) + LIBZMQ_PING,
+    "invalid_long_size": b"\x00" + b"\x02\x80" + b"\x00" * 7,
+    "truncated": b"\x09" + frame(LONG_BODY)[:100],
+}
+
+corpora["greeting"] = {
+    # pattern byte, then the stream
+    "libzmq_whole": b"\x00" + LIBZMQ_GREETING,
+    "libzmq_paced_with_ready": b"\x03" + LIBZMQ_GREETING + DEALER_READY,
+    "zero_padding_3_0_bytewise": b"\x01" + greeting(minor=0, padding=b"\x00" * 8),
+    "plain_as_server": b"\x0c" + greeting(mechanism=b"PLAIN", as_server=1),
+    "curve": b"\x02" + greeting(mechanism=b"CURVE"),
+    "future_version": b"\x00" + LIBZMQ_GREETING[:10] + b"\x04\x07" + LIBZMQ_GREETING[12:],
+    "zmtp_1_0": b"\x00" + b"\x06\x00hello",
+    "zmtp_1_0_long": b"\x00" + b"\xff" + b"\x00" * 7 + b"\x06" + b"\x00",
+    "zmtp_2_0": b"\x01" + LIBZMQ_GREETING[:10] + b"\x01\x05",
+    "bad_mechanism": b"\x00" + LIBZMQ_GREETING[:12] + b"null".ljust(20, b"\x00")
+    + LIBZMQ_GREETING[32:],
+    "short": b"\x00" + LIBZMQ_GREETING[:11],
+}
+
+corpora["command"] = {
+    # a command body (inside a command frame)
+    "dealer_ready": DEALER_READY[2:],
+    "router_ready": ROUTER_READY_MIN[2:],
+    "ready_extras": ready(b"DEALER", identity=b"peer-1",
+                          extra=[(b"Resource", b"/svc"), (b"X-Custom", b"v" * 40)])[2:],
+    "libzmq_ping": LIBZMQ_PING[2:],
+    "ping_context": ping(10, b"\xab\xcd")[2:],
+    "pong": command(b"PONG", b"\xab\xcd")[2:],
+    "error": command(b"ERROR", b"\x0bBad request")[2:],
+    "subscribe": command(b"SUBSCRIBE", b"topic")[2:],
+    "cancel": command(b"CANCEL", b"topic")[2:],
+    "bare_metadata": metadata([(b"Socket-Type", b"ROUTER"), (b"Identity", b"")]),
+}
+
+# Scripts for the ROUTER (accepting side): start from the greeting.
+S = {}
+S["dealer_message_heartbeat"] = (
+    rec(FEED, LIBZMQ_GREETING + DEALER_READY) + rec(WRITE_ALL)
+    + rec(FEED, message(b"hello")) + send_parts(b"peer", b"", b"reply") + rec(WRITE_ALL)
+    + advance_ms(1000) + rec(WRITE_ALL) + rec(FEED, LIBZMQ_PING) + rec(WRITE_ALL)
+    + advance_ms(1000) + advance_ms(1000) + rec(WRITE_ALL))
+S["libzmq_pacing_req"] = (
+    rec(FEED, LIBZMQ_GREETING[:10]) + rec(WRITE_ALL) + rec(FEED, LIBZMQ_GREETING[10:11])
+    + rec(FEED, LIBZMQ_GREETING[11:]) + rec(FEED, ready(b"REQ", identity=b""))
+    + rec(START) + rec(FEED, ping(10, b"\xab\xcd")) + rec(FINISH, b"\x00\x05")
+    + rec(SEND_BIG, b"\x02xyz") + rec(WRITE_ALL)
+    + rec(FEED, message(b"", b"request")) + rec(WRITE_ALL))
+S["bytewise_router_identity"] = (
+    rec(WRITE_ALL) + rec(FEED_BYTEWISE, LIBZMQ_GREETING + ready(b"ROUTER", identity=b"peer1"))
+    + rec(FEED_ONE, message(b"a", b"b") + message(b"c")) + rec(FEED) + rec(WRITE_ALL))
+S["handshake_timeout"] = rec(FEED, LIBZMQ_GREETING) + rec(WRITE_ALL) + advance_ms(30000)
+S["incompatible_peer"] = rec(WRITE_ALL) + rec(FEED, LIBZMQ_GREETING + ready(b"PUB")) + rec(WRITE_ALL)
+S["long_frame"] = (
+    rec(FEED, LIBZMQ_GREETING + DEALER_READY) + rec(WRITE_ALL)
+    + rec(FEED, frame(b"part", more=True) + frame(LONG_BODY)) + rec(WRITE_ALL))
+S["peer_ttl_timeout"] = (
+    rec(FEED, LIBZMQ_GREETING + DEALER_READY) + rec(WRITE_ALL) + rec(FEED, LIBZMQ_PING)
+    + advance_ms(2500) + rec(WRITE_ALL) + advance_ms(600) + rec(WRITE_ALL))
+S["send_before_ready_then_close"] = (
+    send_parts(b"early") + rec(FEED, LIBZMQ_GREETING) + rec(WRITE_ALL) + rec(CLOSE)
+    + rec(FEED, DEALER_READY) + send_parts(b"late"))
+corpora["connection_server"] = S
+
+# Scripts for the client side: a mode byte (see fuzz_connection_client.cpp), then a script
+# that starts once the connection is ready.
+C = {}
+C["dealer_echo"] = b"\x00" + (
+    rec(WRITE_ALL) + rec(FEED, message(b"hello")) + send_parts(b"hello") + rec(WRITE_ALL))
+C["req_reply"] = b"\x01" + (
+    send_parts(b"", b"xyz") + rec(WRITE_ALL) + rec(FEED, message(b"", b"ok")) + rec(WRITE_ALL))
+C["xpub_subscribe_cancel"] = b"\x02" + (
+    rec(WRITE_ALL) + rec(FEED, command(b"SUBSCRIBE", b"topic")) + rec(FEED, command(b"CANCEL", b"topic"))
+    + rec(FEED, message(b"\x01topic")) + send_parts(b"topic", b"data") + rec(WRITE_ALL))
+C["pub_3_0_peer"] = b"\x07" + (
+    rec(WRITE_ALL) + rec(FEED, message(b"\x01topic")) + advance_ms(5000) + rec(WRITE_ALL))
+C["heartbeat_pong"] = b"\x08" + (
+    rec(WRITE_ALL) + advance_ms(1000) + rec(WRITE_ALL) + rec(FEED, command(b"PONG"))
+    + rec(FEED, ping(30, b"\xab\xcd")) + rec(WRITE_ALL) + advance_ms(1000) + rec(WRITE_ALL))
+C["heartbeat_timeout"] = b"\x20" + (
+    advance_ms(1000) + rec(WRITE_ALL) + advance_ms(1000) + rec(WRITE_ALL))
+C["peer_error"] = b"\x11" + (
+    rec(WRITE_ALL) + rec(FEED, command(b"ERROR", b"\x0bBad request")) + rec(WRITE_ALL))
+C["partial_writes"] = b"\x18" + (
+    rec(START) + send_parts(b"one", b"two") + rec(FINISH, b"\x00\x07") + rec(START)
+    + rec(SEND_BIG, b"\x10tail") + rec(FINISH, b"\x00\x11") + rec(START) + rec(FINISH)
+    + rec(WRITE_ALL))
+C["long_message"] = b"\x00" + (
+    rec(WRITE_ALL) + rec(FEED, frame(LONG_BODY, more=True) + frame(LONG_BODY))
+    + rec(FEED_ONE, message(b"pending")) + advance_ms(100) + rec(FEED) + rec(WRITE_ALL))
+corpora["connection_client"] = C
+
+
+def main():
+    for name, seeds in corpora.items():
+        directory = os.path.join(HERE, "corpus", name)
+        os.makedirs(directory, exist_ok=True)
+        for seed_name, data in seeds.items():
+            assert len(data) <= 4096, (name, seed_name, len(data))
+            with open(os.path.join(directory, seed_name), "wb") as f:
+                f.write(data)
+        print(f"fuzz/corpus/{name}: {len(seeds)} seeds")
+
+
+if __name__ == "__main__":
+    main()
