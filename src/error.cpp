@@ -36,6 +36,15 @@ public:
         case errc::peer_error: return "peer sent an ERROR command";
         case errc::handshake_timeout: return "handshake timed out";
         case errc::heartbeat_timeout: return "heartbeat timed out";
+        case errc::invalid_endpoint: return "invalid endpoint";
+        case errc::invalid_state: return "operation not allowed in the socket's current state";
+        case errc::would_block: return "operation would block";
+        case errc::host_unreachable: return "no peer with that routing id";
+        case errc::not_supported: return "operation not supported by this socket type";
+        case errc::socket_closed: return "socket is closed";
+        case errc::address_in_use: return "inproc name is already bound";
+        case errc::duplicate_routing_id: return "routing id already in use by another peer";
+        case errc::blocking_in_executor: return "blocking call on the thread that runs the socket's executor";
         case errc::not_ready: return "connection handshake is not complete";
         case errc::empty_message: return "message has no frames";
         case errc::connection_closed: return "connection is closed";

@@ -41,6 +41,15 @@ enum class errc {
     handshake_timeout,        ///< Handshake not complete within handshake_timeout.
     heartbeat_timeout,        ///< No traffic from the peer within the heartbeat timeout or TTL.
     // --- local ---
+    invalid_endpoint,         ///< An endpoint string is malformed or its transport unknown.
+    invalid_state,            ///< The socket type's send/receive order forbids this (REQ/REP).
+    would_block,              ///< Nothing can be done without waiting (dontwait, or a timeout expired).
+    host_unreachable,         ///< ROUTER with router_mandatory: no peer has that routing id.
+    not_supported,            ///< The socket type does not support this operation.
+    socket_closed,            ///< The socket was closed.
+    address_in_use,           ///< inproc: the name is already bound.
+    duplicate_routing_id,     ///< ROUTER: a new peer announced a routing id already in use.
+    blocking_in_executor,     ///< A blocking call from the thread running the socket's executor.
     not_ready,                ///< Sending on a connection whose handshake is not complete.
     empty_message,            ///< Sending a message with no frames (ZMTP cannot carry one).
     connection_closed,        ///< The connection is closed (by us, or after an earlier error).

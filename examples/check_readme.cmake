@@ -1,0 +1,10 @@
+# Fails unless README contains each of FILES verbatim (so README code is code that builds).
+file(READ "${README}" readme)
+foreach(path IN LISTS FILES)
+  file(READ "${path}" content)
+  string(FIND "${readme}" "${content}" at)
+  if(at EQUAL -1)
+    get_filename_component(name "${path}" NAME)
+    message(FATAL_ERROR "README.md does not show ${name} exactly as it is in examples/")
+  endif()
+endforeach()

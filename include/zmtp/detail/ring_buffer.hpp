@@ -1,0 +1,60 @@
+// A FIFO queue on a circular array that keeps its storage, so steady traffic never allocates.
+#pragma once
+
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+namespace zmtp::detail {
+
+/// FIFO of default-constructible, move-assignable elements. Capacity doubles when full and
+/// never shrinks; popped slots are reset to T{} so they release what they held.
+template <class T>
+class ring_buffer {
+public:
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+
+    void push_back(T value)
+    {
+        if (size_ == slots_.size())
+            grow();
+        slots_[(head_ + size_) & (slots_.size() - 1)] = std::move(value);
+        ++size_;
+    }
+
+    T& front() noexcept { return slots_[head_]; }
+    const T& front() const noexcept { return slots_[head_]; }
+    /// The i-th element from the front.
+    T& operator[](std::size_t i) noexcept { return slots_[(head_ + i) & (slots_.size() - 1)]; }
+
+    T pop_front()
+    {
+        T value = std::exchange(slots_[head_], T{});
+        head_ = (head_ + 1) & (slots_.size() - 1);
+        --size_;
+        return value;
+    }
+
+    void clear()
+    {
+        while (!empty())
+            pop_front();
+    }
+
+private:
+    void grow()
+    {
+        std::vector<T> bigger(slots_.empty() ? 8 : slots_.size() * 2);
+        for (std::size_t i = 0; i < size_; ++i)
+            bigger[i] = std::move((*this)[i]);
+        slots_ = std::move(bigger);
+        head_ = 0;
+    }
+
+    std::vector<T> slots_; // size is zero or a power of two
+    std::size_t head_ = 0;
+    std::size_t size_ = 0;
+};
+
+} // namespace zmtp::detail

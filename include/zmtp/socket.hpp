@@ -1,0 +1,174 @@
+// zmtp::socket: a ZeroMQ socket (REQ, REP, DEALER, ROUTER) on an Asio executor.
+#pragma once
+
+#include "zmtp/detail/socket_core.hpp"
+#include "zmtp/error.hpp"
+#include "zmtp/message.hpp"
+#include "zmtp/monitor.hpp"
+#include "zmtp/options.hpp"
+#include "zmtp/socket_type.hpp"
+
+#include <asio/any_io_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/execution_context.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+
+namespace zmtp {
+
+class context;
+
+/// Flags of the blocking send().
+enum class send_flags { none = 0, dontwait = 1 };
+/// Flags of the blocking receive().
+enum class recv_flags { none = 0, dontwait = 1 };
+
+/// A ZeroMQ socket speaking ZMTP 3.1 over tcp, ipc and inproc.
+///
+/// Its connections run on the executor it was made with. Every member function may be
+/// called from any thread. Asynchronous operations take any Asio completion token
+/// (callbacks, `use_future`, `use_awaitable`, `deferred`...), never complete inline, and
+/// complete on the handler's associated executor.
+///
+/// Cancellation (per-operation, through the handler's cancellation slot, any type):
+/// - a cancelled `async_receive` completes with `asio::error::operation_aborted` and has
+///   taken no message: the next receive gets it;
+/// - a cancelled `async_send` completes with `operation_aborted` and has queued nothing: a
+///   message is either queued whole for its peer or not at all.
+/// Closing the socket completes pending operations with `operation_aborted`.
+///
+/// The blocking `send`/`receive` wait on the calling thread while the executor runs
+/// elsewhere (for instance in a zmtp::context); called on the only thread that runs the
+/// socket's io_context they fail with errc::blocking_in_executor instead of deadlocking.
+class socket {
+public:
+    using executor_type = asio::any_io_executor;
+
+    socket(const executor_type& ex, socket_type type, socket_options options = {});
+    template <class ExecutionContext,
+              std::enable_if_t<std::is_convertible_v<ExecutionContext&, asio::execution_context&>, int> = 0>
+    socket(ExecutionContext& ctx, socket_type type, socket_options options = {})
+        : socket(executor_type(ctx.get_executor()), type, std::move(options))
+    {
+    }
+    socket(context& ctx, socket_type type, socket_options options = {});
+
+    socket(socket&&) noexcept = default;
+    socket& operator=(socket&& other) noexcept;
+    /// Closes the socket (see close()).
+    ~socket();
+
+    executor_type get_executor() const noexcept;
+    socket_type type() const noexcept { return type_; }
+
+    /// The current options.
+    socket_options options() const;
+    /// Replaces the options; they apply to connections made afterwards.
+    void set_options(socket_options options);
+
+    /// Listens on `endpoint` (tcp://host:port, tcp://*:*, ipc://path, inproc://name).
+    void bind(std::string_view endpoint);
+    void bind(std::string_view endpoint, std::error_code& ec);
+    /// Connects to `endpoint` in the background, reconnecting as needed. Messages sent
+    /// meanwhile wait in the peer's queue (unless the immediate option is set).
+    void connect(std::string_view endpoint);
+    void connect(std::string_view endpoint, std::error_code& ec);
+    /// Stops listening on an endpoint given to bind() (or its resolved form).
+    void unbind(std::string_view endpoint);
+    void unbind(std::string_view endpoint, std::error_code& ec);
+    /// Stops connecting to an endpoint given to connect(); its queued messages are dropped.
+    void disconnect(std::string_view endpoint);
+    void disconnect(std::string_view endpoint, std::error_code& ec);
+    /// The endpoint last bound (with its ephemeral port resolved) or connected.
+    std::string last_endpoint() const;
+
+    /// Closes the socket: listeners stop and pending operations are aborted. Messages
+    /// already queued keep flushing in the background for up to `linger` (forever by
+    /// default, as libzmq), as long as the executor runs.
+    void close() noexcept;
+
+    /// Sends `msg` (signature `void(std::error_code)`). Waits while the socket type has no
+    /// peer that can take it (DEALER/REQ: all queues at send_hwm or no peer); REP and ROUTER
+    /// never wait, except ROUTER with router_mandatory on a full peer.
+    /// Errors: errc::invalid_state (REQ/REP order), errc::host_unreachable (ROUTER with
+    /// router_mandatory), errc::empty_message, errc::socket_closed, operation_aborted.
+    template <class CompletionToken>
+    auto async_send(message msg, CompletionToken&& token)
+    {
+        return asio::async_initiate<CompletionToken, void(std::error_code)>(
+            [core = core_](auto handler, message m) {
+                detail::start_op<detail::send_op, &detail::cancel_send>(core, std::move(handler), [&](detail::send_op* op) {
+                    const std::error_code ec = core ? detail::try_send(*core, m) : make_error_code(errc::socket_closed);
+                    if (ec != errc::would_block) {
+                        op->complete(ec);
+                        return false;
+                    }
+                    detail::wait_send(*core, std::move(m), op);
+                    return true;
+                });
+            },
+            token, std::move(msg));
+    }
+
+    /// Receives one whole message (signature `void(std::error_code, zmtp::message)`).
+    /// A ROUTER's messages start with the sender's routing id; REQ and REP strip envelopes.
+    /// Errors: errc::invalid_state (REQ/REP order), errc::socket_closed, operation_aborted.
+    template <class CompletionToken>
+    auto async_receive(CompletionToken&& token)
+    {
+        return async_take<detail::receive_op, message, &detail::try_receive, &detail::wait_receive, &detail::cancel_receive>(
+            std::forward<CompletionToken>(token));
+    }
+
+    /// Blocking send; with dontwait, fails with errc::would_block instead of waiting.
+    /// Waits at most options().send_timeout, then fails with errc::would_block.
+    void send(message msg, send_flags flags = send_flags::none);
+    void send(message msg, send_flags flags, std::error_code& ec);
+    /// Blocking receive; with dontwait (or after receive_timeout) errc::would_block.
+    message receive(recv_flags flags = recv_flags::none);
+    message receive(recv_flags flags, std::error_code& ec);
+
+    /// Starts (or stops) recording monitor events; enable it before bind/connect.
+    void enable_monitor(bool on = true);
+    /// The next monitor event (signature `void(std::error_code, zmtp::monitor_event)`).
+    template <class CompletionToken>
+    auto async_next_event(CompletionToken&& token)
+    {
+        return async_take<detail::event_op, monitor_event, &detail::try_next_event, &detail::wait_event, &detail::cancel_event>(
+            std::forward<CompletionToken>(token));
+    }
+
+private:
+    /// An async op that takes a `Result` (a message, a monitor event) from the core: at
+    /// once if one is there, else when one arrives.
+    template <class Op, class Result, std::error_code (*Try)(detail::socket_core&, Result&),
+              void (*Wait)(detail::socket_core&, Op*), void (*Cancel)(detail::socket_core&, Op*), class CompletionToken>
+    auto async_take(CompletionToken&& token)
+    {
+        return asio::async_initiate<CompletionToken, void(std::error_code, Result)>(
+            [core = core_](auto handler) {
+                detail::start_op<Op, Cancel>(core, std::move(handler), [&](Op* op) {
+                    Result r;
+                    const std::error_code ec = Try(*core, r);
+                    if (ec != errc::would_block) {
+                        op->complete(ec, std::move(r));
+                        return false;
+                    }
+                    Wait(*core, op);
+                    return true;
+                });
+            },
+            token);
+    }
+
+    std::error_code locked(std::error_code (detail::socket_core::*call)(std::string_view), std::string_view endpoint);
+
+    std::shared_ptr<detail::socket_core> core_;
+    socket_type type_;
+};
+
+} // namespace zmtp

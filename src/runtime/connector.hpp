@@ -1,0 +1,57 @@
+// A connect() endpoint: connects, reconnects with backoff, and owns the peer's pipe.
+#pragma once
+
+#include "runtime/session.hpp"
+#include "zmtp/endpoint.hpp"
+
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace zmtp::detail {
+
+class socket_core;
+struct pipe;
+
+/// Keeps one outgoing connection alive: resolves and connects (tcp, ipc, inproc), hands
+/// the stream to a new session, and after a failure or a disconnect tries again after
+/// reconnect_interval (doubling up to reconnect_interval_max when that is larger).
+class connector : public std::enable_shared_from_this<connector> {
+public:
+    connector(std::shared_ptr<socket_core> core, endpoint ep, std::string text);
+
+    /// Starts connecting. Lock held.
+    void start();
+    /// No more attempts. Lock held.
+    void stop();
+    /// Our session ended; try again later. Lock held.
+    void session_ended();
+    /// Our session's handshake succeeded: the backoff starts over. Lock held.
+    void handshake_succeeded();
+
+    const std::string& text() const noexcept { return text_; }
+    bool stopped() const noexcept { return stopped_; }
+    /// The pipe messages for this peer wait in (null with the immediate option until a
+    /// connection exists).
+    pipe* peer_pipe = nullptr;
+
+private:
+    void attempt();
+    void connect_next(asio::ip::tcp::resolver::results_type results, std::size_t index);
+    void connected(stream_socket stream);
+    void retry_later(std::error_code reason);
+
+    std::shared_ptr<socket_core> core_;
+    endpoint endpoint_;
+    std::string text_;
+    asio::steady_timer timer_;
+    asio::ip::tcp::resolver resolver_;
+    stream_socket stream_;
+    std::chrono::milliseconds interval_;
+    bool stopped_ = false;
+};
+
+} // namespace zmtp::detail

@@ -1,0 +1,60 @@
+// A bind() endpoint: a tcp or ipc acceptor, or an inproc name.
+#pragma once
+
+#include "runtime/session.hpp"
+#include "zmtp/endpoint.hpp"
+
+#include <asio/basic_socket_acceptor.hpp>
+#include <asio/generic/stream_protocol.hpp>
+
+#include <memory>
+#include <string>
+#include <system_error>
+
+namespace zmtp::detail {
+
+class socket_core;
+
+/// Accepts connections and gives each to a new session. tcp and ipc use one acceptor type
+/// (Asio's generic stream protocol); inproc registers a process-wide name that connectors
+/// find, and receives one end of a socketpair per connection.
+class listener : public std::enable_shared_from_this<listener> {
+public:
+    listener(std::shared_ptr<socket_core> core, endpoint ep, std::string text);
+
+    /// Binds and listens; then bound_endpoint() is the resolved endpoint. Lock held.
+    std::error_code open();
+    /// Starts accepting. Lock held.
+    void start();
+    /// Stops accepting, removes our ipc file or inproc name. Lock held.
+    void stop();
+    /// An inproc connection arrived (on our executor). Takes the lock.
+    void accept_inproc(stream_socket stream);
+
+    /// The endpoint as given to bind().
+    const std::string& text() const noexcept { return text_; }
+    /// The endpoint actually bound, e.g. with the ephemeral port filled in.
+    const std::string& bound_endpoint() const noexcept { return bound_; }
+    const asio::any_io_executor& executor() const noexcept;
+
+private:
+    std::error_code open_tcp();
+    std::error_code open_ipc();
+    void accept();
+    void accepted(stream_socket stream);
+
+    std::shared_ptr<socket_core> core_;
+    endpoint endpoint_;
+    std::string text_;
+    std::string bound_;
+    asio::basic_socket_acceptor<asio::generic::stream_protocol> acceptor_;
+    bool stopped_ = false;
+    bool owns_ipc_file_ = false;
+};
+
+/// The process-wide inproc name table.
+std::error_code register_inproc(const std::string& name, const std::shared_ptr<listener>& l);
+void unregister_inproc(const std::string& name, const listener* l);
+std::shared_ptr<listener> find_inproc(const std::string& name);
+
+} // namespace zmtp::detail

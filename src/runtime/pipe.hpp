@@ -1,0 +1,31 @@
+// One peer as the socket patterns see it: its message queues and routing id.
+#pragma once
+
+#include "zmtp/detail/ring_buffer.hpp"
+#include "zmtp/message.hpp"
+
+#include <memory>
+#include <string>
+
+namespace zmtp::detail {
+
+class session;
+class connector;
+
+/// The queues between the socket and one peer. A pipe of a connect() endpoint lives as
+/// long as the endpoint, across reconnects, so messages sent while the peer is away wait
+/// for it; an accepted peer's pipe ends with its connection, once its received messages
+/// have been taken.
+struct pipe {
+    explicit pipe(connector* origin) noexcept : origin(origin) {}
+
+    detail::ring_buffer<message> out; ///< To the peer, not yet handed to the connection.
+    detail::ring_buffer<message> in;  ///< From the peer, not yet received by the application.
+    std::string routing_id;           ///< ROUTER: the id messages to this peer carry.
+    session* active = nullptr;        ///< The live connection, if any.
+    connector* origin;                ///< The connect() endpoint that owns it, or null.
+    bool queued_for_receive = false;  ///< In the fair queue.
+    bool terminating = false;         ///< Connection gone for good; drains `in`, then freed.
+};
+
+} // namespace zmtp::detail

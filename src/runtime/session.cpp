@@ -1,0 +1,220 @@
+#include "runtime/session.hpp"
+
+#include "runtime/pipe.hpp"
+#include "runtime/socket_core.hpp"
+#include "zmtp/error.hpp"
+
+#include <asio/post.hpp>
+#include <asio/write.hpp>
+
+#include <cstring>
+
+namespace zmtp::detail {
+namespace {
+
+/// Bytes read per syscall; big reads amortise the cost over many small messages.
+constexpr std::size_t read_buffer_size = 64 * 1024;
+/// Most message bytes moved from the pipe into one write, to keep other work flowing.
+constexpr std::size_t max_batch_bytes = 1024 * 1024;
+
+} // namespace
+
+session::session(std::shared_ptr<socket_core> core, stream_socket stream, std::string endpoint,
+                 std::shared_ptr<connector> origin)
+    : core_(std::move(core)),
+      stream_(std::move(stream)),
+      endpoint_(std::move(endpoint)),
+      origin_(std::move(origin)),
+      conn_(core_->connection_options(), wire::connection::clock::now()),
+      input_(read_buffer_size),
+      timer_(core_->executor)
+{
+}
+
+void session::start()
+{
+    write(); // our greeting
+    read();
+    arm_timer();
+}
+
+void session::read()
+{
+    if (reading_ || stopped_ || input_paused_)
+        return;
+    if (input_begin_ == input_end_) {
+        input_begin_ = input_end_ = 0;
+    } else if (input_end_ == input_.size()) {
+        std::memmove(input_.data(), input_.data() + input_begin_, input_end_ - input_begin_);
+        input_end_ -= input_begin_;
+        input_begin_ = 0;
+    }
+    reading_ = true;
+    stream_.async_read_some(asio::buffer(input_.data() + input_end_, input_.size() - input_end_),
+                            [self = shared_from_this()](std::error_code ec, std::size_t n) {
+                                std::lock_guard<std::mutex> lock(self->core_->mutex);
+                                self->reading_ = false;
+                                if (self->stopped_)
+                                    return;
+                                if (ec) {
+                                    self->stop(ec);
+                                    return;
+                                }
+                                self->input_end_ += n;
+                                self->process_input();
+                                self->read();
+                            });
+}
+
+void session::process_input()
+{
+    const auto now = wire::connection::clock::now();
+    while (input_begin_ < input_end_ && !stopped_) {
+        if (attached_ && !core_->receive_room(*pipe_)) {
+            input_paused_ = true; // backpressure: resume_input() restarts us
+            break;
+        }
+        const auto r = conn_.receive(std::span(input_.data() + input_begin_, input_end_ - input_begin_), now);
+        input_begin_ += r.consumed;
+        switch (r.what) {
+        case wire::connection::event::none:
+            break;
+        case wire::connection::event::handshake_succeeded:
+            if (!core_->attach(*this)) {
+                stop(errc::duplicate_routing_id);
+                return;
+            }
+            attached_ = true;
+            break;
+        case wire::connection::event::message:
+            core_->deliver(*pipe_, conn_.take_message());
+            break;
+        case wire::connection::event::subscribe:
+        case wire::connection::event::cancel:
+            conn_.take_message(); // no PUB/XPUB sockets yet
+            break;
+        case wire::connection::event::closed:
+            on_protocol_close();
+            return;
+        }
+    }
+    write();
+    arm_timer();
+}
+
+void session::on_protocol_close()
+{
+    if (conn_.wants_write() && !stop_after_flush_) {
+        stop_after_flush_ = true; // an ERROR for the peer goes out first
+        write();
+        if (!stopped_ && !writing_)
+            stop(conn_.error());
+        return;
+    }
+    stop(conn_.error());
+}
+
+void session::write()
+{
+    if (writing_ || stopped_)
+        return;
+    bool took = false;
+    if (attached_ && conn_.current_state() == wire::connection::state::ready) {
+        std::size_t batch = 0;
+        while (!pipe_->out.empty() && batch < max_batch_bytes) {
+            const message msg = pipe_->out.pop_front();
+            batch += msg.total_size();
+            (void)conn_.send(msg); // cannot fail: ready, and the core never queues empty messages
+            took = true;
+        }
+    }
+    if (!conn_.wants_write()) {
+        if (stop_after_flush_ && (flushed() || conn_.current_state() == wire::connection::state::closed))
+            stop(conn_.error() ? conn_.error() : make_error_code(errc::socket_closed));
+        return;
+    }
+    output_.clear();
+    for (std::span<const std::byte> piece : conn_.start_write())
+        output_.emplace_back(piece.data(), piece.size());
+    writing_ = true;
+    asio::async_write(stream_, output_, [self = shared_from_this()](std::error_code ec, std::size_t n) {
+        std::lock_guard<std::mutex> lock(self->core_->mutex);
+        self->writing_ = false;
+        self->conn_.finish_write(n);
+        if (self->stopped_)
+            return;
+        if (ec) {
+            self->stop(ec);
+            return;
+        }
+        self->write();
+    });
+    if (took)
+        core_->pipe_drained(*pipe_); // after writing_ is set: a send it releases only queues
+}
+
+bool session::flushed() const noexcept
+{
+    return attached_ && pipe_->out.empty() && !writing_ && !conn_.wants_write();
+}
+
+void session::notify_output()
+{
+    write();
+}
+
+void session::resume_input()
+{
+    asio::post(core_->executor, [self = shared_from_this()] {
+        std::lock_guard<std::mutex> lock(self->core_->mutex);
+        if (self->stopped_ || !self->input_paused_)
+            return;
+        self->input_paused_ = false;
+        self->process_input();
+        self->read();
+    });
+}
+
+void session::arm_timer()
+{
+    if (stopped_)
+        return;
+    const auto next = conn_.next_deadline();
+    if (!next || (timer_deadline_ && *timer_deadline_ <= *next))
+        return;
+    timer_deadline_ = next;
+    timer_.expires_at(*next);
+    timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+        std::lock_guard<std::mutex> lock(self->core_->mutex);
+        if (ec == asio::error::operation_aborted || self->stopped_)
+            return;
+        self->timer_deadline_.reset();
+        self->conn_.on_timer(wire::connection::clock::now());
+        if (self->conn_.current_state() == wire::connection::state::closed) {
+            self->on_protocol_close();
+            return;
+        }
+        self->write();
+        self->arm_timer();
+    });
+}
+
+void session::stop_after_flush()
+{
+    stop_after_flush_ = true;
+    write();
+}
+
+void session::stop(std::error_code reason)
+{
+    if (stopped_)
+        return;
+    const auto keep = shared_from_this(); // the core lets go of us below
+    stopped_ = true;
+    std::error_code ignored;
+    stream_.close(ignored);
+    timer_.cancel();
+    core_->session_ended(*this, reason, attached_);
+}
+
+} // namespace zmtp::detail

@@ -1,0 +1,81 @@
+// One transport connection of a socket: a stream driven by a sans-I/O wire::connection.
+#pragma once
+
+#include "zmtp/wire/connection.hpp"
+
+#include <asio/buffer.hpp>
+#include <asio/generic/stream_protocol.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace zmtp::detail {
+
+class socket_core;
+class connector;
+struct pipe;
+
+using stream_socket = asio::generic::stream_protocol::socket;
+
+/// Reads into a buffer, feeds the wire::connection, hands whole messages to the core; drains
+/// its pipe's `out` queue into the connection and writes everything queued with one
+/// gather-write, one write in flight at a time; arms one timer at the connection's next
+/// deadline. Every handler takes the core's lock. It ends on an I/O error, a protocol error
+/// or on request, and tells the core once.
+class session : public std::enable_shared_from_this<session> {
+public:
+    session(std::shared_ptr<socket_core> core, stream_socket stream, std::string endpoint,
+            std::shared_ptr<connector> origin);
+
+    /// Starts the handshake. Lock held.
+    void start();
+    /// The pipe has messages to send. Lock held.
+    void notify_output();
+    /// The pipe's `in` queue has room again; resumes reading (deferred). Lock held.
+    void resume_input();
+    /// Closes now. Lock held.
+    void stop(std::error_code reason);
+    /// Closes once everything queued is written (linger). Lock held.
+    void stop_after_flush();
+
+    const std::string& endpoint() const noexcept { return endpoint_; }
+    const std::shared_ptr<connector>& origin() const noexcept { return origin_; }
+    const wire::connection& connection() const noexcept { return conn_; }
+    pipe* attached_pipe() const noexcept { return pipe_; }
+    void attach(pipe& p) noexcept { pipe_ = &p; }
+    bool flushed() const noexcept;
+
+private:
+    void read();
+    void process_input();
+    void write();
+    void arm_timer();
+    void on_protocol_close();
+
+    std::shared_ptr<socket_core> core_;
+    stream_socket stream_;
+    std::string endpoint_;
+    std::shared_ptr<connector> origin_;
+    wire::connection conn_;
+    pipe* pipe_ = nullptr;
+
+    std::vector<std::byte> input_;
+    std::size_t input_begin_ = 0;
+    std::size_t input_end_ = 0;
+    std::vector<asio::const_buffer> output_;
+
+    asio::steady_timer timer_;
+    std::optional<wire::connection::time_point> timer_deadline_;
+
+    bool reading_ = false;
+    bool writing_ = false;
+    bool input_paused_ = false;
+    bool stopped_ = false;
+    bool stop_after_flush_ = false;
+    bool attached_ = false;
+};
+
+} // namespace zmtp::detail

@@ -1,0 +1,564 @@
+#include "runtime/socket_core.hpp"
+
+#include "runtime/connector.hpp"
+#include "runtime/listener.hpp"
+#include "runtime/session.hpp"
+#include "zmtp/error.hpp"
+
+#include <asio/error.hpp>
+
+#include <algorithm>
+#include <random>
+
+namespace zmtp::detail {
+namespace {
+
+std::uint32_t random_seed()
+{
+    std::random_device device;
+    return device();
+}
+
+/// Monitor events kept for a slow monitor reader before the oldest are dropped.
+constexpr std::size_t max_queued_events = 10'000;
+
+template <class T>
+void erase_one(std::vector<T>& v, const T& value)
+{
+    if (const auto it = std::find(v.begin(), v.end(), value); it != v.end())
+        v.erase(it);
+}
+
+/// Completes `op` with operation_aborted if it still waits in `waiting`.
+template <class Result>
+void abort_waiting(std::vector<pending_op<std::error_code, Result>*>& waiting, pending_op<std::error_code, Result>* op)
+{
+    const auto it = std::find(waiting.begin(), waiting.end(), op);
+    if (it == waiting.end())
+        return;
+    waiting.erase(it);
+    op->complete(asio::error::operation_aborted, Result{});
+}
+
+} // namespace
+
+socket_core::socket_core(asio::any_io_executor ex, socket_type t, socket_options options)
+    : executor(std::move(ex)),
+      type(t),
+      options_(std::move(options)),
+      routes_(random_seed()),
+      req_(options_.req_correlate, options_.req_relaxed, random_seed()),
+      linger_timer_(executor)
+{
+}
+
+socket_core::~socket_core() = default;
+
+wire::connection_options socket_core::connection_options() const
+{
+    wire::connection_options o;
+    o.type = type;
+    o.routing_id = options_.routing_id;
+    o.limits.max_message_size = options_.max_message_size;
+    o.limits.max_command_size = options_.max_command_size;
+    o.max_handshake_size = options_.max_handshake_size;
+    o.handshake_timeout = options_.handshake_timeout;
+    o.heartbeat_interval = options_.heartbeat_interval;
+    o.heartbeat_timeout = options_.heartbeat_timeout;
+    o.heartbeat_ttl = options_.heartbeat_ttl;
+    return o;
+}
+
+// --- endpoints ---------------------------------------------------------------
+
+std::error_code socket_core::bind(std::string_view text)
+{
+    if (closed_)
+        return errc::socket_closed;
+    endpoint ep;
+    if (std::error_code ec = parse_endpoint(text, ep))
+        return ec;
+    auto l = std::make_shared<listener>(shared_from_this(), ep, std::string(text));
+    if (std::error_code ec = l->open()) {
+        monitor(monitor_event_type::bind_failed, std::string(text), ec);
+        return ec;
+    }
+    listeners_.push_back(l);
+    last_endpoint_ = l->bound_endpoint();
+    monitor(monitor_event_type::listening, last_endpoint_);
+    l->start();
+    return {};
+}
+
+std::error_code socket_core::connect(std::string_view text)
+{
+    if (closed_)
+        return errc::socket_closed;
+    endpoint ep;
+    if (std::error_code ec = parse_endpoint(text, ep))
+        return ec;
+    if (ep.transport == transport::tcp && ep.port == 0)
+        return errc::invalid_endpoint; // cannot connect to "any port"
+    auto c = std::make_shared<connector>(shared_from_this(), ep, std::string(text));
+    if (!options_.immediate)
+        c->peer_pipe = make_pipe(c.get());
+    connectors_.push_back(c);
+    last_endpoint_ = std::string(text);
+    c->start();
+    return {};
+}
+
+std::error_code socket_core::unbind(std::string_view text)
+{
+    const auto it = std::find_if(listeners_.begin(), listeners_.end(), [&](const auto& l) {
+        return l->text() == text || l->bound_endpoint() == text;
+    });
+    if (it == listeners_.end())
+        return make_error_code(std::errc::no_such_file_or_directory);
+    const std::shared_ptr<listener> l = *it;
+    listeners_.erase(it);
+    l->stop();
+    return {};
+}
+
+std::error_code socket_core::disconnect(std::string_view text)
+{
+    const auto it = std::find_if(connectors_.begin(), connectors_.end(), [&](const auto& c) { return c->text() == text; });
+    if (it == connectors_.end())
+        return make_error_code(std::errc::no_such_file_or_directory);
+    const std::shared_ptr<connector> c = *it;
+    connectors_.erase(it);
+    c->stop();
+    pipe* p = c->peer_pipe;
+    c->peer_pipe = nullptr;
+    for (const std::shared_ptr<session>& s : std::vector(sessions_))
+        if (s->origin() == c)
+            s->stop(errc::socket_closed);
+    if (p) {
+        p->origin = nullptr;
+        terminate(*p);
+    }
+    return {};
+}
+
+// --- pipes and sessions ------------------------------------------------------
+
+pipe* socket_core::make_pipe(connector* origin)
+{
+    pipes_.push_back(std::make_unique<pipe>(origin));
+    pipe* p = pipes_.back().get();
+    balancer_.add(p);
+    return p;
+}
+
+void socket_core::start_session(const std::shared_ptr<session>& s)
+{
+    sessions_.push_back(s);
+    s->start();
+    if (closed_)
+        s->stop_after_flush(); // a lingering connector reached its peer: flush, then go
+}
+
+bool socket_core::attach(session& s)
+{
+    const wire::metadata& peer = s.connection().peer_metadata();
+    const std::string announced(peer.get("Identity").value_or(""));
+    std::string id = announced;
+    if (type == socket_type::router) {
+        if (id.empty())
+            id = routes_.generate_id();
+        if (pipe* existing = routes_.find(id)) {
+            if (!options_.router_handover) {
+                monitor(monitor_event_type::handshake_failed_protocol, s.endpoint(), errc::duplicate_routing_id, id);
+                return false;
+            }
+            routes_.erase(id);
+            existing->routing_id.clear();
+            if (existing->active)
+                existing->active->stop(errc::duplicate_routing_id);
+        }
+    }
+    pipe* p = s.origin() ? s.origin()->peer_pipe : nullptr;
+    if (!p) {
+        p = make_pipe(nullptr);
+        if (s.origin())
+            s.origin()->peer_pipe = p; // immediate: the pipe lives while connected
+    }
+    p->active = &s;
+    p->routing_id = id;
+    s.attach(*p);
+    if (type == socket_type::router)
+        routes_.insert(id, p);
+    if (s.origin())
+        s.origin()->handshake_succeeded();
+    if (options_.probe_router
+        && (type == socket_type::router || type == socket_type::dealer || type == socket_type::req))
+        p->out.push_back(message{""});
+    monitor(monitor_event_type::handshake_succeeded, s.endpoint(), {}, id);
+    retry_sends();
+    return true;
+}
+
+void socket_core::deliver(pipe& p, message&& msg)
+{
+    if (closed_)
+        return; // lingering: nobody will receive it
+    p.in.push_back(std::move(msg));
+    if (!p.queued_for_receive) {
+        p.queued_for_receive = true;
+        incoming_.push(&p);
+    }
+    serve_receivers();
+}
+
+void socket_core::pipe_drained(pipe&)
+{
+    retry_sends();
+}
+
+void socket_core::session_ended(session& s, std::error_code reason, bool attached)
+{
+    const std::shared_ptr<session> keep = s.shared_from_this();
+    erase_one(sessions_, keep);
+    if (pipe* p = s.attached_pipe(); p && p->active == &s) {
+        p->active = nullptr;
+        if (type == socket_type::router && routes_.find(p->routing_id) == p)
+            routes_.erase(p->routing_id);
+        const bool persistent = p->origin && !options_.immediate && !closed_;
+        if (!persistent) {
+            if (p->origin)
+                p->origin->peer_pipe = nullptr;
+            terminate(*p);
+        }
+    }
+    if (attached)
+        monitor(monitor_event_type::disconnected, s.endpoint(), reason);
+    else
+        monitor(is_protocol_error(reason) || reason == errc::duplicate_routing_id
+                    ? monitor_event_type::handshake_failed_protocol
+                    : monitor_event_type::handshake_failed_no_detail,
+                s.endpoint(), reason);
+    if (const auto& origin = s.origin(); origin && !origin->stopped() && !closed_)
+        origin->session_ended();
+    if (closed_)
+        finish_close();
+}
+
+void socket_core::terminate(pipe& p)
+{
+    balancer_.remove(&p);
+    p.out.clear();
+    p.terminating = true;
+    if (!p.queued_for_receive)
+        destroy(p);
+}
+
+void socket_core::destroy(pipe& p)
+{
+    req_.forget(&p);
+    rep_.forget(&p);
+    balancer_.remove(&p);
+    const auto it = std::find_if(pipes_.begin(), pipes_.end(), [&](const auto& owned) { return owned.get() == &p; });
+    if (it != pipes_.end())
+        pipes_.erase(it);
+}
+
+// --- send --------------------------------------------------------------------
+
+void socket_core::push(pipe& p, message&& msg)
+{
+    p.out.push_back(std::move(msg));
+    if (p.active)
+        p.active->notify_output();
+}
+
+std::error_code socket_core::try_send(message& msg)
+{
+    if (closed_)
+        return errc::socket_closed;
+    if (msg.empty())
+        return errc::empty_message;
+    const auto has_room = [this](const pipe& p) { return send_room(p); };
+    switch (type) {
+    case socket_type::dealer: {
+        pipe* p = balancer_.pick(has_room);
+        if (!p)
+            return errc::would_block;
+        push(*p, std::move(msg));
+        return {};
+    }
+    case socket_type::req: {
+        if (std::error_code ec = req_.can_send())
+            return ec;
+        pipe* p = balancer_.pick(has_room);
+        if (!p)
+            return errc::would_block;
+        req_.wrap(msg);
+        req_.sent(p);
+        push(*p, std::move(msg));
+        return {};
+    }
+    case socket_type::rep: {
+        if (std::error_code ec = rep_.can_send())
+            return ec;
+        pipe* p = rep_.wrap(msg);
+        if (p && !p->terminating && send_room(*p))
+            push(*p, std::move(msg)); // else dropped silently, as RFC 28 says
+        return {};
+    }
+    case socket_type::router: {
+        pipe* p = routes_.find(msg[0].view());
+        if (!p)
+            return options_.router_mandatory ? make_error_code(errc::host_unreachable) : std::error_code{};
+        if (!send_room(*p))
+            return options_.router_mandatory ? make_error_code(errc::would_block) : std::error_code{};
+        msg.erase_front(1);
+        if (msg.empty())
+            return {};
+        push(*p, std::move(msg));
+        return {};
+    }
+    default:
+        return errc::not_supported;
+    }
+}
+
+void socket_core::wait_send(message&& msg, send_op* op)
+{
+    waiting_sends_.push_back({std::move(msg), op});
+}
+
+void socket_core::cancel_send(send_op* op)
+{
+    const auto it = std::find_if(waiting_sends_.begin(), waiting_sends_.end(), [&](const auto& w) { return w.op == op; });
+    if (it == waiting_sends_.end())
+        return;
+    waiting_sends_.erase(it);
+    op->complete(asio::error::operation_aborted);
+}
+
+void socket_core::retry_sends()
+{
+    while (!waiting_sends_.empty()) {
+        waiting_send& w = waiting_sends_.front();
+        const std::error_code ec = try_send(w.msg);
+        if (ec == errc::would_block)
+            return;
+        send_op* op = w.op;
+        waiting_sends_.erase(waiting_sends_.begin());
+        op->complete(ec);
+    }
+}
+
+// --- receive -----------------------------------------------------------------
+
+std::error_code socket_core::try_receive(message& msg)
+{
+    if (closed_)
+        return errc::socket_closed;
+    if (type == socket_type::req) {
+        if (std::error_code ec = req_.can_receive())
+            return ec;
+    } else if (type == socket_type::rep) {
+        if (std::error_code ec = rep_.can_receive())
+            return ec;
+    }
+    while (!incoming_.empty()) {
+        pipe* p = incoming_.pop();
+        message m = p->in.pop_front();
+        const bool was_full = !receive_room(*p);
+        bool accepted = true;
+        if (type == socket_type::req)
+            accepted = req_.accept(p, m);
+        else if (type == socket_type::rep)
+            accepted = rep_.accept(p, m);
+        else if (type == socket_type::router)
+            m.push_front(frame(p->routing_id));
+
+        if (!p->in.empty()) {
+            incoming_.push(p);
+        } else {
+            p->queued_for_receive = false;
+            if (p->terminating)
+                destroy(*p);
+        }
+        if (was_full && !p->terminating && p->active)
+            p->active->resume_input();
+        if (accepted) {
+            msg = std::move(m);
+            return {};
+        }
+    }
+    return errc::would_block;
+}
+
+void socket_core::wait_receive(receive_op* op)
+{
+    waiting_receives_.push_back(op);
+}
+
+void socket_core::cancel_receive(receive_op* op)
+{
+    abort_waiting(waiting_receives_, op);
+}
+
+void socket_core::serve_receivers()
+{
+    while (!waiting_receives_.empty()) {
+        message msg;
+        const std::error_code ec = try_receive(msg);
+        if (ec == errc::would_block)
+            return;
+        receive_op* op = waiting_receives_.front();
+        waiting_receives_.erase(waiting_receives_.begin());
+        op->complete(ec, std::move(msg));
+    }
+}
+
+// --- monitor -----------------------------------------------------------------
+
+void socket_core::enable_monitor(bool on)
+{
+    monitoring_ = on;
+    if (!on)
+        events_.clear();
+}
+
+void socket_core::monitor(monitor_event_type t, std::string ep, std::error_code ec, std::string routing_id)
+{
+    if (!monitoring_)
+        return;
+    if (events_.size() == max_queued_events)
+        events_.pop_front();
+    events_.push_back({t, std::move(ep), std::move(routing_id), ec});
+    serve_monitors();
+}
+
+std::error_code socket_core::try_next_event(monitor_event& event)
+{
+    if (events_.empty())
+        return closed_ ? make_error_code(errc::socket_closed) : make_error_code(errc::would_block);
+    event = events_.pop_front();
+    return {};
+}
+
+void socket_core::wait_event(event_op* op)
+{
+    waiting_events_.push_back(op);
+}
+
+void socket_core::cancel_event(event_op* op)
+{
+    abort_waiting(waiting_events_, op);
+}
+
+void socket_core::serve_monitors()
+{
+    while (!waiting_events_.empty() && !events_.empty()) {
+        event_op* op = waiting_events_.front();
+        waiting_events_.erase(waiting_events_.begin());
+        op->complete({}, events_.pop_front());
+    }
+}
+
+// --- close -------------------------------------------------------------------
+
+void socket_core::close()
+{
+    if (closed_)
+        return;
+    closed_ = true;
+    for (waiting_send& w : std::exchange(waiting_sends_, {}))
+        w.op->complete(asio::error::operation_aborted);
+    for (receive_op* op : std::exchange(waiting_receives_, {}))
+        op->complete(asio::error::operation_aborted, message{});
+    for (const auto& l : std::exchange(listeners_, {}))
+        l->stop();
+
+    // Linger: connections with queued messages keep flushing; the rest close now.
+    const bool linger = !options_.linger || options_.linger->count() > 0;
+    for (const std::shared_ptr<session>& s : std::vector(sessions_)) {
+        pipe* p = s->attached_pipe();
+        const bool has_output = (p && !p->out.empty()) || !s->flushed();
+        if (linger && has_output && (p || s->origin()))
+            s->stop_after_flush();
+        else
+            s->stop(errc::socket_closed);
+    }
+    for (const std::shared_ptr<connector>& c : connectors_) {
+        const bool waiting_messages = c->peer_pipe && !c->peer_pipe->out.empty();
+        const bool has_session = std::any_of(sessions_.begin(), sessions_.end(),
+                                             [&](const auto& s) { return s->origin() == c; });
+        if (!(linger && (waiting_messages || has_session)))
+            c->stop();
+    }
+    if (options_.linger && options_.linger->count() > 0) {
+        linger_timer_.expires_after(*options_.linger);
+        linger_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+            std::lock_guard<std::mutex> lock(self->mutex);
+            if (ec)
+                return;
+            for (const auto& s : std::vector(self->sessions_))
+                s->stop(errc::socket_closed);
+            for (const auto& c : std::exchange(self->connectors_, {}))
+                c->stop();
+        });
+    }
+    finish_close();
+}
+
+void socket_core::finish_close()
+{
+    // A connector goes once it is stopped, or has neither a connection nor messages left.
+    for (const std::shared_ptr<connector>& c : std::vector(connectors_)) {
+        const bool has_session = std::any_of(sessions_.begin(), sessions_.end(),
+                                             [&](const auto& s) { return s->origin() == c; });
+        const bool waiting_messages = c->peer_pipe && !c->peer_pipe->out.empty();
+        if (c->stopped() || (!has_session && !waiting_messages)) {
+            c->stop();
+            erase_one(connectors_, c);
+        }
+    }
+    if (sessions_.empty() && connectors_.empty()) {
+        linger_timer_.cancel();
+        pipes_.clear();
+        for (event_op* op : std::exchange(waiting_events_, {}))
+            op->complete(asio::error::operation_aborted, monitor_event{});
+    }
+}
+
+// --- the narrow interface used by zmtp::socket's templates --------------------
+
+std::shared_ptr<socket_core> make_socket_core(asio::any_io_executor ex, socket_type type, socket_options options)
+{
+    return std::make_shared<socket_core>(std::move(ex), type, std::move(options));
+}
+
+const asio::any_io_executor& core_executor(socket_core& core) noexcept { return core.executor; }
+std::unique_lock<std::mutex> lock_core(socket_core& core) { return std::unique_lock<std::mutex>(core.mutex); }
+std::error_code try_send(socket_core& core, message& msg) { return core.try_send(msg); }
+void wait_send(socket_core& core, message&& msg, send_op* op) { core.wait_send(std::move(msg), op); }
+std::error_code try_receive(socket_core& core, message& msg) { return core.try_receive(msg); }
+void wait_receive(socket_core& core, receive_op* op) { core.wait_receive(op); }
+std::error_code try_next_event(socket_core& core, monitor_event& event) { return core.try_next_event(event); }
+void wait_event(socket_core& core, event_op* op) { core.wait_event(op); }
+
+void cancel_send(socket_core& core, send_op* op)
+{
+    std::lock_guard<std::mutex> lock(core.mutex);
+    core.cancel_send(op);
+}
+
+void cancel_receive(socket_core& core, receive_op* op)
+{
+    std::lock_guard<std::mutex> lock(core.mutex);
+    core.cancel_receive(op);
+}
+
+void cancel_event(socket_core& core, event_op* op)
+{
+    std::lock_guard<std::mutex> lock(core.mutex);
+    core.cancel_event(op);
+}
+
+} // namespace zmtp::detail

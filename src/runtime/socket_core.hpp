@@ -1,0 +1,130 @@
+// The implementation behind zmtp::socket: endpoints, connections, pipes and the socket
+// type's routing, guarded by one mutex so the public socket may be used from any thread.
+#pragma once
+
+#include "runtime/pipe.hpp"
+#include "pattern/fair_queue.hpp"
+#include "pattern/load_balancer.hpp"
+#include "pattern/rep_state.hpp"
+#include "pattern/req_state.hpp"
+#include "pattern/routing_table.hpp"
+#include "zmtp/detail/ring_buffer.hpp"
+#include "zmtp/detail/socket_core.hpp"
+#include "zmtp/endpoint.hpp"
+#include "zmtp/wire/connection.hpp"
+
+#include <asio/steady_timer.hpp>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace zmtp::detail {
+
+class session;
+class connector;
+class listener;
+
+/// Theory of operation. Every entry point (public calls and Asio handlers) takes `mutex`.
+/// Connections are `session`s: a listener creates one per accepted stream, a connector one
+/// per successful connect. When a session's handshake succeeds it is attached to a `pipe`
+/// (the connector's long-lived pipe, or a new one), which joins the socket type's routing
+/// structures: a load balancer for DEALER/REQ sends, a routing table for ROUTER, the fair
+/// queue when it holds received messages. Sends go into a pipe's `out` queue (bounded by
+/// send_hwm) and the session drains it in batches, one gather-write at a time; received
+/// messages go into the pipe's `in` queue (bounded by receive_hwm: a full pipe stops its
+/// session reading). Operations that cannot proceed wait in FIFO lists and are retried
+/// when something changes; completions are always posted, never run under the lock.
+class socket_core : public std::enable_shared_from_this<socket_core> {
+public:
+    socket_core(asio::any_io_executor ex, socket_type type, socket_options options);
+    ~socket_core();
+
+    std::mutex mutex;
+    const asio::any_io_executor executor;
+    const socket_type type;
+
+    // --- public socket operations (lock held) ---
+    std::error_code bind(std::string_view endpoint_text);
+    std::error_code connect(std::string_view endpoint_text);
+    std::error_code unbind(std::string_view endpoint_text);
+    std::error_code disconnect(std::string_view endpoint_text);
+    void close();
+    bool closed() const noexcept { return closed_; }
+    std::string last_endpoint() const { return last_endpoint_; }
+    const socket_options& options() const noexcept { return options_; }
+    void set_options(socket_options options) { options_ = std::move(options); }
+    void enable_monitor(bool on);
+
+    std::error_code try_send(message& msg);
+    void wait_send(message&& msg, send_op* op);
+    void cancel_send(send_op* op);
+    std::error_code try_receive(message& msg);
+    void wait_receive(receive_op* op);
+    void cancel_receive(receive_op* op);
+    std::error_code try_next_event(monitor_event& event);
+    void wait_event(event_op* op);
+    void cancel_event(event_op* op);
+
+    // --- from sessions, connectors and listeners (lock held) ---
+    /// The connection options for a new session of this socket.
+    wire::connection_options connection_options() const;
+    /// Adopts and starts a new session.
+    void start_session(const std::shared_ptr<session>& s);
+    /// A session's handshake succeeded; false refuses the peer (the session then closes).
+    bool attach(session& s);
+    /// A message arrived on `p` (its session checks receive_room() before reading more).
+    void deliver(pipe& p, message&& msg);
+    /// `p`'s session took messages from its `out` queue: waiting sends may proceed.
+    void pipe_drained(pipe& p);
+    /// A session ended; `attached` tells whether its handshake had succeeded.
+    void session_ended(session& s, std::error_code reason, bool attached);
+    /// A connector's long-lived pipe (created at connect() unless `immediate`).
+    pipe* make_pipe(connector* origin);
+    void drop_pipe(pipe& p);
+    void monitor(monitor_event_type type, std::string endpoint, std::error_code ec = {}, std::string routing_id = {});
+    bool receive_room(const pipe& p) const noexcept
+    {
+        return options_.receive_hwm == 0 || p.in.size() < options_.receive_hwm;
+    }
+
+private:
+    bool send_room(const pipe& p) const noexcept { return options_.send_hwm == 0 || p.out.size() < options_.send_hwm; }
+    void push(pipe& p, message&& msg);
+    void retry_sends();
+    void serve_receivers();
+    void serve_monitors();
+    void terminate(pipe& p);
+    void destroy(pipe& p);
+    void finish_close();
+
+    socket_options options_;
+    bool closed_ = false;
+    std::string last_endpoint_;
+
+    std::vector<std::shared_ptr<listener>> listeners_;
+    std::vector<std::shared_ptr<connector>> connectors_;
+    std::vector<std::shared_ptr<session>> sessions_;
+    std::vector<std::unique_ptr<pipe>> pipes_;
+
+    pattern::load_balancer<pipe> balancer_;
+    pattern::fair_queue<pipe> incoming_;
+    pattern::routing_table<pipe> routes_;
+    pattern::req_state<pipe> req_;
+    pattern::rep_state<pipe> rep_;
+
+    struct waiting_send {
+        message msg;
+        send_op* op;
+    };
+    std::vector<waiting_send> waiting_sends_;
+    std::vector<receive_op*> waiting_receives_;
+    std::vector<event_op*> waiting_events_;
+
+    bool monitoring_ = false;
+    ring_buffer<monitor_event> events_;
+    asio::steady_timer linger_timer_;
+};
+
+} // namespace zmtp::detail

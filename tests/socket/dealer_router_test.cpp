@@ -1,0 +1,202 @@
+#include "zmtp/socket.hpp"
+
+#include "socket_test_support.hpp"
+#include "zmtp/context.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <thread>
+
+using namespace zmtp_test;
+using zmtp::errc;
+using zmtp::message;
+using zmtp::socket_type;
+
+TEST_CASE("socket: DEALER round-robins, and queues messages sent before the peers exist")
+{
+    zmtp::context ctx;
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options());
+    const std::vector<std::string> endpoints{unique_ipc(), unique_ipc(), unique_ipc()};
+    for (const std::string& e : endpoints)
+        dealer.connect(e); // nobody listens yet
+    for (int i = 0; i < 6; ++i)
+        dealer.send(message{std::to_string(i)}, zmtp::send_flags::dontwait);
+
+    std::vector<zmtp::socket> routers;
+    for (const std::string& e : endpoints) {
+        routers.emplace_back(ctx, socket_type::router, test_options());
+        routers.back().bind(e);
+    }
+    // Each connect() endpoint got its own queue, filled in turn: 0 and 3, 1 and 4, 2 and 5.
+    for (std::size_t r = 0; r < routers.size(); ++r) {
+        CAPTURE(r);
+        CHECK(routers[r].receive()[1].to_string() == std::to_string(r));
+        CHECK(routers[r].receive()[1].to_string() == std::to_string(r + 3));
+    }
+}
+
+TEST_CASE("socket: DEALER fair-queues replies from several peers")
+{
+    zmtp::context ctx;
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options());
+    dealer.bind("tcp://127.0.0.1:*");
+    std::vector<zmtp::socket> peers;
+    for (int i = 0; i < 3; ++i) {
+        peers.emplace_back(ctx, socket_type::dealer, test_options());
+        peers.back().connect(dealer.last_endpoint());
+    }
+    for (int round = 0; round < 20; ++round)
+        for (int i = 0; i < 3; ++i)
+            peers[static_cast<std::size_t>(i)].send(message{std::to_string(i)});
+    std::this_thread::sleep_for(200ms); // all 60 queued at the DEALER
+    std::map<std::string, int> first_nine;
+    for (int n = 0; n < 9; ++n)
+        ++first_nine[dealer.receive()[0].to_string()];
+    CHECK(first_nine == std::map<std::string, int>{{"0", 3}, {"1", 3}, {"2", 3}});
+}
+
+TEST_CASE("socket: ROUTER routing ids, generated and chosen by the peer")
+{
+    zmtp::context ctx;
+    zmtp::socket router(ctx, socket_type::router, test_options());
+    router.bind("tcp://127.0.0.1:*");
+    zmtp::socket anonymous(ctx, socket_type::dealer, test_options());
+    zmtp::socket named(ctx, socket_type::dealer, test_options({.routing_id = "named"}));
+    anonymous.connect(router.last_endpoint());
+    named.connect(router.last_endpoint());
+
+    anonymous.send(message{"from anonymous"});
+    const message a = router.receive();
+    named.send(message{"from named"});
+    const message b = router.receive();
+    const message& from_anonymous = a[1] == "from anonymous" ? a : b;
+    const message& from_named = a[1] == "from anonymous" ? b : a;
+    REQUIRE(from_anonymous[0].size() == 5);
+    CHECK(from_anonymous[0].data()[0] == std::byte{0});
+    CHECK(from_named[0] == "named");
+
+    router.send(message{from_anonymous[0].to_string(), "to anonymous"});
+    router.send(message{"named", "to named"});
+    CHECK(parts(anonymous.receive()) == strings{"to anonymous"});
+    CHECK(parts(named.receive()) == strings{"to named"});
+}
+
+TEST_CASE("socket: ROUTER drops unroutable messages, or reports them with router_mandatory")
+{
+    zmtp::context ctx;
+    zmtp::socket router(ctx, socket_type::router, test_options());
+    std::error_code ec;
+    router.send(message{"nobody", "lost"}, zmtp::send_flags::none, ec);
+    CHECK_FALSE(ec);
+    zmtp::socket strict(ctx, socket_type::router, test_options({.router_mandatory = true}));
+    strict.send(message{"nobody", "lost"}, zmtp::send_flags::none, ec);
+    CHECK(ec == errc::host_unreachable);
+}
+
+TEST_CASE("socket: a duplicate routing id is refused, or taken over with router_handover")
+{
+    for (const bool handover : {false, true}) {
+        CAPTURE(handover);
+        zmtp::context ctx;
+        zmtp::socket router(ctx, socket_type::router, test_options({.router_handover = handover}));
+        router.bind(unique_ipc());
+        zmtp::socket first(ctx, socket_type::dealer, test_options({.routing_id = "same", .receive_timeout = 300ms}));
+        first.connect(router.last_endpoint());
+        first.send(message{"first"});
+        CHECK(parts(router.receive()) == strings{"same", "first"});
+
+        zmtp::socket second(ctx, socket_type::dealer, test_options({.routing_id = "same", .receive_timeout = 300ms}));
+        second.connect(router.last_endpoint());
+        second.send(message{"second"});
+        std::error_code ec;
+        const message got = router.receive(zmtp::recv_flags::none, ec);
+        if (handover) {
+            CHECK(parts(got) == strings{"same", "second"});
+            router.send(message{"same", "to the new one"});
+            CHECK(parts(second.receive()) == strings{"to the new one"});
+            first.receive(zmtp::recv_flags::none, ec);
+            CHECK(ec == errc::would_block);
+        } else {
+            CHECK(ec == errc::would_block); // the second peer was refused
+            router.send(message{"same", "to the first one"});
+            CHECK(parts(first.receive()) == strings{"to the first one"});
+        }
+    }
+}
+
+TEST_CASE("socket: send high-water mark, blocking and dontwait")
+{
+    zmtp::context ctx;
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options({.send_hwm = 2, .send_timeout = 200ms}));
+    const std::string endpoint = unique_ipc();
+    dealer.connect(endpoint); // nobody there: messages wait in the peer's queue
+    dealer.send(message{"1"}, zmtp::send_flags::dontwait);
+    dealer.send(message{"2"}, zmtp::send_flags::dontwait);
+    std::error_code ec;
+    dealer.send(message{"3"}, zmtp::send_flags::dontwait, ec);
+    CHECK(ec == errc::would_block);
+    dealer.send(message{"3"}, zmtp::send_flags::none, ec); // waits send_timeout, then gives up
+    CHECK(ec == errc::would_block);
+
+    zmtp::socket router(ctx, socket_type::router, test_options({.receive_timeout = 300ms}));
+    router.bind(endpoint);
+    CHECK(router.receive()[1] == "1");
+    CHECK(router.receive()[1] == "2");
+    router.receive(zmtp::recv_flags::none, ec);
+    CHECK(ec == errc::would_block); // the timed-out send queued nothing
+    dealer.send(message{"4"});
+    CHECK(router.receive()[1] == "4");
+}
+
+TEST_CASE("socket: reconnects after the peer restarts, and queued messages arrive once")
+{
+    zmtp::context ctx;
+    const std::string endpoint = unique_ipc();
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options({.reconnect_interval = 20ms}));
+    dealer.connect(endpoint);
+    {
+        zmtp::socket router(ctx, socket_type::router, test_options({.linger = 0ms}));
+        router.bind(endpoint);
+        dealer.send(message{"before"});
+        CHECK(router.receive()[1] == "before");
+    }
+    std::this_thread::sleep_for(50ms); // the DEALER notices the peer is gone
+    for (int i = 0; i < 5; ++i)
+        dealer.send(message{"during " + std::to_string(i)});
+    zmtp::socket router(ctx, socket_type::router, test_options({.receive_timeout = 300ms}));
+    router.bind(endpoint);
+    for (int i = 0; i < 5; ++i)
+        CHECK(router.receive()[1] == "during " + std::to_string(i));
+    std::error_code ec;
+    router.receive(zmtp::recv_flags::none, ec);
+    CHECK(ec == errc::would_block); // nothing twice
+}
+
+TEST_CASE("socket: linger flushes queued messages after close, linger 0 drops them")
+{
+    zmtp::context ctx;
+    for (const bool drop : {false, true}) {
+        CAPTURE(drop);
+        const std::string endpoint = unique_ipc();
+        zmtp::socket_options o = test_options();
+        if (drop)
+            o.linger = std::chrono::milliseconds(0);
+        {
+            zmtp::socket dealer(ctx, socket_type::dealer, o);
+            dealer.connect(endpoint);
+            dealer.send(message{"a"});
+            dealer.send(message{"b"});
+        } // closed before any peer exists
+        zmtp::socket router(ctx, socket_type::router, test_options({.receive_timeout = 500ms}));
+        router.bind(endpoint);
+        std::error_code ec;
+        if (drop) {
+            router.receive(zmtp::recv_flags::none, ec);
+            CHECK(ec == errc::would_block);
+        } else {
+            CHECK(router.receive()[1] == "a");
+            CHECK(router.receive()[1] == "b");
+        }
+    }
+}
