@@ -19,6 +19,15 @@ std::uint32_t random_seed()
     return device();
 }
 
+/// Handshake failures that would repeat on every attempt: the peer sent ERROR (fatal, says
+/// the RFC), or it is of the wrong type, mechanism or protocol version. A connector that
+/// meets one stops, as libzmq's does, instead of hammering the peer.
+bool is_refusal(std::error_code ec) noexcept
+{
+    return ec == errc::peer_error || ec == errc::incompatible_socket_type || ec == errc::unknown_socket_type
+        || ec == errc::mechanism_mismatch || ec == errc::unsupported_zmtp_1_0 || ec == errc::unsupported_zmtp_2_0;
+}
+
 /// Monitor events kept for a slow monitor reader before the oldest are dropped.
 constexpr std::size_t max_queued_events = 10'000;
 
@@ -238,8 +247,17 @@ void socket_core::session_ended(session& s, std::error_code reason, bool attache
                     ? monitor_event_type::handshake_failed_protocol
                     : monitor_event_type::handshake_failed_no_detail,
                 s.endpoint(), reason);
-    if (const auto& origin = s.origin(); origin && !origin->stopped() && !closed_)
-        origin->session_ended();
+    if (const auto& origin = s.origin(); origin && !origin->stopped() && !closed_) {
+        if (!attached && is_refusal(reason)) {
+            origin->stop();
+            if (pipe* p = std::exchange(origin->peer_pipe, nullptr)) {
+                p->origin = nullptr;
+                terminate(*p); // its messages could never be delivered
+            }
+        } else {
+            origin->session_ended();
+        }
+    }
     if (closed_)
         finish_close();
 }
