@@ -1,5 +1,6 @@
 #include "zmtp/socket.hpp"
 
+#include "runtime/blocking_op.hpp"
 #include "runtime/socket_core.hpp"
 #include "zmtp/context.hpp"
 
@@ -11,27 +12,17 @@
 #include <tuple>
 
 namespace zmtp {
-namespace {
 
-/// An op that a blocking call waits for on its own stack; complete() fulfils a promise
-/// instead of posting, so the waiting thread needs nothing from the executor but progress.
-template <class... Args>
-class blocking_op final : public detail::pending_op<Args...> {
-public:
-    std::future<std::tuple<Args...>> result() { return promise_.get_future(); }
-    void complete(Args... args) override { promise_.set_value({std::move(args)...}); }
-
-private:
-    std::promise<std::tuple<Args...>> promise_;
-};
-
-/// True when the caller is the thread running the socket's io_context, where blocking
-/// would deadlock.
-bool on_executor_thread(const asio::any_io_executor& ex)
+bool detail::on_executor_thread(const asio::any_io_executor& ex)
 {
     const auto* io = ex.target<asio::io_context::executor_type>();
     return io && io->running_in_this_thread();
 }
+
+namespace {
+
+using detail::blocking_op;
+using detail::on_executor_thread;
 
 /// Waits for `op` up to `timeout`; on timeout cancels it (cancel completes it with
 /// operation_aborted unless it completed first). Returns the op's result and whether it
@@ -162,6 +153,22 @@ void socket::enable_monitor(bool on)
 {
     std::lock_guard<std::mutex> lock(core_->mutex);
     core_->enable_monitor(on);
+}
+
+std::error_code socket::try_send(message& msg)
+{
+    std::lock_guard<std::mutex> lock(core_->mutex);
+    return core_->try_send(msg);
+}
+
+std::optional<message> socket::try_receive(std::error_code& ec)
+{
+    std::lock_guard<std::mutex> lock(core_->mutex);
+    message msg;
+    ec = core_->try_receive(msg);
+    if (ec)
+        return std::nullopt;
+    return msg;
 }
 
 void socket::send(message msg, send_flags flags, std::error_code& ec)

@@ -13,6 +13,7 @@
 #include <asio/execution_context.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -124,7 +125,14 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// Blocking send; with dontwait, fails with errc::would_block instead of waiting.
+    /// Sends `msg` if that needs no waiting: then `msg` is consumed and the result is
+    /// empty. errc::would_block leaves `msg` untouched. Never waits; any thread.
+    std::error_code try_send(message& msg);
+    /// Takes a waiting message; errc::would_block (and nullopt) when none is there.
+    std::optional<message> try_receive(std::error_code& ec);
+
+    /// Blocking send; with dontwait, fails with errc::would_block instead of waiting (the
+    /// message is then dropped: use try_send() to keep it).
     /// Waits at most options().send_timeout, then fails with errc::would_block.
     void send(message msg, send_flags flags = send_flags::none);
     void send(message msg, send_flags flags, std::error_code& ec);
