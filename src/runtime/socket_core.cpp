@@ -383,8 +383,8 @@ std::error_code socket_core::try_receive(message& msg)
     }
     while (!incoming_.empty()) {
         pipe* p = incoming_.pop();
+        const bool was_full = !receive_room(*p); // its session may have stopped reading
         message m = p->in.pop_front();
-        const bool was_full = !receive_room(*p);
         bool accepted = true;
         if (type == socket_type::req)
             accepted = req_.accept(p, m);

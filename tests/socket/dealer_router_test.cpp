@@ -200,3 +200,108 @@ TEST_CASE("socket: linger flushes queued messages after close, linger 0 drops th
         }
     }
 }
+
+TEST_CASE("socket: a ROUTER drops for a full peer, or says would_block with router_mandatory")
+{
+    for (const bool mandatory : {false, true}) {
+        CAPTURE(mandatory);
+        zmtp::context ctx;
+        zmtp::socket router(ctx, socket_type::router, test_options({.send_hwm = 1, .router_mandatory = mandatory}));
+        router.bind(unique_ipc());
+        zmtp::socket dealer(ctx, socket_type::dealer,
+                            test_options({.routing_id = "slow", .receive_hwm = 1, .receive_timeout = 300ms}));
+        dealer.connect(router.last_endpoint());
+        dealer.send(message{"hello"});
+        CHECK(router.receive()[0] == "slow");
+
+        // 20 MiB for a peer that does not read: the socket buffers fill, then the queue.
+        const std::string big(1 << 20, 'x');
+        int accepted = 0;
+        std::error_code ec;
+        for (int i = 0; i < 20; ++i) {
+            message m{"slow", big};
+            m.push_back(std::to_string(i));
+            ec = router.try_send(m);
+            if (ec)
+                break;
+            ++accepted;
+        }
+        if (mandatory) {
+            CHECK(ec == errc::would_block); // reported, not dropped
+            CHECK(accepted < 20);
+        } else {
+            CHECK_FALSE(ec);
+            CHECK(accepted == 20); // never blocks: the excess was dropped
+        }
+        // What arrives is whole and in order, and (without mandatory) not everything.
+        int received = 0;
+        int last = -1;
+        for (;;) {
+            const message m = dealer.receive(zmtp::recv_flags::none, ec);
+            if (ec)
+                break;
+            REQUIRE(m.size() == 2);
+            CHECK(m[0].size() == big.size());
+            const int index = std::stoi(m[1].to_string());
+            CHECK(index > last);
+            last = index;
+            ++received;
+        }
+        CHECK(received > 0);
+        CHECK(received <= accepted);
+        if (!mandatory)
+            CHECK(received < 20);
+        else
+            CHECK_MESSAGE(received == accepted, "received " << received << " of " << accepted << ", last " << last); // nothing lost
+    }
+}
+
+TEST_CASE("socket: probe_router sends an empty message to each new peer")
+{
+    zmtp::context ctx;
+    zmtp::socket router(ctx, socket_type::router, test_options());
+    router.bind(unique_inproc());
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options({.routing_id = "prober", .probe_router = true}));
+    dealer.connect(router.last_endpoint());
+    CHECK(parts(router.receive()) == strings{"prober", ""}); // without sending anything
+}
+
+TEST_CASE("socket: tcp over IPv6 loopback and by host name")
+{
+    zmtp::context ctx;
+    zmtp::socket router(ctx, socket_type::router, test_options());
+    std::error_code ec;
+    router.bind("tcp://[::1]:*", ec);
+    if (!ec) { // a sandbox without IPv6 cannot do this part
+        CHECK(router.last_endpoint().rfind("tcp://[::1]:", 0) == 0);
+        zmtp::socket dealer(ctx, socket_type::dealer, test_options({.routing_id = "v6"}));
+        dealer.connect(router.last_endpoint());
+        dealer.send(message{"over ipv6"});
+        CHECK(parts(router.receive()) == strings{"v6", "over ipv6"});
+    } else {
+        MESSAGE("IPv6 loopback unavailable here: " << ec.message());
+    }
+
+    zmtp::socket named(ctx, socket_type::router, test_options());
+    named.bind("tcp://localhost:*");
+    const std::string endpoint = named.last_endpoint(); // e.g. tcp://127.0.0.1:PORT
+    const std::string port = endpoint.substr(endpoint.rfind(':') + 1);
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options({.routing_id = "byname"}));
+    dealer.connect("tcp://localhost:" + port);
+    dealer.send(message{"resolved"});
+    CHECK(parts(named.receive()) == strings{"byname", "resolved"});
+}
+
+TEST_CASE("socket: a full receive queue pauses reading and resumes, losing nothing")
+{
+    zmtp::context ctx;
+    zmtp::socket sender(ctx, socket_type::dealer, test_options());
+    zmtp::socket receiver(ctx, socket_type::dealer, test_options({.receive_hwm = 2}));
+    receiver.bind(unique_ipc());
+    sender.connect(receiver.last_endpoint());
+    for (int i = 0; i < 500; ++i)
+        sender.send(message{std::to_string(i), std::string(1000, 'p')});
+    std::this_thread::sleep_for(100ms); // the receiver's queue is full; its session waits
+    for (int i = 0; i < 500; ++i)
+        REQUIRE(receiver.receive()[0].to_string() == std::to_string(i));
+}
