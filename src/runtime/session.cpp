@@ -4,6 +4,7 @@
 #include "runtime/socket_core.hpp"
 #include "zmtp/error.hpp"
 
+#include <asio/bind_allocator.hpp>
 #include <asio/post.hpp>
 #include <asio/write.hpp>
 
@@ -51,6 +52,7 @@ void session::read()
     }
     reading_ = true;
     stream_.async_read_some(asio::buffer(input_.data() + input_end_, input_.size() - input_end_),
+                            asio::bind_allocator(handler_allocator<void, 256>(read_memory_),
                             [self = shared_from_this()](std::error_code ec, std::size_t n) {
                                 std::lock_guard<std::mutex> lock(self->core_->mutex);
                                 self->reading_ = false;
@@ -63,7 +65,7 @@ void session::read()
                                 self->input_end_ += n;
                                 self->process_input();
                                 self->read();
-                            });
+                            }));
 }
 
 void session::process_input()
@@ -137,7 +139,10 @@ void session::write()
     for (std::span<const std::byte> piece : conn_.start_write())
         output_.emplace_back(piece.data(), piece.size());
     writing_ = true;
-    asio::async_write(stream_, output_, [self = shared_from_this()](std::error_code ec, std::size_t n) {
+    // A span, not the vector: Asio copies the buffer sequence into its operation.
+    asio::async_write(stream_, std::span<const asio::const_buffer>(output_),
+                      asio::bind_allocator(handler_allocator<void, 2048>(write_memory_),
+                      [self = shared_from_this()](std::error_code ec, std::size_t n) {
         std::lock_guard<std::mutex> lock(self->core_->mutex);
         self->writing_ = false;
         self->conn_.finish_write(n);
@@ -148,7 +153,7 @@ void session::write()
             return;
         }
         self->write();
-    });
+    }));
     if (took)
         core_->pipe_drained(*pipe_); // after writing_ is set: a send it releases only queues
 }
@@ -184,7 +189,7 @@ void session::arm_timer()
         return;
     timer_deadline_ = next;
     timer_.expires_at(*next);
-    timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+    timer_.async_wait(asio::bind_allocator(handler_allocator<void, 256>(timer_memory_), [self = shared_from_this()](std::error_code ec) {
         std::lock_guard<std::mutex> lock(self->core_->mutex);
         if (ec == asio::error::operation_aborted || self->stopped_)
             return;
@@ -196,7 +201,7 @@ void session::arm_timer()
         }
         self->write();
         self->arm_timer();
-    });
+    }));
 }
 
 void session::stop_after_flush()

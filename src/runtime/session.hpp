@@ -1,6 +1,7 @@
 // One transport connection of a socket: a stream driven by a sans-I/O wire::connection.
 #pragma once
 
+#include "runtime/handler_memory.hpp"
 #include "zmtp/wire/connection.hpp"
 
 #include <asio/buffer.hpp>
@@ -69,6 +70,12 @@ private:
 
     asio::steady_timer timer_;
     std::optional<wire::connection::time_point> timer_deadline_;
+
+    /// One block each for the read, write and timer operations (one of each in flight);
+    /// a write holds up to 64 buffers, hence its size.
+    handler_memory<256> read_memory_;
+    handler_memory<2048> write_memory_;
+    handler_memory<256> timer_memory_;
 
     bool reading_ = false;
     bool writing_ = false;

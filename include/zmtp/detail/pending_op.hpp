@@ -8,12 +8,67 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/experimental/append.hpp>
 #include <asio/post.hpp>
-#include <asio/recycling_allocator.hpp>
 
+#include <cstddef>
 #include <memory>
+#include <new>
 #include <utility>
 
 namespace zmtp::detail {
+
+/// Memory for pending operations: a small per-thread cache of fixed-size blocks, so an
+/// operation that waits and completes costs no malloc in steady state. (Asio's recycling
+/// allocator keeps only two blocks per thread, which the I/O operations already need.)
+class op_memory {
+public:
+    static constexpr std::size_t block_size = 256;
+
+    static void* allocate(std::size_t size)
+    {
+        cache& c = local();
+        if (size <= block_size && c.count > 0)
+            return c.blocks[--c.count];
+        return ::operator new(size <= block_size ? block_size : size);
+    }
+
+    static void deallocate(void* p, std::size_t size) noexcept
+    {
+        cache& c = local();
+        if (size <= block_size && c.count < capacity)
+            c.blocks[c.count++] = p;
+        else
+            ::operator delete(p);
+    }
+
+private:
+    static constexpr std::size_t capacity = 16;
+    struct cache {
+        void* blocks[capacity];
+        std::size_t count = 0;
+        ~cache()
+        {
+            while (count > 0)
+                ::operator delete(blocks[--count]);
+        }
+    };
+    static cache& local() noexcept
+    {
+        thread_local cache c;
+        return c;
+    }
+};
+
+/// A standard allocator over op_memory.
+template <class T>
+struct op_allocator {
+    using value_type = T;
+    op_allocator() noexcept = default;
+    template <class U>
+    op_allocator(const op_allocator<U>&) noexcept {}
+    T* allocate(std::size_t n) { return static_cast<T*>(op_memory::allocate(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t n) noexcept { op_memory::deallocate(p, n * sizeof(T)); }
+    friend bool operator==(const op_allocator&, const op_allocator&) noexcept { return true; }
+};
 
 /// An operation waiting in the socket core, completed (exactly once) with `Args...` or
 /// cancelled. complete() never runs the handler inline: it posts it to the handler's
@@ -27,19 +82,19 @@ protected:
     ~pending_op() = default;
 };
 
-/// The concrete op for one handler. Memory comes from the handler's associated allocator
-/// (by default Asio's recycling allocator, which reuses blocks: no malloc in steady state).
+/// The concrete op for one handler. Memory comes from the handler's associated allocator,
+/// by default op_allocator (reused blocks: no malloc in steady state).
 /// While pending it keeps the handler's executor busy (work guard).
 template <class Handler, class... Args>
 class pending_op_impl final : public pending_op<Args...> {
 public:
     using allocator_type = typename std::allocator_traits<
-        asio::associated_allocator_t<Handler, asio::recycling_allocator<void>>>::template rebind_alloc<pending_op_impl>;
+        asio::associated_allocator_t<Handler, op_allocator<void>>>::template rebind_alloc<pending_op_impl>;
 
     /// Allocates an op holding `handler`, on `fallback` unless the handler has its own executor.
     static pending_op_impl* create(Handler handler, const asio::any_io_executor& fallback)
     {
-        allocator_type alloc(asio::get_associated_allocator(handler, asio::recycling_allocator<void>()));
+        allocator_type alloc(asio::get_associated_allocator(handler, op_allocator<void>()));
         pending_op_impl* op = std::allocator_traits<allocator_type>::allocate(alloc, 1);
         return ::new (static_cast<void*>(op)) pending_op_impl(std::move(handler), fallback);
     }
@@ -57,7 +112,7 @@ public:
             slot.clear();
         Handler handler = std::move(handler_);
         auto work = std::move(work_);
-        allocator_type alloc(asio::get_associated_allocator(handler, asio::recycling_allocator<void>()));
+        allocator_type alloc(asio::get_associated_allocator(handler, op_allocator<void>()));
         this->~pending_op_impl();
         std::allocator_traits<allocator_type>::deallocate(alloc, this, 1);
         asio::post(work.get_executor(), asio::experimental::append(std::move(handler), std::move(args)...));
