@@ -3,6 +3,8 @@
 // it replaces the global operator new.
 #include "zmtp/socket.hpp"
 
+#include "zmtp/proxy.hpp"
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
@@ -48,13 +50,23 @@ namespace {
 /// Sends `count` messages of `size` bytes from a DEALER to a DEALER over `endpoint`, the
 /// sender and the receiver both on `io`'s thread, and returns the allocations made
 /// during the second half (the first half warms every buffer up).
-long allocations_in_steady_state(const std::string& endpoint, std::size_t size, int count)
+long allocations_in_steady_state(const std::string& endpoint, std::size_t size, int count, bool through_proxy = false)
 {
     asio::io_context io;
     zmtp::socket receiver(io, zmtp::socket_type::dealer);
     zmtp::socket sender(io, zmtp::socket_type::dealer);
+    // Optionally the seed's topology in the middle: sender -> ROUTER | proxy | DEALER -> receiver.
+    zmtp::socket frontend(io, zmtp::socket_type::router);
+    zmtp::socket backend(io, zmtp::socket_type::dealer);
     receiver.bind(endpoint);
-    sender.connect(receiver.last_endpoint());
+    if (through_proxy) {
+        frontend.bind("tcp://127.0.0.1:*");
+        backend.connect(receiver.last_endpoint());
+        sender.connect(frontend.last_endpoint());
+        zmtp::async_proxy(frontend, backend, [](std::error_code) {});
+    } else {
+        sender.connect(receiver.last_endpoint());
+    }
     const zmtp::frame body(std::string(size, 'x'));
     long before = 0;
     long after = -1;
@@ -72,7 +84,7 @@ long allocations_in_steady_state(const std::string& endpoint, std::size_t size, 
         while (received < count) {
             zmtp::message m = co_await receiver.async_receive(asio::use_awaitable);
             for (;;) {
-                REQUIRE(m[0].size() == size);
+                REQUIRE(m.back().size() == size);
                 if (++received == count / 2)
                     before = allocations.load();
                 std::error_code ec;
@@ -85,6 +97,8 @@ long allocations_in_steady_state(const std::string& endpoint, std::size_t size, 
         after = allocations.load();
         sender.close();
         receiver.close();
+        frontend.close();
+        backend.close();
     }, asio::detached);
     io.run();
     REQUIRE(after >= 0);
@@ -104,4 +118,10 @@ TEST_CASE("no heap allocation per message in steady state, messages up to 32 byt
             CHECK(n == 0); // over 100,000 messages sent and received
         }
     }
+}
+
+TEST_CASE("no heap allocation per message through a ROUTER/DEALER proxy")
+{
+    const std::string ipc = "ipc:///tmp/zmtp-alloc-proxy-" + std::to_string(::getpid()) + ".ipc";
+    CHECK(allocations_in_steady_state(ipc, 16, 200'000, true) == 0);
 }
