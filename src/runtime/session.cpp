@@ -13,8 +13,11 @@
 namespace zmtp::detail {
 namespace {
 
-/// Bytes read per syscall; big reads amortise the cost over many small messages.
-constexpr std::size_t read_buffer_size = 64 * 1024;
+/// The read buffer starts small, so ten thousand quiet connections cost little, and
+/// doubles whenever a read fills it, up to the size where big reads amortise the syscall
+/// over many small messages.
+constexpr std::size_t initial_read_buffer = 8 * 1024;
+constexpr std::size_t max_read_buffer = 64 * 1024;
 /// Most message bytes moved from the pipe into one write, to keep other work flowing.
 constexpr std::size_t max_batch_bytes = 1024 * 1024;
 
@@ -27,7 +30,7 @@ session::session(std::shared_ptr<socket_core> core, stream_socket stream, std::s
       endpoint_(std::move(endpoint)),
       origin_(std::move(origin)),
       conn_(core_->connection_options(), wire::connection::clock::now()),
-      input_(read_buffer_size),
+      input_(initial_read_buffer),
       timer_(core_->executor)
 {
 }
@@ -44,6 +47,8 @@ void session::read()
     if (reading_ || stopped_ || input_paused_)
         return;
     if (input_begin_ == input_end_) {
+        if (input_end_ == input_.size() && input_.size() < max_read_buffer)
+            input_.resize(input_.size() * 2); // the last read filled it: traffic is heavy
         input_begin_ = input_end_ = 0;
     } else if (input_end_ == input_.size()) {
         std::memmove(input_.data(), input_.data() + input_begin_, input_end_ - input_begin_);
