@@ -30,57 +30,12 @@ frame::frame(std::string_view text) : frame(std::as_bytes(std::span(text.data(),
 {
 }
 
-frame::frame(const frame& other) noexcept : size_(other.size_)
+void frame::release_shared() noexcept
 {
-    if (other.is_inline()) {
-        std::memcpy(inline_, other.inline_, size_);
-    } else {
-        shared_ = other.shared_;
-        shared_->references.fetch_add(1, std::memory_order_relaxed);
-    }
-}
-
-frame::frame(frame&& other) noexcept : size_(other.size_)
-{
-    if (other.is_inline())
-        std::memcpy(inline_, other.inline_, size_);
-    else
-        shared_ = other.shared_;
-    other.size_ = 0;
-}
-
-frame& frame::operator=(const frame& other) noexcept
-{
-    if (this != &other) {
-        frame copy(other);
-        *this = std::move(copy);
-    }
-    return *this;
-}
-
-frame& frame::operator=(frame&& other) noexcept
-{
-    if (this != &other) {
-        release();
-        size_ = other.size_;
-        if (other.is_inline())
-            std::memcpy(inline_, other.inline_, size_);
-        else
-            shared_ = other.shared_;
-        other.size_ = 0;
-    }
-    return *this;
-}
-
-frame::~frame() { release(); }
-
-void frame::release() noexcept
-{
-    if (!is_inline() && shared_->references.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    if (shared_->references.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         shared_->~shared_block();
         ::operator delete(shared_);
     }
-    size_ = 0;
 }
 
 } // namespace zmtp

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +18,9 @@ namespace zmtp {
 /// `data()` are therefore seen by every copy of a large frame.
 class frame {
 public:
+    /// A frame's bytes are all it is: containers may move it with memcpy.
+    using trivially_relocatable = void;
+
     /// Bodies up to this many bytes are stored inline, without heap allocation.
     static constexpr std::size_t inline_capacity = 40;
 
@@ -30,11 +34,38 @@ public:
     /// `data()`. Throws std::bad_alloc if the body cannot be allocated.
     static frame with_size(std::size_t size);
 
-    frame(const frame& other) noexcept;
-    frame(frame&& other) noexcept;
-    frame& operator=(const frame& other) noexcept;
-    frame& operator=(frame&& other) noexcept;
-    ~frame();
+    // Copies and moves copy the whole inline area at a fixed size (the body bytes, or the
+    // block pointer): no size-dependent memcpy call on the hot path.
+    frame(const frame& other) noexcept : size_(other.size_)
+    {
+        std::memcpy(inline_, other.inline_, inline_capacity);
+        if (!is_inline())
+            shared_->references.fetch_add(1, std::memory_order_relaxed);
+    }
+    frame(frame&& other) noexcept : size_(other.size_)
+    {
+        std::memcpy(inline_, other.inline_, inline_capacity);
+        other.size_ = 0;
+    }
+    frame& operator=(const frame& other) noexcept
+    {
+        if (this != &other) {
+            frame copy(other);
+            *this = std::move(copy);
+        }
+        return *this;
+    }
+    frame& operator=(frame&& other) noexcept
+    {
+        if (this != &other) {
+            release();
+            size_ = other.size_;
+            std::memcpy(inline_, other.inline_, inline_capacity);
+            other.size_ = 0;
+        }
+        return *this;
+    }
+    ~frame() { release(); }
 
     /// Number of bytes in the body.
     std::size_t size() const noexcept { return size_; }
@@ -62,11 +93,17 @@ private:
         std::byte* bytes() noexcept { return reinterpret_cast<std::byte*>(this + 1); }
     };
 
-    void release() noexcept;
+    void release() noexcept
+    {
+        if (!is_inline())
+            release_shared();
+        size_ = 0;
+    }
+    void release_shared() noexcept;
 
     std::size_t size_ = 0;
     union {
-        std::byte inline_[inline_capacity];
+        std::byte inline_[inline_capacity]{};
         shared_block* shared_;
     };
 };

@@ -20,8 +20,12 @@ struct pipe {
     explicit pipe(connector* origin) noexcept : origin(origin) {}
 
     detail::ring_buffer<message> out; ///< To the peer, not yet handed to the connection.
+    /// Messages encoded straight into the connection's output since its last write began;
+    /// with `out` they count against send_hwm.
+    std::size_t encoded = 0;
     detail::ring_buffer<message> in;  ///< From the peer, not yet received by the application.
     std::string routing_id;           ///< ROUTER: the id messages to this peer carry.
+    frame routing_frame;              ///< The same, ready to put in front of received messages.
     session* active = nullptr;        ///< The live connection, if any.
     connector* origin;                ///< The connect() endpoint that owns it, or null.
     bool queued_for_receive = false;  ///< In the fair queue.

@@ -140,6 +140,10 @@ void session::write()
             stop(conn_.error() ? conn_.error() : make_error_code(errc::socket_closed));
         return;
     }
+    if (pipe_ && pipe_->encoded > 0) {
+        pipe_->encoded = 0; // they are in this write now
+        took = true;
+    }
     output_.clear();
     for (std::span<const std::byte> piece : conn_.start_write())
         output_.emplace_back(piece.data(), piece.size());
@@ -171,6 +175,16 @@ bool session::flushed() const noexcept
 void session::notify_output()
 {
     write();
+}
+
+bool session::send_now(const message& msg)
+{
+    if (!attached_ || stopped_ || stop_after_flush_ || conn_.current_state() != wire::connection::state::ready)
+        return false;
+    (void)conn_.send(msg); // cannot fail: ready, and the core never sends empty messages
+    ++pipe_->encoded;
+    write();
+    return true;
 }
 
 void session::resume_input()

@@ -35,6 +35,9 @@ public:
     void start();
     /// The pipe has messages to send. Lock held.
     void notify_output();
+    /// Encodes `msg` into the connection at once if the handshake is done; false otherwise
+    /// (then it must wait in the pipe). Lock held.
+    bool send_now(const message& msg);
     /// The pipe's `in` queue has room again; resumes reading (deferred). Lock held.
     void resume_input();
     /// Closes now. Lock held.

@@ -183,6 +183,7 @@ bool socket_core::attach(session& s)
             }
             routes_.erase(id);
             existing->routing_id.clear();
+            existing->routing_frame = frame();
             if (existing->active)
                 existing->active->stop(errc::duplicate_routing_id);
         }
@@ -195,6 +196,7 @@ bool socket_core::attach(session& s)
     }
     p->active = &s;
     p->routing_id = id;
+    p->routing_frame = frame(id);
     s.attach(*p);
     if (type == socket_type::router)
         routes_.insert(id, p);
@@ -231,6 +233,7 @@ void socket_core::session_ended(session& s, std::error_code reason, bool attache
     erase_one(sessions_, keep);
     if (pipe* p = s.attached_pipe(); p && p->active == &s) {
         p->active = nullptr;
+        p->encoded = 0; // lost with the connection
         if (type == socket_type::router && routes_.find(p->routing_id) == p)
             routes_.erase(p->routing_id);
         const bool persistent = p->origin && !options_.immediate && !closed_;
@@ -285,6 +288,9 @@ void socket_core::destroy(pipe& p)
 
 void socket_core::push(pipe& p, message&& msg)
 {
+    // Nothing queued before it and a live connection: encode it now, skipping the queue.
+    if (p.active && p.out.empty() && p.active->send_now(msg))
+        return;
     p.out.push_back(std::move(msg));
     if (p.active)
         p.active->notify_output();
@@ -391,7 +397,7 @@ std::error_code socket_core::try_receive(message& msg)
         else if (type == socket_type::rep)
             accepted = rep_.accept(p, m);
         else if (type == socket_type::router)
-            m.push_front(frame(p->routing_id));
+            m.push_front(p->routing_frame);
 
         if (!p->in.empty()) {
             incoming_.push(p);

@@ -90,7 +90,10 @@ public:
     }
 
 private:
-    bool send_room(const pipe& p) const noexcept { return options_.send_hwm == 0 || p.out.size() < options_.send_hwm; }
+    bool send_room(const pipe& p) const noexcept
+    {
+        return options_.send_hwm == 0 || p.out.size() + p.encoded < options_.send_hwm;
+    }
     void push(pipe& p, message&& msg);
     void retry_sends();
     void serve_receivers();

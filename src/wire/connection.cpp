@@ -209,7 +209,7 @@ connection::event connection::fail(std::error_code ec, bool tell_peer)
 message connection::take_message() noexcept
 {
     waiting_event_ = event::none;
-    return std::exchange(incoming_, message{});
+    return std::move(incoming_); // leaves incoming_ empty
 }
 
 std::error_code connection::send(const message& msg)

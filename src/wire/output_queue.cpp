@@ -2,39 +2,56 @@
 
 #include "zmtp/wire/frame_header.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace zmtp::wire {
 
-void output_queue::append_staged(const std::byte* data, std::size_t size)
+std::byte* output_queue::stage(std::size_t size, std::size_t slack)
 {
-    if (size == 0)
-        return;
+    if (staging_size_ + size + slack > staging_capacity_) {
+        const std::size_t capacity = std::max({staging_capacity_ * 2, staging_size_ + size + slack, std::size_t{4096}});
+        auto bigger = std::make_unique_for_overwrite<std::byte[]>(capacity);
+        if (staging_size_ > 0)
+            std::memcpy(bigger.get(), staging_.get(), staging_size_);
+        staging_ = std::move(bigger);
+        staging_capacity_ = capacity;
+    }
     const bool extends_last = pieces_.size() > first_piece_ && pieces_.back().referenced.empty()
-        && pieces_.back().offset + pieces_.back().size == staging_.size();
+        && pieces_.back().offset + pieces_.back().size == staging_size_;
     if (extends_last)
         pieces_.back().size += size;
     else
-        pieces_.push_back({staging_.size(), size, frame{}});
-    staging_.insert(staging_.end(), data, data + size);
+        pieces_.push_back({staging_size_, size, frame{}});
+    std::byte* at = staging_.get() + staging_size_;
+    staging_size_ += size;
     pending_bytes_ += size;
+    return at;
 }
 
 void output_queue::append(std::span<const std::byte> bytes)
 {
-    append_staged(bytes.data(), bytes.size());
+    if (!bytes.empty())
+        std::memcpy(stage(bytes.size()), bytes.data(), bytes.size());
 }
 
 void output_queue::append_frame(const frame& body, bool more)
 {
-    std::byte header[max_frame_header_size];
-    append_staged(header, encode_frame_header(header, body.size(), more, false));
-    if (body.size() >= reference_threshold) {
-        pieces_.push_back({0, body.size(), body});
-        pending_bytes_ += body.size();
-    } else {
-        append_staged(body.data(), body.size());
+    const std::size_t size = body.size();
+    const std::size_t header = size <= max_short_frame_size ? 2 : max_frame_header_size;
+    if (size >= reference_threshold) {
+        std::byte* at = stage(header, max_frame_header_size - header);
+        encode_frame_header(std::span<std::byte, max_frame_header_size>(at, max_frame_header_size), size, more, false);
+        pieces_.push_back({0, size, body});
+        pending_bytes_ += size;
+        return;
     }
+    // Header and body in one staged run; an inline body is copied whole (a fixed-size
+    // copy), its tail landing in the slack.
+    std::byte* at = stage(header + size, frame::inline_capacity + max_frame_header_size);
+    encode_frame_header(std::span<std::byte, max_frame_header_size>(at, max_frame_header_size), size, more, false);
+    std::memcpy(at + header, body.data(), body.is_inline() ? frame::inline_capacity : size);
 }
 
 const std::vector<std::span<const std::byte>>& output_queue::buffers()
@@ -42,7 +59,7 @@ const std::vector<std::span<const std::byte>>& output_queue::buffers()
     buffers_.clear();
     for (std::size_t i = first_piece_; i < pieces_.size(); ++i) {
         const piece& p = pieces_[i];
-        const std::byte* base = p.referenced.empty() ? staging_.data() : p.referenced.data();
+        const std::byte* base = p.referenced.empty() ? staging_.get() : p.referenced.data();
         buffers_.emplace_back(base + p.offset, p.size);
     }
     return buffers_;
@@ -64,7 +81,7 @@ void output_queue::consume(std::size_t count) noexcept
     }
     if (first_piece_ == pieces_.size()) {
         pieces_.clear();
-        staging_.clear();
+        staging_size_ = 0;
         first_piece_ = 0;
     }
 }
@@ -72,6 +89,8 @@ void output_queue::consume(std::size_t count) noexcept
 void output_queue::swap(output_queue& other) noexcept
 {
     std::swap(staging_, other.staging_);
+    std::swap(staging_size_, other.staging_size_);
+    std::swap(staging_capacity_, other.staging_capacity_);
     std::swap(pieces_, other.pieces_);
     std::swap(first_piece_, other.first_piece_);
     std::swap(pending_bytes_, other.pending_bytes_);

@@ -8,7 +8,8 @@
 namespace zmtp::detail {
 
 /// FIFO of default-constructible, move-assignable elements. Capacity doubles when full and
-/// never shrinks; popped slots are reset to T{} so they release what they held.
+/// never shrinks. A popped slot keeps the moved-from value (for zmtp's types that holds
+/// nothing) until a push reuses it.
 template <class T>
 class ring_buffer {
 public:
@@ -30,7 +31,7 @@ public:
 
     T pop_front()
     {
-        T value = std::exchange(slots_[head_], T{});
+        T value = std::move(slots_[head_]);
         head_ = (head_ + 1) & (slots_.size() - 1);
         --size_;
         return value;

@@ -3,11 +3,18 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
+#include <type_traits>
 #include <memory>
 #include <new>
 #include <utility>
 
 namespace zmtp::detail {
+
+/// Types that declare `using trivially_relocatable = void;` may be moved by copying their
+/// bytes and forgetting the source (no move constructor, no destructor call).
+template <class T>
+inline constexpr bool trivially_relocatable = std::is_trivially_copyable_v<T> || requires { typename T::trivially_relocatable; };
 
 /// Contiguous sequence with room for `N` elements inline; it moves to the heap only when
 /// it grows past that, so short sequences cost no allocation.
@@ -86,8 +93,12 @@ public:
     T& emplace(const_iterator pos, Args&&... args)
     {
         const std::size_t index = static_cast<std::size_t>(pos - data_);
-        emplace_back(std::forward<Args>(args)...);
-        std::rotate(data_ + index, data_ + size_ - 1, data_ + size_);
+        if (index == size_)
+            return emplace_back(std::forward<Args>(args)...);
+        T value(std::forward<Args>(args)...); // first: args may refer to an element
+        emplace_back(std::move(back()));
+        std::move_backward(data_ + index, data_ + size_ - 2, data_ + size_ - 1);
+        data_[index] = std::move(value);
         return data_[index];
     }
 
@@ -177,6 +188,12 @@ private:
             size_ = other.size_;
             other.data_ = other.inline_data();
             other.capacity_ = N;
+            other.size_ = 0;
+        } else if constexpr (trivially_relocatable<T>) {
+            // Relocate the whole inline area in one fixed-size copy; the source forgets
+            // its elements instead of destroying them.
+            std::memcpy(inline_, other.inline_, sizeof(inline_));
+            size_ = other.size_;
             other.size_ = 0;
         } else {
             std::uninitialized_move(other.begin(), other.end(), data_);

@@ -4,6 +4,7 @@
 #include "zmtp/frame.hpp"
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -47,9 +48,15 @@ private:
         frame referenced;
     };
 
-    void append_staged(const std::byte* data, std::size_t size);
+    /// Reserves `size` staged bytes at the end (with `slack` writable bytes after them)
+    /// and returns where they start.
+    std::byte* stage(std::size_t size, std::size_t slack = 0);
 
-    std::vector<std::byte> staging_;
+    // A plain growable buffer rather than std::vector: staging never zero-fills and small
+    // frames are copied at a fixed size into the slack.
+    std::unique_ptr<std::byte[]> staging_;
+    std::size_t staging_size_ = 0;
+    std::size_t staging_capacity_ = 0;
     std::vector<piece> pieces_;
     std::size_t first_piece_ = 0;
     std::size_t pending_bytes_ = 0;
