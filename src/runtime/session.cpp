@@ -18,6 +18,8 @@ namespace {
 /// over many small messages.
 constexpr std::size_t initial_read_buffer = 8 * 1024;
 constexpr std::size_t max_read_buffer = 64 * 1024;
+/// A body with at least this much left to arrive is read straight into its frame.
+constexpr std::size_t direct_read_threshold = 16 * 1024;
 /// Most message bytes moved from the pipe into one write, to keep other work flowing.
 constexpr std::size_t max_batch_bytes = 1024 * 1024;
 
@@ -46,19 +48,29 @@ void session::read()
 {
     if (reading_ || stopped_ || input_paused_)
         return;
+    if (attached_ && !core_->receive_room(*pipe_)) {
+        input_paused_ = true; // backpressure: resume_input() restarts us
+        return;
+    }
+    std::span<std::byte> target;
+    bool direct = false;
     if (input_begin_ == input_end_) {
         if (input_end_ == input_.size() && input_.size() < max_read_buffer)
             input_.resize(input_.size() * 2); // the last read filled it: traffic is heavy
         input_begin_ = input_end_ = 0;
+        target = conn_.direct_input();
+        direct = target.size() >= direct_read_threshold;
     } else if (input_end_ == input_.size()) {
         std::memmove(input_.data(), input_.data() + input_begin_, input_end_ - input_begin_);
         input_end_ -= input_begin_;
         input_begin_ = 0;
     }
+    if (!direct)
+        target = std::span(input_.data() + input_end_, input_.size() - input_end_);
     reading_ = true;
-    stream_.async_read_some(asio::buffer(input_.data() + input_end_, input_.size() - input_end_),
+    stream_.async_read_some(asio::buffer(target.data(), target.size()),
                             asio::bind_allocator(handler_allocator<void, 256>(read_memory_),
-                            [self = shared_from_this()](std::error_code ec, std::size_t n) {
+                            [self = shared_from_this(), direct](std::error_code ec, std::size_t n) {
                                 std::lock_guard<std::mutex> lock(self->core_->mutex);
                                 self->reading_ = false;
                                 if (self->stopped_)
@@ -67,7 +79,13 @@ void session::read()
                                     self->stop(ec);
                                     return;
                                 }
-                                self->input_end_ += n;
+                                if (direct) { // into a large body: no copy through input_
+                                    const auto r = self->conn_.receive_direct(n, wire::connection::clock::now());
+                                    if (!self->handle(r.what))
+                                        return;
+                                } else {
+                                    self->input_end_ += n;
+                                }
                                 self->process_input();
                                 self->read();
                             }));
@@ -83,30 +101,37 @@ void session::process_input()
         }
         const auto r = conn_.receive(std::span(input_.data() + input_begin_, input_end_ - input_begin_), now);
         input_begin_ += r.consumed;
-        switch (r.what) {
-        case wire::connection::event::none:
-            break;
-        case wire::connection::event::handshake_succeeded:
-            if (!core_->attach(*this)) {
-                stop(errc::duplicate_routing_id);
-                return;
-            }
-            attached_ = true;
-            break;
-        case wire::connection::event::message:
-            core_->deliver(*pipe_, conn_.take_message());
-            break;
-        case wire::connection::event::subscribe:
-        case wire::connection::event::cancel:
-            conn_.take_message(); // no PUB/XPUB sockets yet
-            break;
-        case wire::connection::event::closed:
-            on_protocol_close();
+        if (!handle(r.what))
             return;
-        }
     }
     write();
     arm_timer();
+}
+
+bool session::handle(wire::connection::event e)
+{
+    switch (e) {
+    case wire::connection::event::none:
+        break;
+    case wire::connection::event::handshake_succeeded:
+        if (!core_->attach(*this)) {
+            stop(errc::duplicate_routing_id);
+            return false;
+        }
+        attached_ = true;
+        break;
+    case wire::connection::event::message:
+        core_->deliver(*pipe_, conn_.take_message());
+        break;
+    case wire::connection::event::subscribe:
+    case wire::connection::event::cancel:
+        conn_.take_message(); // no PUB/XPUB sockets yet
+        break;
+    case wire::connection::event::closed:
+        on_protocol_close();
+        return false;
+    }
+    return true;
 }
 
 void session::on_protocol_close()

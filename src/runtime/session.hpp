@@ -55,6 +55,8 @@ public:
 private:
     void read();
     void process_input();
+    /// Acts on one connection event; false when the session stopped.
+    bool handle(wire::connection::event e);
     void write();
     void arm_timer();
     void on_protocol_close();

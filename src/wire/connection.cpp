@@ -85,6 +85,25 @@ connection::receive_result connection::receive(std::span<const std::byte> input,
     return {pos, event::none};
 }
 
+std::span<std::byte> connection::direct_input() noexcept
+{
+    if (state_ != state::ready || waiting_event_ != event::none)
+        return {};
+    return decoder_.body_space();
+}
+
+connection::receive_result connection::receive_direct(std::size_t n, time_point now)
+{
+    if (n > 0) {
+        last_received_ = now;
+        pong_deadline_.reset();
+    }
+    decoder_.commit_body(n);
+    if (decoder_.ready())
+        return {n, on_frame(decoder_.take(), now)};
+    return {n, event::none};
+}
+
 connection::event connection::on_greeting_done()
 {
     const greeting peer = greeting_.result();

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -543,4 +544,25 @@ TEST_CASE("connection: a timeout while a message waits reports closed, not an em
     c.on_timer(t0 + 2s);  // no answer: heartbeat timeout
     CHECK(c.error() == errc::heartbeat_timeout);
     CHECK(c.receive({}, t0 + 2s).what == event::closed);
+}
+
+TEST_CASE("connection: a large body can be read straight into the frame")
+{
+    connection c = ready_connection(socket_type::dealer, "ROUTER");
+    CHECK(c.direct_input().empty()); // nothing in progress
+    const std::string body(100'000, 'z');
+    std::vector<std::byte> header = bytes("02 00 00 00 00 00 01 86 a0"); // 100,000
+    // Header and the first bytes through receive(), the rest written directly.
+    const std::vector<std::byte> start = concat({header, text_bytes(body.substr(0, 10))});
+    CHECK(c.receive(start, t0).what == event::none);
+    std::span<std::byte> space = c.direct_input();
+    REQUIRE(space.size() == body.size() - 10);
+    std::memcpy(space.data(), body.data() + 10, 50'000);
+    CHECK(c.receive_direct(50'000, t0).what == event::none);
+    space = c.direct_input();
+    REQUIRE(space.size() == body.size() - 50'010);
+    std::memcpy(space.data(), body.data() + 50'010, space.size());
+    CHECK(c.receive_direct(space.size(), t0).what == event::message);
+    CHECK(c.direct_input().empty()); // a message waits
+    CHECK(c.take_message() == message{body});
 }

@@ -92,6 +92,12 @@ public:
     /// The message (or topic) of the last `message`/`subscribe`/`cancel` event.
     message take_message() noexcept;
 
+    /// While a message frame's body is arriving, where its remaining bytes may be read
+    /// directly (large bodies then skip the caller's buffer: no copy); empty otherwise.
+    std::span<std::byte> direct_input() noexcept;
+    /// Reports `n` bytes read into direct_input(); returns as receive() does.
+    receive_result receive_direct(std::size_t n, time_point now);
+
     /// Queues a message for the peer. Errors: not_ready before the handshake completed,
     /// connection_closed (or the closing error) after.
     std::error_code send(const message& msg);

@@ -50,6 +50,22 @@ public:
     /// Hands over the complete frame. Precondition: ready().
     decoded_frame take() noexcept;
 
+    /// The unfilled rest of the body being received (empty unless a body is in progress),
+    /// so that a caller can read the next bytes straight into the frame; then commit_body().
+    std::span<std::byte> body_space() noexcept
+    {
+        if (state_ != state::body)
+            return {};
+        return {body_.data() + body_filled_, body_.size() - body_filled_};
+    }
+    /// Reports `n` bytes written into body_space() (n <= its size).
+    void commit_body(std::size_t n) noexcept
+    {
+        body_filled_ += n;
+        if (body_filled_ == body_.size())
+            finish_frame();
+    }
+
     /// True between the frames of a multipart message (after a frame with MORE).
     bool inside_message() const noexcept { return inside_message_; }
 
