@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
   libasio-dev libfmt-dev doctest-dev nlohmann-json3-dev
-  libzmq3-dev python3-zmq
+  libzmq3-dev python3-zmq gnuplot-nox
   nodejs npm
 )
 

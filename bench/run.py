@@ -1,0 +1,1026 @@
+#!/usr/bin/python3
+"""Runs zmtp's benchmarks against libzmq and raw sockets and writes docs/BENCHMARKS.md.
+
+    /usr/bin/python3 bench/run.py [--bin-dir DIR] [--quick] [--repeats N] [--out FILE]
+    /usr/bin/python3 bench/run.py --smoke --bin-dir DIR     (the bench_smoke ctest)
+
+One run measures, each side paired with its own kind (zmtp with zmtp, libzmq with libzmq):
+  - throughput (local_thr/remote_thr: ROUTER <- DEALER) at 16 B .. 1 MiB over tcp and ipc,
+    with the raw stream (tcp_thr over TCP and over a Unix-domain socket) as the ceiling;
+  - mixed pairs (zmtp receiver + libzmq sender and the reverse), to judge sides apart;
+  - REQ/REP latency (local_lat/remote_lat) at 16 B and 1 KiB, with raw ping-pong (tcp_lat);
+  - the seed topology (seed_bench: 8 REQ -> ROUTER/DEALER proxy -> 2 REP) for both.
+Each point is repeated (5 times by default) and the median is reported. The message count
+of each point is calibrated so one run takes about a second. CPU time of each process
+comes from wait4()'s rusage. Standard library only; plots need gnuplot (gnuplot-nox).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+FULL_SIZES = [16, 64, 256, 1024, 8192, 65536, 1048576]
+QUICK_SIZES = [16, 1024, 65536]
+LAT_SIZES = [16, 1024]
+TRANSPORTS = ["tcp", "ipc"]
+MIXED_SIZES = [16, 1024, 65536]
+
+# zmtp and libzmq run each throughput/latency program pair; "raw" is the socket reference.
+PROGRAMS = {
+    ("thr", "zmtp"): ("local_thr", "remote_thr"),
+    ("thr", "libzmq"): ("libzmq_local_thr", "libzmq_remote_thr"),
+    ("thr", "raw"): ("tcp_thr server", "tcp_thr client"),
+    ("lat", "zmtp"): ("local_lat", "remote_lat"),
+    ("lat", "libzmq"): ("libzmq_local_lat", "libzmq_remote_lat"),
+    ("lat", "raw"): ("tcp_lat server", "tcp_lat client"),
+    # mixed pairs: receiver of one kind, sender of the other
+    ("thr", "zmtp-recv"): ("local_thr", "libzmq_remote_thr"),
+    ("thr", "zmtp-send"): ("libzmq_local_thr", "remote_thr"),
+    ("lat", "zmtp-rep"): ("local_lat", "libzmq_remote_lat"),
+    ("lat", "zmtp-req"): ("libzmq_local_lat", "remote_lat"),
+}
+
+IMPL_LABEL = {"zmtp": "zmtp", "libzmq": "libzmq", "raw": "raw"}
+RAW_LABEL = {"tcp": "raw TCP", "ipc": "raw Unix socket"}
+
+
+def fmt_size(n):
+    if n >= 1048576 and n % 1048576 == 0:
+        return "%d MiB" % (n // 1048576)
+    if n >= 1024 and n % 1024 == 0:
+        return "%d KiB" % (n // 1024)
+    return "%d B" % n
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --- running one pair of processes ----------------------------------------------------
+
+class RunError(Exception):
+    pass
+
+
+_ipc_counter = [0]
+
+
+def fresh_endpoint(transport):
+    if transport == "tcp":
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        return "tcp://127.0.0.1:%d" % port
+    _ipc_counter[0] += 1
+    path = os.path.join(tempfile.gettempdir(), "zmtp-bench-%d-%d.ipc" % (os.getpid(), _ipc_counter[0]))
+    if os.path.exists(path):
+        os.unlink(path)
+    return "ipc://" + path
+
+
+def tcp_listening(port):
+    """True when a socket listens on `port` (read from /proc, without connecting to it)."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    local, state = fields[1], fields[3]
+                    if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                        return True
+        except OSError:
+            pass
+    return False
+
+
+def wait_listening(endpoint, proc, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RunError("listener exited early (status %s)" % proc.returncode)
+        if endpoint.startswith("tcp://"):
+            if tcp_listening(int(endpoint.rsplit(":", 1)[1])):
+                return
+        elif os.path.exists(endpoint[len("ipc://"):]):
+            return
+        time.sleep(0.005)
+    raise RunError("nobody listens on %s after %.0f s" % (endpoint, timeout))
+
+
+class Child:
+    """A child process whose output goes to a temporary file and whose CPU time is read
+    from wait4()."""
+
+    def __init__(self, argv):
+        self.argv = argv
+        self.out = tempfile.TemporaryFile(mode="w+")
+        self.err = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(argv, stdout=self.out, stderr=self.err, stdin=subprocess.DEVNULL)
+        self.status = None
+        self.cpu = None
+
+    def poll(self):
+        return self.status
+
+    def wait(self):
+        if self.status is None:
+            _, status, usage = os.wait4(self.proc.pid, 0)
+            self.status = os.waitstatus_to_exitcode(status)
+            self.proc.returncode = self.status
+            self.cpu = usage.ru_utime + usage.ru_stime
+        return self.status
+
+    def kill(self):
+        if self.status is None:
+            try:
+                self.proc.send_signal(signal.SIGKILL)
+            except OSError:
+                pass
+
+    def output(self):
+        self.out.seek(0)
+        self.err.seek(0)
+        return self.out.read(), self.err.read()
+
+
+class _Poller:
+    """Adapter so wait_listening can ask whether a Child has exited without reaping it."""
+
+    def __init__(self, child):
+        self.child = child
+        self.returncode = None
+
+    def poll(self):
+        try:
+            pid, status, usage = os.wait4(self.child.proc.pid, os.WNOHANG)
+        except ChildProcessError:
+            return self.child.status
+        if pid == 0:
+            return None
+        self.child.status = os.waitstatus_to_exitcode(status)
+        self.child.cpu = usage.ru_utime + usage.ru_stime
+        self.child.proc.returncode = self.child.status
+        self.returncode = self.child.status
+        return self.returncode
+
+
+def run_pair(bin_dir, local, remote, endpoint, size, count, timeout):
+    """Starts `local` (binds), waits until it listens, starts `remote` (connects); returns
+    (local stdout, remote stdout, local cpu s, remote cpu s)."""
+    def argv(spec):
+        parts = spec.split()
+        return [os.path.join(bin_dir, parts[0])] + parts[1:] + [endpoint, str(size), str(count)]
+
+    children = []
+    timer = None
+    try:
+        lc = Child(argv(local))
+        children.append(lc)
+        wait_listening(endpoint, _Poller(lc))
+        rc = Child(argv(remote))
+        children.append(rc)
+        timed_out = []
+
+        def expire():
+            timed_out.append(True)
+            for c in children:
+                c.kill()
+
+        timer = threading.Timer(timeout, expire)
+        timer.start()
+        rstatus = rc.wait()
+        lstatus = lc.wait()
+        timer.cancel()
+        lout, lerr = lc.output()
+        rout, rerr = rc.output()
+        if timed_out:
+            raise RunError("timed out after %.0f s: %s | %s" % (timeout, local, remote))
+        if lstatus != 0 or rstatus != 0:
+            raise RunError("%s exited %s, %s exited %s\n%s%s" % (local, lstatus, remote, rstatus, lerr, rerr))
+        return lout, rout, lc.cpu, rc.cpu
+    finally:
+        if timer:
+            timer.cancel()
+        for c in children:
+            c.kill()
+            try:
+                c.wait()
+            except ChildProcessError:
+                pass
+        if endpoint.startswith("ipc://"):
+            try:
+                os.unlink(endpoint[len("ipc://"):])
+            except OSError:
+                pass
+
+
+def parse_lines(text):
+    values = {}
+    for key, pattern in (
+        ("msg_per_s", r"^mean throughput: ([0-9.]+) \[msg/s\]$"),
+        ("mbit_per_s", r"^mean throughput: ([0-9.]+) \[Mb/s\]$"),
+        ("size", r"^message size: ([0-9]+) \[B\]$"),
+        ("count", r"^message count: ([0-9]+)$"),
+        ("roundtrips", r"^roundtrip count: ([0-9]+)$"),
+        ("avg_us", r"^average latency: ([0-9.]+) \[us\]$"),
+        ("p50_us", r"^p50 roundtrip: ([0-9.]+) \[us\]$"),
+        ("p99_us", r"^p99 roundtrip: ([0-9.]+) \[us\]$"),
+        ("req_per_s", r"^throughput: ([0-9.]+) \[req/s\]$"),
+        ("requests", r"^requests: ([0-9]+)$"),
+    ):
+        m = re.search(pattern, text, re.M)
+        if m:
+            values[key] = float(m.group(1))
+    return values
+
+
+def require(values, keys, text):
+    missing = [k for k in keys if k not in values]
+    if missing:
+        raise RunError("missing %s in output:\n%s" % (", ".join(missing), text))
+
+
+THR_KEYS = ["size", "count", "msg_per_s", "mbit_per_s"]
+LAT_KEYS = ["size", "roundtrips", "avg_us", "p50_us", "p99_us"]
+
+
+def run_thr(bin_dir, impl, transport, size, count, timeout=120):
+    local, remote = PROGRAMS[("thr", impl)]
+    lout, _, lcpu, rcpu = run_pair(bin_dir, local, remote, fresh_endpoint(transport), size, count, timeout)
+    v = parse_lines(lout)
+    require(v, THR_KEYS, lout)
+    if int(v["count"]) != count or int(v["size"]) != size:
+        raise RunError("reported size/count differ from the arguments:\n" + lout)
+    v.update(recv_cpu=lcpu, send_cpu=rcpu, seconds=count / max(v["msg_per_s"], 1e-9))
+    return v
+
+
+def run_lat(bin_dir, impl, transport, size, count, timeout=120):
+    local, remote = PROGRAMS[("lat", impl)]
+    _, rout, lcpu, rcpu = run_pair(bin_dir, local, remote, fresh_endpoint(transport), size, count, timeout)
+    v = parse_lines(rout)
+    require(v, LAT_KEYS, rout)
+    if int(v["roundtrips"]) != count or int(v["size"]) != size:
+        raise RunError("reported size/count differ from the arguments:\n" + rout)
+    v.update(server_cpu=lcpu, client_cpu=rcpu, seconds=v["avg_us"] * 2 * count / 1e6)
+    return v
+
+
+def run_seed(bin_dir, impl, duration, warmup=0.3, timeout=120):
+    child = Child([os.path.join(bin_dir, "seed_bench"), "--impl", impl, "--duration", str(duration),
+                   "--warmup", str(warmup)])
+    timer = threading.Timer(timeout, child.kill)
+    timer.start()
+    try:
+        status = child.wait()
+    finally:
+        timer.cancel()
+    out, err = child.output()
+    if status != 0:
+        raise RunError("seed_bench --impl %s exited %s\n%s" % (impl, status, err))
+    v = parse_lines(out)
+    require(v, ["req_per_s", "requests"], out)
+    v["cpu"] = child.cpu
+    return v
+
+
+# --- measuring with calibrated counts -------------------------------------------------
+
+# First guesses of rates (msg/s, or round trips/s for latency), refined by calibration.
+def guess_rate(kind, impl, size):
+    if kind == "lat":
+        return 15000.0
+    if impl == "raw":
+        return 2.5e9 / size
+    table = {16: 2.0e6, 64: 1.8e6, 256: 1.3e6, 1024: 6e5, 8192: 1.5e5, 65536: 2.5e4, 1048576: 1.5e3}
+    return table.get(size, 1e9 / max(size, 1024))
+
+
+class Bench:
+    def __init__(self, bin_dir, repeats, target_s):
+        self.bin_dir = bin_dir
+        self.repeats = repeats
+        self.target_s = target_s
+        self.counts = {}  # (kind, impl, transport, size) -> calibrated count
+
+    def _count(self, key):
+        if key not in self.counts:
+            kind, impl, _, size = key
+            self.counts[key] = max(100, int(guess_rate(kind, impl, size) * self.target_s))
+        return self.counts[key]
+
+    def once(self, kind, impl, transport, size):
+        key = (kind, impl, transport, size)
+        runner = run_thr if kind == "thr" else run_lat
+        for _ in range(4):
+            count = self._count(key)
+            v = runner(self.bin_dir, impl, transport, size, count)
+            rate = count / max(v["seconds"], 1e-9)
+            if 0.4 * self.target_s <= v["seconds"] <= 2.5 * self.target_s:
+                return v
+            # Outside the window: recalibrate and measure again (this run is discarded).
+            self.counts[key] = max(100, int(rate * self.target_s))
+            if v["seconds"] > 2.5 * self.target_s:
+                return v  # slow but valid: keep it, later repeats use the smaller count
+        return v
+
+    def point(self, kind, impls, transport, size, repeats=None):
+        """Repeats the point, interleaving the implementations; {impl: [runs]}."""
+        runs = {impl: [] for impl in impls}
+        for _ in range(repeats or self.repeats):
+            for impl in impls:
+                runs[impl].append(self.once(kind, impl, transport, size))
+        return runs
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def summarize_thr(runs):
+    msg = [r["msg_per_s"] for r in runs]
+    return {
+        "msg_per_s": median(msg),
+        "min": min(msg), "max": max(msg),
+        "mbyte_per_s": median([r["mbit_per_s"] / 8 for r in runs]),
+        "recv_cpu_per_M": median([r["recv_cpu"] / r["count"] * 1e6 for r in runs]),
+        "send_cpu_per_M": median([r["send_cpu"] / r["count"] * 1e6 for r in runs]),
+        "count": int(runs[-1]["count"]),
+        "runs": msg,
+    }
+
+
+def summarize_lat(runs):
+    return {
+        "avg_us": median([r["avg_us"] for r in runs]),
+        "p50_us": median([r["p50_us"] for r in runs]),
+        "p99_us": median([r["p99_us"] for r in runs]),
+        "server_cpu_per_M": median([r["server_cpu"] / r["roundtrips"] * 1e6 for r in runs]),
+        "client_cpu_per_M": median([r["client_cpu"] / r["roundtrips"] * 1e6 for r in runs]),
+        "count": int(runs[-1]["roundtrips"]),
+        "runs": [r["avg_us"] for r in runs],
+    }
+
+
+# --- machine description ---------------------------------------------------------------
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=20).stdout.strip()
+    except Exception:
+        return ""
+
+
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "?"
+
+
+def machine(bin_dir):
+    info = {}
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    info["CPU"] = cpu or platform.processor()
+    info["cores (online)"] = str(os.cpu_count())
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(next(l for l in f if l.startswith("MemTotal")).split()[1])
+        info["memory"] = "%.1f GiB" % (kb / 1048576)
+    except (OSError, StopIteration):
+        pass
+    info["kernel"] = platform.release()
+    osr = sh(". /etc/os-release && echo $PRETTY_NAME")
+    if osr:
+        info["OS"] = osr
+    cache = os.path.join(os.path.dirname(bin_dir), "CMakeCache.txt")
+    compiler, build_type = "", ""
+    if os.path.exists(cache):
+        with open(cache) as f:
+            for line in f:
+                if line.startswith("CMAKE_CXX_COMPILER:"):
+                    compiler = line.split("=", 1)[1].strip()
+                elif line.startswith("CMAKE_BUILD_TYPE:"):
+                    build_type = line.split("=", 1)[1].strip()
+    cxx = compiler or "c++"
+    info["compiler (zmtp build)"] = (sh("%s --version | head -1" % cxx) or cxx) + (
+        ", %s" % build_type if build_type else "")
+    for name in ("g++", "clang++-14"):
+        v = sh("%s --version 2>/dev/null | head -1" % name)
+        if v:
+            info[name] = v
+    info["libzmq"] = sh("pkg-config --modversion libzmq") or "?"
+    info["Asio"] = sh("sed -n 's/^#define ASIO_VERSION \\([0-9]*\\).*/\\1/p' /usr/include/asio/version.hpp")
+    if info["Asio"].isdigit():
+        n = int(info["Asio"])
+        info["Asio"] = "%d.%d.%d" % (n // 100000, n // 100 % 1000, n % 100)
+    info["Python"] = platform.python_version()
+    lib = os.path.join(os.path.dirname(bin_dir), "libzmtp.a")
+    if os.path.exists(lib):
+        info["libzmtp.a built"] = datetime.datetime.fromtimestamp(os.path.getmtime(lib)).astimezone().strftime(
+            "%Y-%m-%d %H:%M:%S %Z")
+    commit = sh("git -C %s rev-parse --short HEAD" % REPO)
+    if commit:
+        dirty = sh("git -C %s status --porcelain -- src include" % REPO)
+        info["zmtp commit"] = commit + (" + uncommitted changes in src/ or include/" if dirty else "")
+    return info
+
+
+# --- the report ------------------------------------------------------------------------
+
+def ratio(a, b):
+    return a / b if b else float("nan")
+
+
+def fx(x, digits=2):
+    return ("%." + str(digits) + "f") % x if x == x else "n/a"
+
+
+def fnum(x):
+    if x != x:
+        return "n/a"
+    if x >= 100:
+        return "{:,.0f}".format(x)
+    if x >= 10:
+        return "%.1f" % x
+    return "%.2f" % x
+
+
+def write_plots(results, out_dir, sizes):
+    """PNG plots with gnuplot; returns the file names written."""
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot:
+        log("run.py: gnuplot not found (apt-get install gnuplot-nox): no plots")
+        return []
+    written = []
+    tmp = tempfile.mkdtemp(prefix="zmtp-bench-plot-")
+    try:
+        thr = results["thr"]
+        with open(os.path.join(tmp, "thr.dat"), "w") as f:
+            f.write("# size zmtp_tcp libzmq_tcp raw_tcp zmtp_ipc libzmq_ipc raw_ipc (msg/s) then MB/s same order\n")
+            for size in sizes:
+                row = [size]
+                for key in ("msg_per_s", "mbyte_per_s"):
+                    for t in TRANSPORTS:
+                        for impl in ("zmtp", "libzmq", "raw"):
+                            row.append(thr[t][size][impl][key])
+                row.append(2.0 if size <= 256 else 1.2 if size <= 8192 else 1.0)  # the msg/s target
+                f.write(" ".join(str(x) for x in row) + "\n")
+        lat = results["lat"]
+        with open(os.path.join(tmp, "lat.dat"), "w") as f:
+            f.write("# label zmtp libzmq raw (average latency us)\n")
+            for t in TRANSPORTS:
+                for size in LAT_SIZES:
+                    if size in lat.get(t, {}):
+                        p = lat[t][size]
+                        f.write('"%s %s" %f %f %f\n' % (t, fmt_size(size), p["zmtp"]["avg_us"], p["libzmq"]["avg_us"],
+                                                        p["raw"]["avg_us"]))
+        seed = results.get("seed", {})
+        with open(os.path.join(tmp, "seed.dat"), "w") as f:
+            for impl in ("zmtp", "libzmq"):
+                if impl in seed:
+                    f.write('"%s" %f\n' % (impl, seed[impl]["req_per_s"]))
+        xtics = ", ".join('"%s" %d' % (fmt_size(s), s) for s in sizes)
+        common = 'set terminal pngcairo size 900,560 font "sans,10"\nset grid\nset key top left\n'
+        script = common + """
+set output "{out}/bench-throughput-msgs.png"
+set title "Throughput, ROUTER <- DEALER (median of runs)"
+set logscale xy
+set xlabel "message size"
+set ylabel "messages per second"
+set xtics ({xtics})
+set key top right
+plot "{tmp}/thr.dat" u 1:2 w lp lw 2 pt 7 t "zmtp tcp", \
+     "" u 1:3 w lp lw 2 pt 5 t "libzmq tcp", \
+     "" u 1:5 w lp lw 2 pt 7 dt 2 t "zmtp ipc", \
+     "" u 1:6 w lp lw 2 pt 5 dt 2 t "libzmq ipc"
+set output "{out}/bench-throughput-mbs.png"
+set title "Payload throughput against the raw stream (median of runs)"
+set ylabel "MB/s of payload"
+set key bottom right
+plot "{tmp}/thr.dat" u 1:8 w lp lw 2 pt 7 t "zmtp tcp", \
+     "" u 1:9 w lp lw 2 pt 5 t "libzmq tcp", \
+     "" u 1:10 w lp lw 2 pt 9 t "raw TCP", \
+     "" u 1:11 w lp lw 2 pt 7 dt 2 t "zmtp ipc", \
+     "" u 1:12 w lp lw 2 pt 5 dt 2 t "libzmq ipc", \
+     "" u 1:13 w lp lw 2 pt 9 dt 2 t "raw Unix socket"
+set output "{out}/bench-throughput-ratio.png"
+set title "zmtp / libzmq messages per second (targets: 2x to 256 B, 1.2x to 8 KiB, 1x above)"
+unset logscale y
+set ylabel "ratio"
+set key top right
+set yrange [0:*]
+plot "{tmp}/thr.dat" u 1:($2/$3) w lp lw 2 pt 7 t "tcp", \
+     "" u 1:($5/$6) w lp lw 2 pt 5 t "ipc", \
+     "" u 1:14 w lp lw 1 pt 2 lc rgb "#666666" dt 2 t "target"
+set output "{out}/bench-latency.png"
+unset logscale
+set autoscale
+set yrange [0:*]
+set title "REQ/REP average latency (half a round trip; median of runs)"
+set xlabel ""
+set ylabel "microseconds"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set boxwidth 0.9
+set xtics auto
+set key top left
+plot "{tmp}/lat.dat" u 2:xtic(1) t "zmtp", "" u 3 t "libzmq", "" u 4 t "raw socket ping-pong"
+set output "{out}/bench-seed.png"
+set title "Seed topology: 8 REQ -> ROUTER/DEALER proxy -> 2 REP (requests per second)"
+set ylabel "requests per second"
+set style fill solid 0.8 border -1
+set boxwidth 0.5
+set key off
+set xrange [-0.6:1.6]
+plot "{tmp}/seed.dat" u 0:2:xtic(1) w boxes
+""".format(out=out_dir, tmp=tmp, xtics=xtics)
+        with open(os.path.join(tmp, "plot.gp"), "w") as f:
+            f.write(script)
+        r = subprocess.run([gnuplot, os.path.join(tmp, "plot.gp")], capture_output=True, text=True)
+        if r.returncode != 0:
+            log("run.py: gnuplot failed:\n" + r.stderr)
+            return []
+        written = ["bench-throughput-msgs.png", "bench-throughput-mbs.png", "bench-throughput-ratio.png",
+                   "bench-latency.png", "bench-seed.png"]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return written
+
+
+def evaluate_targets(results, sizes):
+    """[(target, measured, ratio, met)] for every target that this run measured."""
+    rows = []
+    thr = results["thr"]
+    for t in TRANSPORTS:
+        for size in sizes:
+            p = thr[t][size]
+            r_lib = ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])
+            if size <= 256:
+                rows.append(("throughput %s %s: >= 2x libzmq msg/s" % (t, fmt_size(size)), r_lib, r_lib >= 2.0))
+            elif size <= 8192:
+                rows.append(("throughput %s %s: >= 1.2x libzmq msg/s" % (t, fmt_size(size)), r_lib, r_lib >= 1.2))
+            else:
+                rows.append(("throughput %s %s: >= 1x libzmq msg/s" % (t, fmt_size(size)), r_lib, r_lib >= 1.0))
+                r_raw = ratio(p["zmtp"]["mbyte_per_s"], p["raw"]["mbyte_per_s"])
+                rows.append(("throughput %s %s: >= 0.9x %s MB/s" % (t, fmt_size(size), RAW_LABEL[t]), r_raw,
+                             r_raw >= 0.9))
+    lat = results["lat"]
+    for t in TRANSPORTS:
+        for size in LAT_SIZES:
+            if size not in lat.get(t, {}):
+                continue
+            p = lat[t][size]
+            r_lib = ratio(p["zmtp"]["avg_us"], p["libzmq"]["avg_us"])
+            rows.append(("REQ/REP round trip %s %s: <= 0.7x libzmq" % (t, fmt_size(size)), r_lib, r_lib <= 0.7))
+            r_raw = ratio(p["zmtp"]["avg_us"], p["raw"]["avg_us"])
+            rows.append(("REQ/REP round trip %s %s: <= 1.25x %s ping-pong" % (t, fmt_size(size), RAW_LABEL[t]),
+                         r_raw, r_raw <= 1.25))
+    seed = results.get("seed", {})
+    if "zmtp" in seed and "libzmq" in seed:
+        r = ratio(seed["zmtp"]["req_per_s"], seed["libzmq"]["req_per_s"])
+        rows.append(("seed topology: >= 1.5x libzmq req/s", r, r >= 1.5))
+    return rows
+
+
+def report(results, info, args, sizes, plots, elapsed):
+    L = []
+    add = L.append
+    add("# Benchmarks: zmtp against libzmq")
+    add("")
+    add("Generated by `bench/run.py` on %s in %.0f s. Do not edit by hand: run it again." % (
+        results["date"], elapsed))
+    add("")
+    add("Command: `%s`" % results["command"])
+    add("")
+    add("## Machine")
+    add("")
+    add("| what | value |")
+    add("|---|---|")
+    for k, v in info.items():
+        add("| %s | %s |" % (k, v))
+    add("")
+    add("## Method")
+    add("")
+    add("- Every point runs two processes: the binding side first (`local_*`), then, once it listens, "
+        "the connecting side (`remote_*`); a fresh ephemeral 127.0.0.1 port (or a fresh ipc path) per run. "
+        "Each side is paired with its own kind: zmtp with zmtp, libzmq %s with libzmq." % info.get("libzmq", ""))
+    add("- Throughput: `local_thr` (ROUTER) receives *count* messages from `remote_thr` (DEALER); the rate is "
+        "measured from the first message to the last, as libzmq's `local_thr` does. Default high-water marks "
+        "(1000) on both. zmtp runs on one io_context thread per process (one `async_receive`, then `try_receive` "
+        "until empty; `try_send` until `would_block`, then `async_send`); libzmq uses its blocking calls and its "
+        "default one I/O thread. Message bodies are built once and copied per message (`zmtp::frame` copy / "
+        "`zmq_msg_copy`).")
+    add("- One addition to libzmq's tools: after the last message the receiver sends the DEALER one empty "
+        "message, and the sender closes only once it has it. Without it a sender could close while the receiver "
+        "still had bytes unread in its socket buffer, and a libzmq receiver over ipc was seen to drop those (with "
+        "libzmq's own sender too), so the run never ended. The timed interval ends before this.")
+    add("- Raw reference (`tcp_thr`): the same count x size bytes streamed over a plain TCP socket (tcp) or a "
+        "Unix-domain stream socket (ipc), written in ~256 KiB chunks: the transport's ceiling, with no framing and "
+        "no per-message work. Its msg/s at small sizes is therefore not comparable; only MB/s ratios are shown.")
+    add("- Latency: `remote_lat` (REQ) makes *count* round trips with `local_lat` (REP echo); *average latency* is "
+        "half the mean round trip (libzmq's definition), p50/p99 are of single round trips. Raw reference "
+        "(`tcp_lat`): blocking write/read ping-pong of the same size with TCP_NODELAY.")
+    add("- Seed topology (`seed_bench`): 8 REQ clients -> ROUTER/DEALER proxy (`zmtp::async_proxy` / `zmq_proxy`, "
+        "frontend tcp, backend ipc) -> 2 REP workers echoing %s requests, all threads of one process, %.1f s "
+        "measured after a 0.3 s warm-up." % (fmt_size(32), results["seed_duration"]))
+    add("- Each throughput and seed point is repeated %d times, each latency point %d times (implementations "
+        "interleaved), and the **median** is reported. Counts are calibrated per point so one run lasts about "
+        "%.1f s. CPU time is user+system of each process from `wait4()`, divided by the message (or round-trip, "
+        "or request) count." % (args.repeats, args.lat_repeats, args.target))
+    add("- Ratios compare medians from this one run. Timing on a shared %s-core VM is noisy (load average "
+        "before / after the run: %s / %s): every repeat is listed in the appendix." % (
+            info.get("cores (online)", "?"), results["load_before"], results["load_after"]))
+    add("")
+
+    thr = results["thr"]
+    add("## Throughput")
+    add("")
+    for t in TRANSPORTS:
+        add("### %s" % t)
+        add("")
+        add("| size | zmtp msg/s | libzmq msg/s | zmtp / libzmq | zmtp MB/s | libzmq MB/s | %s MB/s | zmtp / raw (MB/s) |"
+            % RAW_LABEL[t])
+        add("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for size in sizes:
+            p = thr[t][size]
+            add("| %s | %s | %s | **%sx** | %s | %s | %s | %s |" % (
+                fmt_size(size), fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
+                fx(ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])),
+                fnum(p["zmtp"]["mbyte_per_s"]), fnum(p["libzmq"]["mbyte_per_s"]), fnum(p["raw"]["mbyte_per_s"]),
+                fx(ratio(p["zmtp"]["mbyte_per_s"], p["raw"]["mbyte_per_s"]))))
+        add("")
+    for name, title in (("bench-throughput-msgs.png", "messages per second"),
+                        ("bench-throughput-ratio.png", "zmtp / libzmq"),
+                        ("bench-throughput-mbs.png", "MB/s against the raw stream")):
+        if name in plots:
+            add("![%s](%s)" % (title, name))
+            add("")
+
+    mixed = results.get("mixed")
+    if mixed:
+        add("## Mixed pairs (tcp): which side is faster")
+        add("")
+        add("The same runs with a zmtp receiver and a libzmq sender, and the reverse. When the zmtp receiver "
+            "with the libzmq sender is as fast as libzmq/libzmq, the sender limits; and so on.")
+        add("")
+        add("| size | zmtp -> zmtp | libzmq -> libzmq | libzmq sender -> zmtp receiver | zmtp sender -> libzmq receiver |")
+        add("|---:|---:|---:|---:|---:|")
+        for size in sorted(mixed):
+            p = thr["tcp"][size]
+            add("| %s | %s | %s | %s | %s |" % (fmt_size(size), fnum(p["zmtp"]["msg_per_s"]),
+                                                fnum(p["libzmq"]["msg_per_s"]),
+                                                fnum(mixed[size]["zmtp-recv"]["msg_per_s"]),
+                                                fnum(mixed[size]["zmtp-send"]["msg_per_s"])))
+        add("")
+
+    lat = results["lat"]
+    add("## Latency (REQ/REP)")
+    add("")
+    add("Average latency is half a round trip; p50/p99 are whole round trips. All in microseconds.")
+    add("")
+    add("| transport | size | zmtp avg | libzmq avg | raw avg | zmtp / libzmq | zmtp / raw | zmtp p50 / p99 | "
+        "libzmq p50 / p99 | raw p50 / p99 |")
+    add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for t in TRANSPORTS:
+        for size in LAT_SIZES:
+            if size not in lat.get(t, {}):
+                continue
+            p = lat[t][size]
+            add("| %s | %s | %s | %s | %s | **%sx** | **%sx** | %s / %s | %s / %s | %s / %s |" % (
+                t, fmt_size(size), fx(p["zmtp"]["avg_us"], 1), fx(p["libzmq"]["avg_us"], 1),
+                fx(p["raw"]["avg_us"], 1), fx(ratio(p["zmtp"]["avg_us"], p["libzmq"]["avg_us"])),
+                fx(ratio(p["zmtp"]["avg_us"], p["raw"]["avg_us"])),
+                fx(p["zmtp"]["p50_us"], 1), fx(p["zmtp"]["p99_us"], 1),
+                fx(p["libzmq"]["p50_us"], 1), fx(p["libzmq"]["p99_us"], 1),
+                fx(p["raw"]["p50_us"], 1), fx(p["raw"]["p99_us"], 1)))
+    add("")
+    mixed_lat = results.get("mixed_lat")
+    if mixed_lat:
+        add("Mixed latency pairs (tcp, average latency in us): zmtp REP with libzmq REQ, and the reverse.")
+        add("")
+        add("| size | zmtp <-> zmtp | libzmq <-> libzmq | libzmq REQ <-> zmtp REP | zmtp REQ <-> libzmq REP |")
+        add("|---:|---:|---:|---:|---:|")
+        for size in sorted(mixed_lat):
+            p = lat["tcp"][size]
+            add("| %s | %s | %s | %s | %s |" % (fmt_size(size), fx(p["zmtp"]["avg_us"], 1),
+                                                fx(p["libzmq"]["avg_us"], 1),
+                                                fx(mixed_lat[size]["zmtp-rep"]["avg_us"], 1),
+                                                fx(mixed_lat[size]["zmtp-req"]["avg_us"], 1)))
+        add("")
+    if "bench-latency.png" in plots:
+        add("![latency](bench-latency.png)")
+        add("")
+
+    seed = results.get("seed", {})
+    if seed:
+        add("## Seed topology")
+        add("")
+        add("| impl | requests/s (median) | runs | CPU s per million requests |")
+        add("|---|---:|---|---:|")
+        for impl in ("zmtp", "libzmq"):
+            if impl in seed:
+                s = seed[impl]
+                add("| %s | %s | %s | %s |" % (impl, fnum(s["req_per_s"]), ", ".join(fnum(x) for x in s["runs"]),
+                                              fx(s["cpu_per_M"], 1)))
+        if "zmtp" in seed and "libzmq" in seed:
+            add("")
+            add("zmtp / libzmq: **%sx**" % fx(ratio(seed["zmtp"]["req_per_s"], seed["libzmq"]["req_per_s"])))
+        add("")
+        if "bench-seed.png" in plots:
+            add("![seed topology](bench-seed.png)")
+            add("")
+
+    add("## CPU seconds per million messages")
+    add("")
+    add("Throughput runs: receiver (`local_thr`) and sender (`remote_thr`) processes, user+system CPU / count x 1e6.")
+    add("")
+    for t in TRANSPORTS:
+        add("### %s" % t)
+        add("")
+        add("| size | zmtp recv | libzmq recv | zmtp send | libzmq send | %s recv | %s send |" % (RAW_LABEL[t], RAW_LABEL[t]))
+        add("|---:|---:|---:|---:|---:|---:|---:|")
+        for size in sizes:
+            p = thr[t][size]
+            add("| %s | %s | %s | %s | %s | %s | %s |" % (
+                fmt_size(size), fx(p["zmtp"]["recv_cpu_per_M"]), fx(p["libzmq"]["recv_cpu_per_M"]),
+                fx(p["zmtp"]["send_cpu_per_M"]), fx(p["libzmq"]["send_cpu_per_M"]),
+                fx(p["raw"]["recv_cpu_per_M"], 3), fx(p["raw"]["send_cpu_per_M"], 3)))
+        add("")
+    add("Latency runs: CPU seconds per million round trips.")
+    add("")
+    add("| transport | size | zmtp REP | libzmq REP | zmtp REQ | libzmq REQ | raw server | raw client |")
+    add("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for t in TRANSPORTS:
+        for size in LAT_SIZES:
+            if size not in lat.get(t, {}):
+                continue
+            p = lat[t][size]
+            add("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                t, fmt_size(size), fx(p["zmtp"]["server_cpu_per_M"], 1), fx(p["libzmq"]["server_cpu_per_M"], 1),
+                fx(p["zmtp"]["client_cpu_per_M"], 1), fx(p["libzmq"]["client_cpu_per_M"], 1),
+                fx(p["raw"]["server_cpu_per_M"], 1), fx(p["raw"]["client_cpu_per_M"], 1)))
+    add("")
+
+    rows = evaluate_targets(results, sizes)
+    met = sum(1 for r in rows if r[2])
+    add("## Targets")
+    add("")
+    add("%d of %d met in this run." % (met, len(rows)))
+    add("")
+    add("| target | measured ratio | status |")
+    add("|---|---:|---|")
+    for name, r, ok in rows:
+        add("| %s | %sx | %s |" % (name, fx(r, 3), "MET" if ok else "**NOT MET**"))
+    add("")
+
+    add("## Reproduce")
+    add("")
+    add("```sh")
+    add("cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build-bench -j2")
+    add("/usr/bin/python3 bench/run.py --bin-dir build-bench/bin          # this report, 5 to 7 minutes")
+    add("/usr/bin/python3 bench/run.py --bin-dir build-bench/bin --quick  # a look in under a minute (not written here)")
+    add("ctest --test-dir build-bench -L bench                            # bench_smoke: every pair interoperates")
+    add("/usr/bin/python3 bench/run.py --from-results docs/bench-results.json  # rewrite this page and the plots")
+    add("```")
+    add("")
+    add("Every measured number (each repeat, CPU times, counts) is in `bench-results.json` beside this page. "
+        "Single points by hand: `build-bench/bin/local_thr tcp://127.0.0.1:5555 16 2000000` in one shell, "
+        "`build-bench/bin/remote_thr tcp://127.0.0.1:5555 16 2000000` in another (likewise `local_lat` / "
+        "`remote_lat`, the `libzmq_*` programs, `tcp_thr server|client` and `tcp_lat server|client`).")
+    add("")
+    add("## Appendix: every run")
+    add("")
+    add("Throughput msg/s of each repeat (min - max), and the calibrated count:")
+    add("")
+    add("| transport | size | impl | count | runs (msg/s) |")
+    add("|---|---:|---|---:|---|")
+    for t in TRANSPORTS:
+        for size in sizes:
+            for impl in ("zmtp", "libzmq", "raw"):
+                p = thr[t][size][impl]
+                add("| %s | %s | %s | %d | %s |" % (t, fmt_size(size), impl, p["count"],
+                                                   ", ".join(fnum(x) for x in p["runs"])))
+    add("")
+    add("Latency average (us) of each repeat:")
+    add("")
+    add("| transport | size | impl | round trips | runs (avg us) |")
+    add("|---|---:|---|---:|---|")
+    for t in TRANSPORTS:
+        for size in LAT_SIZES:
+            if size not in lat.get(t, {}):
+                continue
+            for impl in ("zmtp", "libzmq", "raw"):
+                p = lat[t][size][impl]
+                add("| %s | %s | %s | %d | %s |" % (t, fmt_size(size), impl, p["count"],
+                                                   ", ".join(fx(x, 1) for x in p["runs"])))
+    add("")
+    return "\n".join(L)
+
+
+# --- smoke test (ctest bench_smoke): every pair interoperates, lines are there ----------
+
+def smoke(bin_dir):
+    failures = []
+    passed = 0
+
+    def check(name, fn):
+        nonlocal passed
+        try:
+            fn()
+            passed += 1
+            log("ok    %s" % name)
+        except Exception as e:  # report every failure, not just the first
+            failures.append(name)
+            log("FAIL  %s: %s" % (name, e))
+
+    for t in TRANSPORTS:
+        for impl in ("zmtp", "libzmq", "zmtp-recv", "zmtp-send"):
+            for size, count in ((64, 2000), (100000, 30)):
+                check("thr %s %s %d B x %d" % (t, impl, size, count),
+                      lambda impl=impl, t=t, size=size, count=count: run_thr(bin_dir, impl, t, size, count, 60))
+        check("thr %s raw" % t, lambda t=t: run_thr(bin_dir, "raw", t, 64, 2000, 60))
+        for impl in ("zmtp", "libzmq", "zmtp-rep", "zmtp-req", "raw"):
+            for size in (16, 5000):
+                check("lat %s %s %d B" % (t, impl, size),
+                      lambda impl=impl, t=t, size=size: run_lat(bin_dir, impl, t, size, 200, 60))
+    for impl in ("zmtp", "libzmq"):
+        check("seed_bench %s" % impl, lambda impl=impl: run_seed(bin_dir, impl, 0.3, 0.1, 60))
+    print("bench_smoke: %d passed, %d failed" % (passed, len(failures)))
+    return 1 if failures else 0
+
+
+# --- main ------------------------------------------------------------------------------
+
+def _int_keys(obj):
+    """JSON turned the size keys into strings: turn them back."""
+    if isinstance(obj, dict):
+        return {(int(k) if isinstance(k, str) and k.isdigit() else k): _int_keys(v) for k, v in obj.items()}
+    return obj
+
+
+def rewrite(args, bin_dir):
+    with open(args.from_results) as f:
+        results = _int_keys(json.load(f))
+    st = results["settings"]
+    args.repeats, args.lat_repeats, args.target = st["repeats"], st["lat_repeats"], st["target"]
+    out = os.path.abspath(args.out) if args.out else os.path.join(os.path.dirname(os.path.abspath(args.from_results)),
+                                                                   "BENCHMARKS.md")
+    plots = write_plots(results, os.path.dirname(out), st["sizes"])
+    with open(out, "w") as f:
+        f.write(report(results, results["machine"], args, st["sizes"], plots, results["elapsed"]))
+    log("run.py: rewrote %s from %s" % (out, args.from_results))
+    return 0
+
+
+def default_bin_dir():
+    for d in ("build/bin", "build-bench/bin"):
+        path = os.path.join(REPO, d)
+        if os.path.exists(os.path.join(path, "local_thr")) and os.path.exists(os.path.join(path, "seed_bench")):
+            return path
+    return os.path.join(REPO, "build/bin")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin-dir", default=None, help="where the bench programs are (default: build/bin)")
+    ap.add_argument("--quick", action="store_true", help="under a minute: 3 sizes, 1 repeat, 0.5 s runs")
+    ap.add_argument("--repeats", type=int, default=None, help="runs per point (default 5; 1 with --quick)")
+    ap.add_argument("--target", type=float, default=None, help="seconds per run (default 1.0; 0.5 with --quick)")
+    ap.add_argument("--out", default=None,
+                    help="report file (default docs/BENCHMARKS.md; with --quick, <bin-dir>/../bench-quick/BENCHMARKS.md)")
+    ap.add_argument("--smoke", action="store_true", help="only check that every pair works (tiny counts)")
+    ap.add_argument("--from-results", metavar="JSON",
+                    help="measure nothing: rewrite the report and plots from a bench-results.json of an earlier run")
+    args = ap.parse_args()
+    bin_dir = os.path.abspath(args.bin_dir or default_bin_dir())
+    for name in ("local_thr", "remote_thr", "local_lat", "remote_lat", "libzmq_local_thr", "libzmq_remote_thr",
+                 "libzmq_local_lat", "libzmq_remote_lat", "tcp_thr", "tcp_lat", "seed_bench"):
+        if not os.access(os.path.join(bin_dir, name), os.X_OK):
+            log("run.py: %s not found in %s (build with -DZMTP_BUILD_BENCH=ON, or pass --bin-dir)" % (name, bin_dir))
+            return 2
+    if args.smoke:
+        return smoke(bin_dir)
+    if args.from_results:
+        return rewrite(args, bin_dir)
+
+    quick = args.quick
+    args.repeats = args.repeats or (1 if quick else 5)
+    args.target = args.target or (0.5 if quick else 1.0)
+    # Latency runs are short and noisier: more of them in a full run.
+    args.lat_repeats = args.repeats if quick else max(args.repeats, 5)
+    sizes = QUICK_SIZES if quick else FULL_SIZES
+    seed_duration = 1.0 if quick else 2.0
+    if args.out:
+        out = os.path.abspath(args.out)
+    elif quick:
+        out = os.path.join(os.path.dirname(bin_dir), "bench-quick", "BENCHMARKS.md")
+    else:
+        out = os.path.join(REPO, "docs", "BENCHMARKS.md")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+
+    start = time.monotonic()
+    info = machine(bin_dir)  # now: the commit is the one the binaries were built from, as far as git can tell
+    bench = Bench(bin_dir, args.repeats, args.target)
+    cmd = "/usr/bin/python3 bench/run.py" + "".join(" " + a for a in sys.argv[1:])
+    results = {"date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "command": cmd,
+               "load_before": loadavg(),
+               "seed_duration": seed_duration, "thr": {}, "lat": {}, "seed": {}}
+
+    for t in TRANSPORTS:
+        results["thr"][t] = {}
+        for size in sizes:
+            runs = bench.point("thr", ["zmtp", "libzmq", "raw"], t, size)
+            results["thr"][t][size] = {impl: summarize_thr(r) for impl, r in runs.items()}
+            p = results["thr"][t][size]
+            log("thr %s %8s  zmtp %12s  libzmq %12s  (%sx)  zmtp %9s MB/s  raw %9s MB/s   [%.0f s]" % (
+                t, fmt_size(size), fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
+                fx(ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])), fnum(p["zmtp"]["mbyte_per_s"]),
+                fnum(p["raw"]["mbyte_per_s"]), time.monotonic() - start))
+
+    if not quick:
+        results["mixed"] = {}
+        for size in MIXED_SIZES:
+            runs = bench.point("thr", ["zmtp-recv", "zmtp-send"], "tcp", size)
+            results["mixed"][size] = {impl: summarize_thr(r) for impl, r in runs.items()}
+            log("mixed tcp %8s  libzmq->zmtp %12s  zmtp->libzmq %12s   [%.0f s]" % (
+                fmt_size(size), fnum(results["mixed"][size]["zmtp-recv"]["msg_per_s"]),
+                fnum(results["mixed"][size]["zmtp-send"]["msg_per_s"]), time.monotonic() - start))
+
+    for t in TRANSPORTS:
+        results["lat"][t] = {}
+        for size in LAT_SIZES:
+            runs = bench.point("lat", ["zmtp", "libzmq", "raw"], t, size, args.lat_repeats)
+            results["lat"][t][size] = {impl: summarize_lat(r) for impl, r in runs.items()}
+            p = results["lat"][t][size]
+            log("lat %s %8s  zmtp %7s us  libzmq %7s us  raw %7s us   [%.0f s]" % (
+                t, fmt_size(size), fx(p["zmtp"]["avg_us"], 1), fx(p["libzmq"]["avg_us"], 1),
+                fx(p["raw"]["avg_us"], 1), time.monotonic() - start))
+
+    if not quick:
+        results["mixed_lat"] = {}
+        for size in LAT_SIZES:
+            runs = bench.point("lat", ["zmtp-rep", "zmtp-req"], "tcp", size, args.lat_repeats)
+            results["mixed_lat"][size] = {impl: summarize_lat(r) for impl, r in runs.items()}
+
+    seed_runs = {"zmtp": [], "libzmq": []}
+    for _ in range(args.repeats):
+        for impl in ("zmtp", "libzmq"):
+            seed_runs[impl].append(run_seed(bin_dir, impl, seed_duration))
+    for impl, runs in seed_runs.items():
+        results["seed"][impl] = {
+            "req_per_s": median([r["req_per_s"] for r in runs]),
+            "runs": [r["req_per_s"] for r in runs],
+            # CPU of the whole process (warm-up and shutdown included) per measured request
+            "cpu_per_M": median([r["cpu"] / max(r["requests"], 1) * 1e6 for r in runs]),
+        }
+    log("seed  zmtp %s req/s  libzmq %s req/s   [%.0f s]" % (
+        fnum(results["seed"]["zmtp"]["req_per_s"]), fnum(results["seed"]["libzmq"]["req_per_s"]),
+        time.monotonic() - start))
+
+    results["load_after"] = loadavg()
+    results["elapsed"] = time.monotonic() - start
+    results["settings"] = {"repeats": args.repeats, "lat_repeats": args.lat_repeats, "target": args.target,
+                           "sizes": sizes}
+    results["machine"] = info
+    with open(os.path.join(os.path.dirname(out), "bench-results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    plots = write_plots(results, os.path.dirname(out), sizes)
+    text = report(results, results["machine"], args, sizes, plots, results["elapsed"])
+    with open(out, "w") as f:
+        f.write(text)
+    log("run.py: wrote %s%s in %.0f s" % (out, (" and " + ", ".join(plots)) if plots else "",
+                                         time.monotonic() - start))
+    for name, r, ok in evaluate_targets(results, sizes):
+        log("%-70s %6sx  %s" % (name, fx(r, 3), "MET" if ok else "NOT MET"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
