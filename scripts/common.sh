@@ -31,3 +31,9 @@ configure_sanitize() {
   configure build-sanitize clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZMTP_WERROR=ON \
     -DZMTP_SANITIZE=address,undefined -DZMTP_BUILD_FUZZERS=ON
 }
+
+# (c) ThreadSanitizer build of the tests that use threads (the socket tests): clang++-14.
+configure_tsan() {
+  configure build-tsan clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZMTP_WERROR=ON \
+    -DZMTP_SANITIZE=thread -DZMTP_BUILD_EXAMPLES=OFF -DZMTP_BUILD_BENCH=OFF
+}
