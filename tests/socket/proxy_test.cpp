@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <future>
 #include <map>
 #include <thread>
 
@@ -32,8 +33,9 @@ struct topology {
 TEST_CASE("proxy: requests cross a ROUTER/DEALER proxy to REP workers and come back")
 {
     topology t;
-    std::optional<std::error_code> result;
-    zmtp::async_proxy(t.frontend, t.backend, [&](std::error_code ec) { result = ec; });
+    std::promise<std::error_code> stopped; // set on the context's thread, read on ours
+    std::future<std::error_code> result = stopped.get_future();
+    zmtp::async_proxy(t.frontend, t.backend, [&](std::error_code ec) { stopped.set_value(ec); });
 
     std::vector<zmtp::socket> workers;
     for (int i = 0; i < 2; ++i) {
@@ -60,12 +62,10 @@ TEST_CASE("proxy: requests cross a ROUTER/DEALER proxy to REP workers and come b
     for (std::thread& th : threads)
         th.join();
     CHECK(per_worker == std::map<std::string, int>{{"0", 10}, {"1", 10}}); // round-robin
-    CHECK_FALSE(result);
+    CHECK(result.wait_for(0s) == std::future_status::timeout); // still running
     t.frontend.close();
-    for (int i = 0; i < 100 && !result; ++i)
-        std::this_thread::sleep_for(10ms);
-    REQUIRE(result);
-    CHECK(*result == errc::socket_closed);
+    REQUIRE(result.wait_for(1s) == std::future_status::ready);
+    CHECK(result.get() == errc::socket_closed);
 }
 
 TEST_CASE("proxy: capture gets a copy of every message, and the steerable form obeys PAUSE, RESUME, TERMINATE")
