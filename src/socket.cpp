@@ -164,10 +164,10 @@ std::error_code socket::try_send(message& msg)
 std::optional<message> socket::try_receive(std::error_code& ec)
 {
     std::lock_guard<std::mutex> lock(core_->mutex);
-    message msg;
-    ec = core_->try_receive(msg);
+    std::optional<message> msg(std::in_place); // one object, returned in place
+    ec = core_->try_receive(*msg);
     if (ec)
-        return std::nullopt;
+        msg.reset();
     return msg;
 }
 

@@ -20,7 +20,7 @@ public:
     using iterator = frame*;
     using const_iterator = const frame*;
 
-    message() noexcept = default;
+    message() noexcept {} // not defaulted: `message{}` would zero the inline frames first
     /// A message with one frame per string, e.g. `message{"", "hello"}`.
     message(std::initializer_list<std::string_view> parts)
     {

@@ -6,7 +6,6 @@
 
 #include <asio/bind_allocator.hpp>
 #include <asio/post.hpp>
-#include <asio/write.hpp>
 
 #include <cstring>
 
@@ -173,8 +172,10 @@ void session::write()
     for (std::span<const std::byte> piece : conn_.start_write())
         output_.emplace_back(piece.data(), piece.size());
     writing_ = true;
-    // A span, not the vector: Asio copies the buffer sequence into its operation.
-    asio::async_write(stream_, std::span<const asio::const_buffer>(output_),
+    // One write_some per round, not asio::async_write: that splits a big write into 64 KiB
+    // calls and waits for epoll between them. A partial write leaves the rest in conn_ for
+    // the next round. A span, not the vector: Asio copies the buffer sequence.
+    stream_.async_write_some(std::span<const asio::const_buffer>(output_),
                       asio::bind_allocator(handler_allocator<void, 2048>(write_memory_),
                       [self = shared_from_this()](std::error_code ec, std::size_t n) {
         std::lock_guard<std::mutex> lock(self->core_->mutex);

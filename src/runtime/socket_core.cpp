@@ -390,14 +390,14 @@ std::error_code socket_core::try_receive(message& msg)
     while (!incoming_.empty()) {
         pipe* p = incoming_.pop();
         const bool was_full = !receive_room(*p); // its session may have stopped reading
-        message m = p->in.pop_front();
+        p->in.pop_front_into(msg);
         bool accepted = true;
         if (type == socket_type::req)
-            accepted = req_.accept(p, m);
+            accepted = req_.accept(p, msg);
         else if (type == socket_type::rep)
-            accepted = rep_.accept(p, m);
+            accepted = rep_.accept(p, msg);
         else if (type == socket_type::router)
-            m.push_front(p->routing_frame);
+            msg.push_front(p->routing_frame);
 
         if (!p->in.empty()) {
             incoming_.push(p);
@@ -408,11 +408,10 @@ std::error_code socket_core::try_receive(message& msg)
         }
         if (was_full && !p->terminating && p->active)
             p->active->resume_input();
-        if (accepted) {
-            msg = std::move(m);
+        if (accepted)
             return {};
-        }
     }
+    msg.clear();
     return errc::would_block;
 }
 

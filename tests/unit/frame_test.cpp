@@ -556,3 +556,24 @@ TEST_CASE("small_vector: emplace_back of one of its own elements when full")
     CHECK(v[0] == first);
     CHECK(v[2] == first);
 }
+
+TEST_CASE("message: push_front relocates shared frames without copying their bodies")
+{
+    const std::string big(100, 'b'); // over inline_capacity: a shared block
+    message m;
+    m.push_back(frame(std::string_view(big)));
+    m.push_back(std::string_view("tail"));
+    const frame* body_before = &m[0];
+    const std::byte* bytes_before = m[0].data();
+    m.push_front(frame(std::string_view(big + "-id")));
+    REQUIRE(m.size() == 3);
+    CHECK(m[0] == big + "-id");
+    CHECK(m[1] == big);
+    CHECK(m[1].data() == bytes_before); // the same block, moved up one slot
+    CHECK(&m[1] == body_before + 1);
+    CHECK(m[2] == "tail");
+
+    message copy = m; // shares the blocks; both must stay valid after m goes away
+    m.clear();
+    CHECK(copy == message{big + "-id", big, "tail"});
+}

@@ -16,13 +16,14 @@ public:
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
 
-    void push_back(T value)
+    void push_back(T&& value)
     {
         if (size_ == slots_.size())
             grow();
         slots_[(head_ + size_) & (slots_.size() - 1)] = std::move(value);
         ++size_;
     }
+    void push_back(const T& value) { push_back(T(value)); }
 
     T& front() noexcept { return slots_[head_]; }
     const T& front() const noexcept { return slots_[head_]; }
@@ -32,9 +33,14 @@ public:
     T pop_front()
     {
         T value = std::move(slots_[head_]);
-        head_ = (head_ + 1) & (slots_.size() - 1);
-        --size_;
+        drop_front();
         return value;
+    }
+    /// Moves the front element into `out` and removes it (one move, no temporary).
+    void pop_front_into(T& out)
+    {
+        out = std::move(slots_[head_]);
+        drop_front();
     }
 
     void clear()
@@ -44,6 +50,12 @@ public:
     }
 
 private:
+    void drop_front() noexcept
+    {
+        head_ = (head_ + 1) & (slots_.size() - 1);
+        --size_;
+    }
+
     void grow()
     {
         std::vector<T> bigger(slots_.empty() ? 8 : slots_.size() * 2);

@@ -25,7 +25,9 @@ public:
     using iterator = T*;
     using const_iterator = const T*;
 
-    small_vector() noexcept = default;
+    // User-provided on purpose: a defaulted one would make value-initialisation (and the
+    // delegating calls below) zero the whole inline area first.
+    small_vector() noexcept {}
 
     small_vector(const small_vector& other) : small_vector()
     {
@@ -57,8 +59,9 @@ public:
 
     ~small_vector()
     {
-        clear();
-        free_heap();
+        std::destroy(begin(), end());
+        if (on_heap())
+            ::operator delete(data_, std::align_val_t{alignof(T)});
     }
 
     std::size_t size() const noexcept { return size_; }
@@ -96,6 +99,14 @@ public:
         if (index == size_)
             return emplace_back(std::forward<Args>(args)...);
         T value(std::forward<Args>(args)...); // first: args may refer to an element
+        if constexpr (trivially_relocatable<T>) {
+            if (size_ < capacity_) { // shift the tail up by its bytes, then fill the hole
+                std::memmove(static_cast<void*>(data_ + index + 1), static_cast<const void*>(data_ + index),
+                             (size_ - index) * sizeof(T));
+                ++size_;
+                return *::new (static_cast<void*>(data_ + index)) T(std::move(value));
+            }
+        }
         emplace_back(std::move(back()));
         std::move_backward(data_ + index, data_ + size_ - 2, data_ + size_ - 1);
         data_[index] = std::move(value);
@@ -190,9 +201,10 @@ private:
             other.capacity_ = N;
             other.size_ = 0;
         } else if constexpr (trivially_relocatable<T>) {
-            // Relocate the whole inline area in one fixed-size copy; the source forgets
+            // Relocate the elements' bytes, a fixed-size copy each; the source forgets
             // its elements instead of destroying them.
-            std::memcpy(inline_, other.inline_, sizeof(inline_));
+            for (std::size_t i = 0; i < other.size_; ++i)
+                std::memcpy(inline_ + i * sizeof(T), other.inline_ + i * sizeof(T), sizeof(T));
             size_ = other.size_;
             other.size_ = 0;
         } else {
