@@ -20,7 +20,7 @@ public:
     {
         if (size_ == slots_.size())
             grow();
-        slots_[(head_ + size_) & (slots_.size() - 1)] = std::move(value);
+        slots_[(head_ + size_) & mask_] = std::move(value);
         ++size_;
     }
     void push_back(const T& value) { push_back(T(value)); }
@@ -28,7 +28,7 @@ public:
     T& front() noexcept { return slots_[head_]; }
     const T& front() const noexcept { return slots_[head_]; }
     /// The i-th element from the front.
-    T& operator[](std::size_t i) noexcept { return slots_[(head_ + i) & (slots_.size() - 1)]; }
+    T& operator[](std::size_t i) noexcept { return slots_[(head_ + i) & mask_]; }
 
     T pop_front()
     {
@@ -52,7 +52,7 @@ public:
 private:
     void drop_front() noexcept
     {
-        head_ = (head_ + 1) & (slots_.size() - 1);
+        head_ = (head_ + 1) & mask_;
         --size_;
     }
 
@@ -62,10 +62,12 @@ private:
         for (std::size_t i = 0; i < size_; ++i)
             bigger[i] = std::move((*this)[i]);
         slots_ = std::move(bigger);
+        mask_ = slots_.size() - 1;
         head_ = 0;
     }
 
     std::vector<T> slots_; // size is zero or a power of two
+    std::size_t mask_ = 0;  // slots_.size() - 1, kept: the division hidden in size() costs
     std::size_t head_ = 0;
     std::size_t size_ = 0;
 };
