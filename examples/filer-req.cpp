@@ -2,6 +2,9 @@
 // and print how the replies spread over the worker pids. A client that hears nothing within
 // the timeout closes its REQ socket, opens a new one and asks again (the "lazy pirate"
 // pattern), so a worker dying mid-request costs a retry, not an answer.
+// With --verify every reply is checked: its content must equal PATH's bytes (read once at
+// start). A late reply to an abandoned attempt cannot be miscounted: each retry uses a new
+// REQ socket, and a REQ socket only accepts the reply to its own request.
 #include "filer_protocol.hpp"
 
 #include <zmtp/socket.hpp>
@@ -31,6 +34,7 @@ struct settings {
     int clients = 4;
     std::chrono::milliseconds timeout{2500};
     int retries = 3;
+    bool verify = false;
     std::string path;
 };
 
@@ -49,6 +53,8 @@ bool parse(int argc, char** argv, settings& s)
             s.timeout = std::chrono::milliseconds(std::stoi(argv[++i]));
         else if (arg == "--retries" && has_value)
             s.retries = std::stoi(argv[++i]);
+        else if (arg == "--verify")
+            s.verify = true;
         else if (s.path.empty() && arg.rfind("--", 0) != 0)
             s.path = arg;
         else
@@ -62,6 +68,7 @@ struct tally {
     int errors = 0;
     int missing = 0;
     int retries = 0;
+    int wrong = 0; // --verify: content differs from the file, or an error reply
     std::map<long long, int> per_pid;
 };
 
@@ -72,7 +79,8 @@ std::unique_ptr<zmtp::socket> open_requester(asio::io_context& io, const std::st
     return s;
 }
 
-asio::awaitable<void> client(asio::io_context& io, const settings& s, int& remaining, tally& t)
+asio::awaitable<void> client(asio::io_context& io, const settings& s, const std::string& expected, int& remaining,
+                             tally& t)
 {
     const std::string request = filer::dump({{"path", s.path}});
     std::unique_ptr<zmtp::socket> requester = open_requester(io, s.endpoint);
@@ -91,6 +99,8 @@ asio::awaitable<void> client(asio::io_context& io, const settings& s, int& remai
                 ++t.replies;
                 if (j.is_discarded() || j.contains("error"))
                     ++t.errors;
+                if (s.verify && (j.is_discarded() || !j.contains("content") || j["content"] != expected))
+                    ++t.wrong;
                 if (!j.is_discarded() && j.contains("pid"))
                     ++t.per_pid[j["pid"].get<long long>()];
                 answered = true;
@@ -111,34 +121,47 @@ int main(int argc, char** argv)
     settings s;
     if (!parse(argc, argv, s)) {
         std::fprintf(stderr, "usage: filer-req [--connect EP] [--count N] [--clients C] [--timeout-ms T] "
-                             "[--retries R] PATH\n");
+                             "[--retries R] [--verify] PATH\n");
         return 2;
     }
     std::printf("filer-req: %d requests for %s from %d clients to %s\n", s.count, s.path.c_str(), s.clients,
                 s.endpoint.c_str());
+    std::string expected;
+    if (s.verify) {
+        std::ifstream file(s.path, std::ios::binary);
+        if (!file) {
+            std::fprintf(stderr, "filer-req: --verify: cannot read %s\n", s.path.c_str());
+            return 2;
+        }
+        // As the worker sends it: bytes that are not UTF-8 become U+FFFD.
+        expected = nlohmann::json::parse(
+            filer::dump(std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>())))
+                       .get<std::string>();
+    }
     asio::io_context io;
     int remaining = s.count;
     tally t;
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < s.clients; ++i)
-        asio::co_spawn(io, client(io, s, remaining, t), asio::detached);
+        asio::co_spawn(io, client(io, s, expected, remaining, t), asio::detached);
     io.run();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double rate = seconds > 0 ? t.replies / seconds : 0;
 
     std::printf("replies: %d, errors: %d, missing: %d, retries: %d\n", t.replies, t.errors, t.missing, t.retries);
+    if (s.verify)
+        std::printf("verified: %d wrong\n", t.wrong);
     nlohmann::json per_pid = nlohmann::json::object();
     for (const auto& [pid, n] : t.per_pid) {
         std::printf("  worker %lld: %d replies\n", pid, n);
         per_pid[std::to_string(pid)] = n;
     }
     std::printf("rate: %.0f requests/s (%.3f s)\n", rate, seconds);
-    std::printf("SUMMARY %s\n", filer::dump({{"replies", t.replies},
-                                             {"errors", t.errors},
-                                             {"missing", t.missing},
-                                             {"retries", t.retries},
-                                             {"per_pid", per_pid},
-                                             {"rate", rate}})
-                                    .c_str());
-    return t.missing == 0 ? 0 : 1;
+    nlohmann::json summary = {{"requests", s.count}, {"replies", t.replies}, {"errors", t.errors},
+                              {"missing", t.missing}, {"retries", t.retries}, {"per_pid", per_pid},
+                              {"rate", rate}};
+    if (s.verify)
+        summary["wrong"] = t.wrong;
+    std::printf("SUMMARY %s\n", filer::dump(summary).c_str());
+    return t.missing == 0 && t.wrong == 0 ? 0 : 1;
 }
