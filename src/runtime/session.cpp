@@ -21,6 +21,8 @@ constexpr std::size_t max_read_buffer = 64 * 1024;
 constexpr std::size_t direct_read_threshold = 16 * 1024;
 /// Most message bytes moved from the pipe into one write, to keep other work flowing.
 constexpr std::size_t max_batch_bytes = 1024 * 1024;
+/// Asio hands at most 64 buffers to one sendmsg; listing more per write is wasted work.
+constexpr std::size_t max_write_pieces = 64;
 
 } // namespace
 
@@ -150,7 +152,10 @@ void session::write()
     if (writing_ || stopped_)
         return;
     bool took = false;
-    if (attached_ && conn_.current_state() == wire::connection::state::ready) {
+    // A batch sent in part is finished first; messages join the next batch only then, so
+    // the bytes queued in conn_ stay bounded by one batch plus send_hwm.
+    const bool new_batch = !conn_.batch_unfinished();
+    if (new_batch && attached_ && conn_.current_state() == wire::connection::state::ready) {
         std::size_t batch = 0;
         while (!pipe_->out.empty() && batch < max_batch_bytes) {
             const message msg = pipe_->out.pop_front();
@@ -164,12 +169,12 @@ void session::write()
             stop(conn_.error() ? conn_.error() : make_error_code(errc::socket_closed));
         return;
     }
-    if (pipe_ && pipe_->encoded > 0) {
+    if (new_batch && pipe_ && pipe_->encoded > 0) {
         pipe_->encoded = 0; // they are in this write now
         took = true;
     }
     output_.clear();
-    for (std::span<const std::byte> piece : conn_.start_write())
+    for (std::span<const std::byte> piece : conn_.start_write(max_write_pieces))
         output_.emplace_back(piece.data(), piece.size());
     writing_ = true;
     // One write_some per round, not asio::async_write: that splits a big write into 64 KiB

@@ -249,12 +249,12 @@ bool connection::wants_write() const noexcept
     return !writing_ && (!in_flight_.empty() || !pending_.empty());
 }
 
-const std::vector<std::span<const std::byte>>& connection::start_write()
+const std::vector<std::span<const std::byte>>& connection::start_write(std::size_t max_pieces)
 {
     writing_ = true;
     if (in_flight_.empty())
         in_flight_.swap(pending_);
-    return in_flight_.buffers();
+    return in_flight_.buffers(max_pieces);
 }
 
 void connection::finish_write(std::size_t written) noexcept

@@ -54,10 +54,11 @@ void output_queue::append_frame(const frame& body, bool more)
     std::memcpy(at + header, body.data(), body.is_inline() ? frame::inline_capacity : size);
 }
 
-const std::vector<std::span<const std::byte>>& output_queue::buffers()
+const std::vector<std::span<const std::byte>>& output_queue::buffers(std::size_t max_pieces)
 {
     buffers_.clear();
-    for (std::size_t i = first_piece_; i < pieces_.size(); ++i) {
+    const std::size_t end = pieces_.size() - first_piece_ > max_pieces ? first_piece_ + max_pieces : pieces_.size();
+    for (std::size_t i = first_piece_; i < end; ++i) {
         const piece& p = pieces_[i];
         const std::byte* base = p.referenced.empty() ? staging_.get() : p.referenced.data();
         buffers_.emplace_back(base + p.offset, p.size);

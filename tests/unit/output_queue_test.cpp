@@ -42,9 +42,9 @@ bool points_into(const frame& f, const std::byte* p)
 /// bytes it must produce.
 struct sample {
     frame small1{std::string_view("abc")};
-    frame large{filler(2000, 5)};
+    frame large{filler(5000, 5)};
     frame small2{std::string_view("hello")};
-    std::vector<std::byte> wire = concat({bytes("01 03 'abc' 03 00 00 00 00 00 00 07 d0"), filler(2000, 5),
+    std::vector<std::byte> wire = concat({bytes("01 03 'abc' 03 00 00 00 00 00 00 13 88"), filler(5000, 5),
                                           bytes("00 05 'hello'")});
 
     void append_to(output_queue& q) const
@@ -99,8 +99,8 @@ TEST_CASE("output_queue: header forms for 0 - 255 and 256-byte bodies")
 
 TEST_CASE("output_queue: a large frame is referenced - not copied")
 {
-    REQUIRE(output_queue::reference_threshold == 1024);
-    for (std::size_t n : {std::size_t{1024}, std::size_t{1025}, std::size_t{100000}}) {
+    REQUIRE(output_queue::reference_threshold == 4096);
+    for (std::size_t n : {std::size_t{4096}, std::size_t{4097}, std::size_t{100000}}) {
         CAPTURE(n);
         const frame body(filler(n, 1));
         output_queue q;
@@ -117,8 +117,8 @@ TEST_CASE("output_queue: a large frame is referenced - not copied")
         CHECK(bufs[1].size() == n);
     }
 
-    // 1023 bytes: below the threshold, copied into the staging area.
-    const frame small(filler(1023));
+    // 4095 bytes: below the threshold, copied into the staging area.
+    const frame small(filler(4095));
     output_queue q;
     q.append_frame(small, false);
     REQUIRE(q.buffers().size() == 1);
@@ -156,16 +156,16 @@ TEST_CASE("output_queue: multipart message concatenates to the expected wire byt
 
     // Two large frames in a row: their headers are separate staged pieces.
     output_queue q2;
-    const frame a(filler(1500, 1));
-    const frame b(filler(1600, 2));
+    const frame a(filler(5000, 1));
+    const frame b(filler(6000, 2));
     q2.append_frame(a, true);
     q2.append_frame(b, false);
     const auto& b2 = q2.buffers();
     REQUIRE(b2.size() == 4);
     CHECK(b2[1].data() == a.data());
     CHECK(b2[3].data() == b.data());
-    CHECK(flatten(b2) == concat({bytes("03 00 00 00 00 00 00 05 dc"), filler(1500, 1),
-                                 bytes("02 00 00 00 00 00 00 06 40"), filler(1600, 2)}));
+    CHECK(flatten(b2) == concat({bytes("03 00 00 00 00 00 00 13 88"), filler(5000, 1),
+                                 bytes("02 00 00 00 00 00 00 17 70"), filler(6000, 2)}));
 }
 
 TEST_CASE("output_queue: consume partially - then buffers() is exactly the rest")
@@ -197,10 +197,10 @@ TEST_CASE("output_queue: consume inside the referenced piece keeps pointing at t
     const auto& bufs = q.buffers();
     REQUIRE(bufs.size() == 2);
     CHECK(bufs[0].data() == s.large.data() + 10);
-    CHECK(bufs[0].size() == 1990);
+    CHECK(bufs[0].size() == 4990);
     CHECK(flatten(bufs) == std::vector<std::byte>(s.wire.begin() + 24, s.wire.end()));
 
-    q.consume(1990 + 3);
+    q.consume(4990 + 3);
     REQUIRE(q.buffers().size() == 1);
     CHECK(flatten(q.buffers()) == bytes("'ello'"));
     q.consume(4);
@@ -283,7 +283,7 @@ TEST_CASE("output_queue: swap exchanges contents")
     s.append_to(x);
     s.append_to(y);
     y.append(bytes("00 01 'y'"));
-    x.consume(14 + 2000); // only the last staged piece is left
+    x.consume(14 + 5000); // only the last staged piece is left
     y.consume(3);
     x.swap(y);
     CHECK(flatten(x.buffers()) == concat({std::span(s.wire).subspan(3), bytes("00 01 'y'")}));
@@ -295,4 +295,29 @@ TEST_CASE("output_queue: swap exchanges contents")
     y.consume(y.size());
     CHECK(x.empty());
     CHECK(y.empty());
+}
+
+TEST_CASE("output_queue: buffers(max_pieces) lists only the first pieces - writing them in turn sends every byte")
+{
+    // Ten referenced 4 KiB frames of one message: a staged header piece and a body piece each.
+    REQUIRE(output_queue::reference_threshold == 4096);
+    output_queue q;
+    std::vector<std::byte> wire;
+    for (unsigned char i = 0; i < 10; ++i) {
+        const auto body = filler(4096, i);
+        q.append_frame(frame(std::span<const std::byte>(body)), i < 9);
+        const auto header = bytes(i < 9 ? "03 0000000000001000" : "02 0000000000001000"); // LONG (+MORE), 4096
+        wire.insert(wire.end(), header.begin(), header.end());
+        wire.insert(wire.end(), body.begin(), body.end());
+    }
+    CHECK(q.buffers().size() == 20);
+    std::vector<std::byte> sent;
+    while (!q.empty()) {
+        const std::size_t all = q.buffers().size();
+        REQUIRE(q.buffers(3).size() == std::min<std::size_t>(3, all));
+        const auto part = flatten(q.buffers(3));
+        sent.insert(sent.end(), part.begin(), part.end());
+        q.consume(part.size());
+    }
+    CHECK(sent == wire);
 }

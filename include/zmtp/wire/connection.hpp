@@ -104,10 +104,13 @@ public:
 
     /// True when bytes wait and no write is in flight.
     bool wants_write() const noexcept;
-    /// Starts a write: returns the bytes to send, as pieces for one gather-write. They
-    /// stay valid until finish_write(). Precondition: no write in flight.
-    const std::vector<std::span<const std::byte>>& start_write();
-    /// Reports that `written` bytes of the batch went out (all of it with a full write).
+    /// True while the last batch went out only in part: start_write() continues it, and
+    /// what was sent meanwhile waits for the next batch.
+    bool batch_unfinished() const noexcept { return !in_flight_.empty(); }
+    /// Starts a write: returns the first `max_pieces` pieces of the batch's bytes, for one
+    /// gather-write. They stay valid until finish_write(). Precondition: no write in flight.
+    const std::vector<std::span<const std::byte>>& start_write(std::size_t max_pieces = SIZE_MAX);
+    /// Reports that `written` bytes of the batch went out (less than all is fine).
     void finish_write(std::size_t written) noexcept;
 
     /// Fires what is due at `now`: handshake timeout, heartbeat PING or heartbeat timeout.

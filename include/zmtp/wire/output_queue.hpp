@@ -4,6 +4,7 @@
 #include "zmtp/frame.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
@@ -19,8 +20,9 @@ namespace zmtp::wire {
 /// while nothing is appended (the connection double-buffers for that reason).
 class output_queue {
 public:
-    /// Frame bodies this large or larger are referenced instead of copied.
-    static constexpr std::size_t reference_threshold = 1024;
+    /// Frame bodies this large or larger are referenced instead of copied. Copying smaller
+    /// ones is cheaper than the gather-write pieces they would take (at most 64 per sendmsg).
+    static constexpr std::size_t reference_threshold = 4096;
 
     /// Appends a copy of `bytes`.
     void append(std::span<const std::byte> bytes);
@@ -31,8 +33,8 @@ public:
     /// Number of bytes not yet consumed.
     std::size_t size() const noexcept { return pending_bytes_; }
 
-    /// The pending bytes as contiguous pieces, in order.
-    const std::vector<std::span<const std::byte>>& buffers();
+    /// The first `max_pieces` runs of pending bytes as contiguous pieces, in order.
+    const std::vector<std::span<const std::byte>>& buffers(std::size_t max_pieces = SIZE_MAX);
     /// Drops the first `count` pending bytes (count <= size()).
     void consume(std::size_t count) noexcept;
 
