@@ -16,7 +16,7 @@
 //               of it when data is empty
 //   6 send      send a small message: data[0] % 5 frames (0: an empty message), the rest
 //               of the data split between them by the following bytes
-//   7 send_big  send a message with a >= 1 KiB frame (the referenced, not copied, path of
+//   7 send_big  send a message with a >= 4 KiB frame (the referenced, not copied, path of
 //               output_queue), optionally followed by a small frame
 //   8 feed_bytewise  as feed, one byte per receive() call
 //   9 close     close() locally
