@@ -198,3 +198,23 @@ TEST_CASE("ring_buffer: strings keep their values across wrap and growth")
     for (std::size_t i = 0; i < model.size(); ++i)
         CHECK(rb[i] == model[i]);
 }
+
+TEST_CASE("ring_buffer: shrink_if_empty gives back burst storage only when empty and larger than asked")
+{
+    ring_buffer<std::string> rb;
+    for (int i = 0; i < 100; ++i)
+        rb.push_back(std::to_string(i));
+    CHECK(rb.capacity() == 128);
+    rb.shrink_if_empty(64); // not empty: kept
+    CHECK(rb.capacity() == 128);
+    while (!rb.empty())
+        rb.pop_front();
+    rb.shrink_if_empty(128); // not larger than asked: kept
+    CHECK(rb.capacity() == 128);
+    rb.shrink_if_empty(64);
+    CHECK(rb.capacity() == 0);
+    for (int i = 0; i < 10; ++i) // usable again, in order
+        rb.push_back(std::to_string(i));
+    for (int i = 0; i < 10; ++i)
+        CHECK(rb.pop_front() == std::to_string(i));
+}

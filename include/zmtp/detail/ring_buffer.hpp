@@ -15,6 +15,8 @@ class ring_buffer {
 public:
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
+    /// Slots allocated (a power of two, or zero).
+    std::size_t capacity() const noexcept { return slots_.size(); }
 
     void push_back(T&& value)
     {
@@ -47,6 +49,16 @@ public:
     {
         while (!empty())
             pop_front();
+    }
+
+    /// Once empty, gives back storage of more than `keep` slots (grown during a burst).
+    void shrink_if_empty(std::size_t keep)
+    {
+        if (size_ == 0 && slots_.size() > keep) {
+            std::vector<T>().swap(slots_);
+            mask_ = 0;
+            head_ = 0;
+        }
     }
 
 private:
