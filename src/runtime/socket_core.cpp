@@ -193,9 +193,11 @@ bool socket_core::attach(session& s)
     }
     pipe* p = s.origin() ? s.origin()->peer_pipe : nullptr;
     if (!p) {
-        p = make_pipe(nullptr);
+        // immediate: the pipe lives while connected. It must name its connector, so that
+        // session_ended() clears the connector's pointer to it when it is destroyed.
+        p = make_pipe(s.origin().get());
         if (s.origin())
-            s.origin()->peer_pipe = p; // immediate: the pipe lives while connected
+            s.origin()->peer_pipe = p;
     }
     p->active = &s;
     p->routing_id = id;
@@ -271,6 +273,8 @@ void socket_core::session_ended(session& s, std::error_code reason, bool attache
     }
     if (closed_)
         finish_close();
+    else
+        retry_sends(); // a send waiting for this peer can now fail (ROUTER) or find room
 }
 
 void socket_core::terminate(pipe& p)
@@ -535,6 +539,7 @@ void socket_core::close()
                 s->stop(errc::socket_closed);
             for (const auto& c : std::exchange(self->connectors_, {}))
                 c->stop();
+            self->finish_close(); // with no session left to do it: drop the queues, end monitor waits
         });
     }
     finish_close();
