@@ -7,6 +7,8 @@
 #include <asio/bind_allocator.hpp>
 #include <asio/post.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace zmtp::detail {
@@ -19,6 +21,8 @@ constexpr std::size_t initial_read_buffer = 8 * 1024;
 constexpr std::size_t max_read_buffer = 64 * 1024;
 /// A body with at least this much left to arrive is read straight into its frame.
 constexpr std::size_t direct_read_threshold = 16 * 1024;
+/// How much a read into a large body may take beyond it, into the read buffer.
+constexpr std::size_t read_ahead_after_body = 4 * 1024;
 /// Most message bytes moved from the pipe into one write, to keep other work flowing.
 constexpr std::size_t max_batch_bytes = 1024 * 1024;
 /// Asio hands at most 64 buffers to one sendmsg; listing more per write is wasted work.
@@ -53,25 +57,27 @@ void session::read()
         input_paused_ = true; // backpressure: resume_input() restarts us
         return;
     }
-    std::span<std::byte> target;
-    bool direct = false;
+    std::span<std::byte> body; // the rest of a large body, read straight into its frame
     if (input_begin_ == input_end_) {
         if (input_end_ == input_.size() && input_.size() < max_read_buffer)
             input_.resize(input_.size() * 2); // the last read filled it: traffic is heavy
         input_begin_ = input_end_ = 0;
-        target = conn_.direct_input();
-        direct = target.size() >= direct_read_threshold;
+        if (const auto rest = conn_.direct_input(); rest.size() >= direct_read_threshold)
+            body = rest;
     } else if (input_end_ == input_.size()) {
         std::memmove(input_.data(), input_.data() + input_begin_, input_end_ - input_begin_);
         input_end_ -= input_begin_;
         input_begin_ = 0;
     }
-    if (!direct)
-        target = std::span(input_.data() + input_end_, input_.size() - input_end_);
+    // Behind a large body only a little is read into input_ (the next header and the start
+    // of the next body), so that the next large body is not copied through input_ either.
+    const std::size_t room = input_.size() - input_end_;
+    const std::array<asio::mutable_buffer, 2> buffers{
+        asio::buffer(body.data(), body.size()),
+        asio::buffer(input_.data() + input_end_, body.empty() ? room : std::min(room, read_ahead_after_body))};
     reading_ = true;
-    stream_.async_read_some(asio::buffer(target.data(), target.size()),
-                            asio::bind_allocator(handler_allocator<void, 256>(read_memory_),
-                            [self = shared_from_this(), direct](std::error_code ec, std::size_t n) {
+    stream_.async_read_some(buffers, asio::bind_allocator(handler_allocator<void, 256>(read_memory_),
+                            [self = shared_from_this(), body_size = body.size()](std::error_code ec, std::size_t n) {
                                 std::lock_guard<std::mutex> lock(self->core_->mutex);
                                 self->reading_ = false;
                                 if (self->stopped_)
@@ -80,12 +86,12 @@ void session::read()
                                     self->stop(ec);
                                     return;
                                 }
-                                if (direct) { // into a large body: no copy through input_
-                                    const auto r = self->conn_.receive_direct(n, wire::connection::clock::now());
+                                const std::size_t into_body = std::min(n, body_size);
+                                self->input_end_ += n - into_body;
+                                if (into_body > 0) {
+                                    const auto r = self->conn_.receive_direct(into_body, wire::connection::clock::now());
                                     if (!self->handle(r.what))
                                         return;
-                                } else {
-                                    self->input_end_ += n;
                                 }
                                 self->process_input();
                                 self->read();
