@@ -575,7 +575,8 @@ plot "{tmp}/seed.dat" u 0:2:xtic(1) w boxes
 
 
 def evaluate_targets(results, sizes):
-    """[(target, measured, ratio, met)] for every target that this run measured."""
+    """[(target, ratio, met, kind)] for every target that this run measured; `kind` names
+    the section of bench/analysis.md that explains the target when it is not met."""
     rows = []
     thr = results["thr"]
     for t in TRANSPORTS:
@@ -583,14 +584,17 @@ def evaluate_targets(results, sizes):
             p = thr[t][size]
             r_lib = ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])
             if size <= 256:
-                rows.append(("throughput %s %s: >= 2x libzmq msg/s" % (t, fmt_size(size)), r_lib, r_lib >= 2.0))
+                rows.append(("throughput %s %s: >= 2x libzmq msg/s" % (t, fmt_size(size)), r_lib, r_lib >= 2.0,
+                             "throughput-small"))
             elif size <= 8192:
-                rows.append(("throughput %s %s: >= 1.2x libzmq msg/s" % (t, fmt_size(size)), r_lib, r_lib >= 1.2))
+                rows.append(("throughput %s %s: >= 1.2x libzmq msg/s" % (t, fmt_size(size)), r_lib, r_lib >= 1.2,
+                             "throughput-medium"))
             else:
-                rows.append(("throughput %s %s: >= 1x libzmq msg/s" % (t, fmt_size(size)), r_lib, r_lib >= 1.0))
+                rows.append(("throughput %s %s: >= 1x libzmq msg/s" % (t, fmt_size(size)), r_lib, r_lib >= 1.0,
+                             "throughput-large-libzmq"))
                 r_raw = ratio(p["zmtp"]["mbyte_per_s"], p["raw"]["mbyte_per_s"])
                 rows.append(("throughput %s %s: >= 0.9x %s MB/s" % (t, fmt_size(size), RAW_LABEL[t]), r_raw,
-                             r_raw >= 0.9))
+                             r_raw >= 0.9, "throughput-large-raw"))
     lat = results["lat"]
     for t in TRANSPORTS:
         for size in LAT_SIZES:
@@ -598,15 +602,29 @@ def evaluate_targets(results, sizes):
                 continue
             p = lat[t][size]
             r_lib = ratio(p["zmtp"]["avg_us"], p["libzmq"]["avg_us"])
-            rows.append(("REQ/REP round trip %s %s: <= 0.7x libzmq" % (t, fmt_size(size)), r_lib, r_lib <= 0.7))
+            rows.append(("REQ/REP round trip %s %s: <= 0.7x libzmq" % (t, fmt_size(size)), r_lib, r_lib <= 0.7,
+                         "latency-libzmq"))
             r_raw = ratio(p["zmtp"]["avg_us"], p["raw"]["avg_us"])
             rows.append(("REQ/REP round trip %s %s: <= 1.25x %s ping-pong" % (t, fmt_size(size), RAW_LABEL[t]),
-                         r_raw, r_raw <= 1.25))
+                         r_raw, r_raw <= 1.25, "latency-raw"))
     seed = results.get("seed", {})
     if "zmtp" in seed and "libzmq" in seed:
         r = ratio(seed["zmtp"]["req_per_s"], seed["libzmq"]["req_per_s"])
-        rows.append(("seed topology: >= 1.5x libzmq req/s", r, r >= 1.5))
+        rows.append(("seed topology: >= 1.5x libzmq req/s", r, r >= 1.5, "seed"))
     return rows
+
+
+def load_analysis(path=os.path.join(REPO, "bench", "analysis.md")):
+    """{kind: markdown} from bench/analysis.md, whose "## kind" headings name target kinds."""
+    sections, kind = {}, None
+    with open(path) as f:
+        for line in f:
+            if line.startswith("## "):
+                kind = line[3:].strip()
+                sections[kind] = []
+            elif kind is not None:
+                sections[kind].append(line.rstrip("\n"))
+    return {k: "\n".join(v).strip() for k, v in sections.items()}
 
 
 def report(results, info, args, sizes, plots, elapsed):
@@ -796,9 +814,28 @@ def report(results, info, args, sizes, plots, elapsed):
     add("")
     add("| target | measured ratio | status |")
     add("|---|---:|---|")
-    for name, r, ok in rows:
+    for name, r, ok, _ in rows:
         add("| %s | %sx | %s |" % (name, fx(r, 3), "MET" if ok else "**NOT MET**"))
     add("")
+
+    unmet_kinds = []
+    for _, _, ok, kind in rows:
+        if not ok and kind not in unmet_kinds:
+            unmet_kinds.append(kind)
+    if unmet_kinds:
+        analysis = load_analysis()
+        add("## Targets not met: what explains them, what would close them")
+        add("")
+        add("From `bench/analysis.md` (profiles taken on this machine; the ratios above are this run's).")
+        add("")
+        for kind in unmet_kinds:
+            names = ["%s (%sx)" % (name, fx(r, 3)) for name, r, ok, k in rows if k == kind and not ok]
+            add("### %s" % kind)
+            add("")
+            add("Not met here: " + "; ".join(names) + ".")
+            add("")
+            add(analysis.get(kind, "**No analysis in bench/analysis.md for this kind of target yet.**"))
+            add("")
 
     add("## Reproduce")
     add("")
@@ -1017,7 +1054,7 @@ def main():
         f.write(text)
     log("run.py: wrote %s%s in %.0f s" % (out, (" and " + ", ".join(plots)) if plots else "",
                                          time.monotonic() - start))
-    for name, r, ok in evaluate_targets(results, sizes):
+    for name, r, ok, _ in evaluate_targets(results, sizes):
         log("%-70s %6sx  %s" % (name, fx(r, 3), "MET" if ok else "NOT MET"))
     return 0
 
