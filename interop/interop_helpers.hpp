@@ -1,6 +1,7 @@
 // Helpers of the interop tests: RAII wrappers for libzmq contexts, sockets and monitors
 // (C API only, as documented in its man pages), conversions between zmtp::message and a
-// vector of strings, unique endpoints, and a recorder of zmtp monitor events.
+// vector of strings, and unique endpoints. The recorder of zmtp monitor events (event_log)
+// and escape() come from tests/support/, shared with the other test suites.
 //
 // Every blocking call has a timeout (libzmq: ZMQ_RCVTIMEO/ZMQ_SNDTIMEO; zmtp: receive_timeout
 // and send_timeout), so a broken peer makes a test fail, never hang.
@@ -9,6 +10,10 @@
 #include <zmq.h>
 
 #include <doctest/doctest.h>
+
+#include "support/message_parts.hpp"
+#include "support/monitor_recorder.hpp"
+#include "support/printable.hpp"
 
 #include <zmtp/context.hpp>
 #include <zmtp/error.hpp>
@@ -47,26 +52,8 @@ inline constexpr std::chrono::milliseconds io_timeout{io_timeout_ms};
 
 // --- printing -------------------------------------------------------------------------
 
-/// `bytes` with non-printable characters (and backslash) escaped as \xNN; long strings are
-/// abbreviated to their size and first bytes.
-inline std::string escape(std::string_view bytes)
-{
-    std::string out;
-    const std::size_t shown = bytes.size() > 64 ? 32 : bytes.size();
-    for (std::size_t i = 0; i < shown; ++i) {
-        const auto c = static_cast<unsigned char>(bytes[i]);
-        if (c >= 0x20 && c < 0x7f && c != '\\') {
-            out += static_cast<char>(c);
-        } else {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-        }
-    }
-    if (shown != bytes.size())
-        out += "...(" + std::to_string(bytes.size()) + " bytes)";
-    return out;
-}
+/// `bytes` with non-printable characters (and backslash) escaped as \xNN, abbreviated when long.
+using zmtp_test::escape;
 
 inline std::string show(const parts& p)
 {
@@ -99,13 +86,7 @@ inline zmtp::message to_message(const parts& p)
     return m;
 }
 
-inline parts to_parts(const zmtp::message& m)
-{
-    parts p;
-    for (const zmtp::frame& f : m)
-        p.push_back(f.to_string());
-    return p;
-}
+inline parts to_parts(const zmtp::message& m) { return zmtp_test::parts(m); }
 
 /// Sends `p` on a zmtp socket; false (with a diagnostic) on error.
 inline bool zsend(zmtp::socket& s, const parts& p)
@@ -130,112 +111,9 @@ inline std::optional<parts> zrecv(zmtp::socket& s)
 }
 
 /// Records every monitor event of a zmtp socket (enabling the monitor), so that tests can
-/// wait for events with a timeout. Declare it after the socket (it must die first).
-class event_log {
-public:
-    explicit event_log(zmtp::socket& s) : state_(std::make_shared<state>())
-    {
-        state_->socket = &s;
-        s.enable_monitor();
-        arm(state_);
-    }
-    ~event_log()
-    {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        state_->socket = nullptr; // a completion after this point does not re-arm
-    }
-    event_log(const event_log&) = delete;
-    event_log& operator=(const event_log&) = delete;
-
-    std::vector<zmtp::monitor_event> events() const
-    {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        return state_->events;
-    }
-
-    /// Waits until at least `count` events of `type` have been recorded; returns the last
-    /// of those (the `count`-th), or nullopt on timeout.
-    std::optional<zmtp::monitor_event> wait_for(zmtp::monitor_event_type type, std::size_t count = 1,
-                                                std::chrono::milliseconds timeout = io_timeout) const
-    {
-        std::unique_lock<std::mutex> lock(state_->mutex);
-        std::optional<zmtp::monitor_event> found;
-        state_->changed.wait_for(lock, timeout, [&] {
-            std::size_t seen = 0;
-            for (const auto& e : state_->events)
-                if (e.type == type && ++seen == count) {
-                    found = e;
-                    return true;
-                }
-            return false;
-        });
-        return found;
-    }
-
-    /// Waits for the first event whose type is one of `types`.
-    std::optional<zmtp::monitor_event> wait_for_any(std::vector<zmtp::monitor_event_type> types,
-                                                    std::chrono::milliseconds timeout = io_timeout) const
-    {
-        std::unique_lock<std::mutex> lock(state_->mutex);
-        std::optional<zmtp::monitor_event> found;
-        state_->changed.wait_for(lock, timeout, [&] {
-            for (const auto& e : state_->events)
-                for (auto t : types)
-                    if (e.type == t) {
-                        found = e;
-                        return true;
-                    }
-            return false;
-        });
-        return found;
-    }
-
-    std::size_t count(zmtp::monitor_event_type type) const
-    {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        std::size_t n = 0;
-        for (const auto& e : state_->events)
-            n += e.type == type;
-        return n;
-    }
-
-    std::string describe() const
-    {
-        std::string out;
-        for (const auto& e : events()) {
-            out += std::string(zmtp::to_string(e.type)) + "(" + e.endpoint;
-            if (e.error)
-                out += ", " + e.error.message();
-            if (!e.routing_id.empty())
-                out += ", id=" + escape(e.routing_id);
-            out += ") ";
-        }
-        return out;
-    }
-
-private:
-    struct state {
-        mutable std::mutex mutex;
-        std::condition_variable changed;
-        std::vector<zmtp::monitor_event> events;
-        zmtp::socket* socket = nullptr;
-    };
-
-    static void arm(const std::shared_ptr<state>& st)
-    {
-        // Called with st->socket valid: either from the constructor or under st->mutex.
-        st->socket->async_next_event([st](std::error_code ec, zmtp::monitor_event e) {
-            std::lock_guard<std::mutex> lock(st->mutex);
-            if (ec || st->socket == nullptr)
-                return;
-            st->events.push_back(std::move(e));
-            st->changed.notify_all();
-            arm(st);
-        });
-    }
-
-    std::shared_ptr<state> state_;
-};
+/// wait for events with a timeout (wait_for(), wait_for_any(), count(), describe()...).
+/// Declare it after the socket (it must die first).
+using event_log = zmtp_test::monitor_recorder;
 
 // --- libzmq side ----------------------------------------------------------------------
 

@@ -1,11 +1,17 @@
 // Helpers of the fault tests: a raw ZMTP peer on a plain POSIX socket (it completes a real
 // NULL handshake, then sends exactly the bytes a test wants and can vanish mid-message),
-// heap and file-descriptor accounting, a monitor-event recorder, and child processes (this
-// executable run again with --fault-child, see main.cpp).
+// heap and file-descriptor accounting, and child processes (this executable run again with
+// --fault-child, see main.cpp). The monitor-event recorder, options with timeouts, unique
+// ipc endpoints and messages as strings come from tests/support/, shared with the other
+// test suites.
 //
 // Every wait has a timeout, so a broken library makes a test fail, never hang.
 #pragma once
 
+#include "support/endpoints.hpp"
+#include "support/message_parts.hpp"
+#include "support/monitor_recorder.hpp"
+#include "support/test_options.hpp"
 #include "zmtp/socket.hpp"
 
 #include <doctest/doctest.h>
@@ -56,26 +62,17 @@
 namespace faults {
 
 using namespace std::chrono_literals;
-using strings = std::vector<std::string>;
+using zmtp_test::parts;
+using zmtp_test::strings;
+using zmtp_test::test_options;
+using zmtp_test::unique_ipc;
 constexpr std::size_t mib = 1024 * 1024;
 
-/// Options with a receive/send timeout so blocking calls cannot hang a test.
-inline zmtp::socket_options test_options(zmtp::socket_options o = {})
-{
-    if (!o.receive_timeout)
-        o.receive_timeout = 5s;
-    if (!o.send_timeout)
-        o.send_timeout = 5s;
-    return o;
-}
-
-inline strings parts(const zmtp::message& m)
-{
-    strings out;
-    for (const zmtp::frame& f : m)
-        out.push_back(f.to_string());
-    return out;
-}
+// The zmtp names every fault test uses (the tests say `using namespace faults;`).
+using zmtp::errc;
+using zmtp::message;
+using zmtp::monitor_event_type;
+using zmtp::socket_type;
 
 /// The port of "tcp://host:port".
 inline int port_of(const std::string& endpoint)
@@ -134,88 +131,9 @@ inline int open_fds()
 
 // --- monitor events ---------------------------------------------------------------
 
-/// Records every monitor event of a zmtp socket so a test can wait for them. Declare it
-/// after the socket (it must be destroyed first).
-class event_log {
-public:
-    explicit event_log(zmtp::socket& s) : state_(std::make_shared<state>())
-    {
-        state_->socket = &s;
-        s.enable_monitor();
-        arm(state_);
-    }
-    ~event_log()
-    {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        state_->socket = nullptr;
-    }
-    event_log(const event_log&) = delete;
-    event_log& operator=(const event_log&) = delete;
-
-    std::size_t count(zmtp::monitor_event_type type, std::string_view routing_id = {}) const
-    {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        std::size_t n = 0;
-        for (const auto& e : state_->events)
-            n += e.type == type && (routing_id.empty() || e.routing_id == routing_id);
-        return n;
-    }
-
-    /// Waits until at least `n` events of `type` (with that routing id, if given) were seen.
-    bool wait_count(zmtp::monitor_event_type type, std::size_t n, std::chrono::milliseconds timeout = 5s,
-                    std::string_view routing_id = {}) const
-    {
-        std::unique_lock<std::mutex> lock(state_->mutex);
-        return state_->changed.wait_for(lock, timeout, [&] {
-            std::size_t seen = 0;
-            for (const auto& e : state_->events)
-                seen += e.type == type && (routing_id.empty() || e.routing_id == routing_id);
-            return seen >= n;
-        });
-    }
-
-    std::vector<zmtp::monitor_event> events() const
-    {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        return state_->events;
-    }
-
-    std::string describe() const
-    {
-        std::string out;
-        for (const auto& e : events()) {
-            out += std::string(zmtp::to_string(e.type)) + "(" + e.endpoint;
-            if (e.error)
-                out += ", " + e.error.message();
-            if (!e.routing_id.empty())
-                out += ", id=" + e.routing_id;
-            out += ") ";
-        }
-        return out;
-    }
-
-private:
-    struct state {
-        mutable std::mutex mutex;
-        std::condition_variable changed;
-        std::vector<zmtp::monitor_event> events;
-        zmtp::socket* socket = nullptr;
-    };
-
-    static void arm(const std::shared_ptr<state>& st)
-    {
-        st->socket->async_next_event([st](std::error_code ec, zmtp::monitor_event e) {
-            std::lock_guard<std::mutex> lock(st->mutex);
-            if (ec || st->socket == nullptr)
-                return;
-            st->events.push_back(std::move(e));
-            st->changed.notify_all();
-            arm(st);
-        });
-    }
-
-    std::shared_ptr<state> state_;
-};
+/// Records every monitor event of a zmtp socket so a test can wait for them (count(),
+/// wait_count(), describe()...). Declare it after the socket (it must be destroyed first).
+using event_log = zmtp_test::monitor_recorder;
 
 // --- a raw ZMTP peer ----------------------------------------------------------------
 

@@ -23,19 +23,8 @@
 #include <fstream>
 
 using namespace faults;
-using zmtp::errc;
-using zmtp::message;
-using zmtp::monitor_event_type;
-using zmtp::socket_type;
 
 namespace {
-
-/// A fresh ipc endpoint (nobody listens there until a test binds it).
-std::string unique_ipc()
-{
-    static std::atomic<int> counter{0};
-    return "ipc:///tmp/zmtp-faults-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".ipc";
-}
 
 /// Completion of an async operation, kept on the heap (the handler may run late).
 struct completion {

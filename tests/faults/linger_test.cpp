@@ -20,18 +20,8 @@
 #include <future>
 
 using namespace faults;
-using zmtp::errc;
-using zmtp::message;
-using zmtp::monitor_event_type;
-using zmtp::socket_type;
 
 namespace {
-
-std::string unique_ipc()
-{
-    static std::atomic<int> counter{0};
-    return "ipc:///tmp/zmtp-faults-linger-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".ipc";
-}
 
 /// Creates an io_context's reactor (its epoll, event and timer descriptors, made on first
 /// use), so that counting descriptors before and after a test sees only the sockets'.

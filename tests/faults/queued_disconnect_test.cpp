@@ -11,10 +11,6 @@
 #include <doctest/doctest.h>
 
 using namespace faults;
-using zmtp::errc;
-using zmtp::message;
-using zmtp::monitor_event_type;
-using zmtp::socket_type;
 
 namespace {
 

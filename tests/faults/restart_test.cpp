@@ -19,10 +19,6 @@
 #include <algorithm>
 
 using namespace faults;
-using zmtp::errc;
-using zmtp::message;
-using zmtp::monitor_event_type;
-using zmtp::socket_type;
 
 namespace {
 
