@@ -21,7 +21,10 @@ printf 'the file\n' > "$work/file.txt"
 
 "$bin/filer-cluster" --router "$router" --dealer "$dealer" --workers 2 > "$work/cluster.out" 2>&1 &
 cluster_pid=$!
-for _ in $(seq 50); do grep -q Listening "$work/cluster.out" && break; sleep 0.1; done
+# Both workers online first (on a loaded machine forking them can take a while): the victim
+# is picked from their lines.
+for _ in $(seq 100); do (( $(grep -c 'is online' "$work/cluster.out") == 2 )) && break; sleep 0.1; done
+(( $(grep -c 'is online' "$work/cluster.out") == 2 )) || { echo "FAIL: workers not online"; cat "$work/cluster.out"; exit 1; }
 
 "$bin/filer-req" --connect "$router" --count 20000 --clients 4 --timeout-ms 500 "$work/file.txt" > "$work/req.out" 2>&1 &
 req_pid=$!

@@ -272,8 +272,9 @@ TEST_CASE("faults: HWM: a ROUTER drops messages for a full peer and never blocks
         router.send(message{"slow", std::to_string(i), body}, zmtp::send_flags::none, ec);
         REQUIRE_MESSAGE(!ec, "send " << i << ": " << ec.message());
     }
-    std::this_thread::sleep_for(100ms);
-    router.send(message{"slow", std::to_string(sent), body}); // with everything settled: dropped
+    // No "one more send once everything has settled is dropped" check: the kernel keeps
+    // taking bytes from a peer's socket for a while (buffer autotuning, window probes), so
+    // whether the queue has room at a given moment is timing, not semantics.
     const std::vector<int> got = drain(peer, 0, body.size());
     MESSAGE("ROUTER, send_hwm " << hwm << ", 256 KiB messages, peer not reading: " << got.size() << " of " << sent
                                 << " delivered (bound " << bound << "), the rest dropped");
@@ -281,8 +282,7 @@ TEST_CASE("faults: HWM: a ROUTER drops messages for a full peer and never blocks
     REQUIRE(got.size() >= hwm);
     CHECK(std::vector<int>(got.begin(), got.begin() + hwm) == iota(0, static_cast<int>(hwm))); // the first send_hwm always fit
     CHECK(static_cast<int>(got.size()) <= bound);
-    CHECK(static_cast<int>(got.size()) < sent);
-    CHECK(std::find(got.begin(), got.end(), sent) == got.end()); // sent to a full queue: dropped
+    CHECK(static_cast<int>(got.size()) < sent); // the rest were dropped, and no send waited
 
     // Once the peer has read, it gets messages again (and only new ones).
     router.send(message{"slow", "after", "x"});
