@@ -2,7 +2,8 @@
 # The one command that runs every zmtp test:
 #   (a) build/          g++ RelWithDebInfo -Werror:            unit + install tests
 #   (b) build-sanitize/ clang++-14 ASan+UBSan -Werror fuzzers: unit + fuzz-smoke tests
-#   (c) build-tsan/     clang++-14 ThreadSanitizer: the socket tests (real threads and I/O)
+#   (c) build-tsan/     clang++-14 ThreadSanitizer: the socket, hostile-peer and fault tests
+#                       (real threads and I/O)
 # Exits non-zero on any failure and ends with a one-line summary.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh" # cd's to the repo root
@@ -31,8 +32,8 @@ tests_b=$(count_tests build-sanitize -LE '^install$')
 
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
 step="(c) configure build-tsan/"; configure_tsan
-step="(c) build build-tsan/";     cmake --build build-tsan -j2 --target zmtp_socket_tests
-step="(c) ctest build-tsan/";     ctest --test-dir build-tsan --output-on-failure -j2 -L '^socket$'
-tests_c=$(count_tests build-tsan -L '^socket$')
+step="(c) build build-tsan/";     cmake --build build-tsan -j2 --target zmtp_socket_tests zmtp_hostile_tests zmtp_fault_tests
+step="(c) ctest build-tsan/";     ctest --test-dir build-tsan --output-on-failure -j2 -L '^(socket|hostile|faults)$'
+tests_c=$(count_tests build-tsan -L '^(socket|hostile|faults)$')
 
 echo "test.sh: PASS: ${tests_a} tests (g++) + ${tests_b} tests (clang++-14 asan+ubsan, incl. fuzz smoke) + ${tests_c} tests (clang++-14 tsan) in $((SECONDS - start))s"

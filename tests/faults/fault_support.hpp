@@ -9,6 +9,7 @@
 #pragma once
 
 #include "support/endpoints.hpp"
+#include "support/heap_in_use.hpp"
 #include "support/message_parts.hpp"
 #include "support/monitor_recorder.hpp"
 #include "support/test_options.hpp"
@@ -19,7 +20,6 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -30,17 +30,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ZMTP_FAULTS_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define ZMTP_FAULTS_ASAN 1
-#endif
-#ifdef ZMTP_FAULTS_ASAN
-#include <sanitizer/allocator_interface.h>
-#endif
 
 #include <atomic>
 #include <cerrno>
@@ -105,17 +94,7 @@ inline bool nothing_more(zmtp::socket& s, std::chrono::milliseconds wait = 250ms
 
 // --- resources --------------------------------------------------------------------
 
-/// Bytes of heap the process has allocated and not freed (all threads). Under ASan the
-/// allocator's own count; otherwise glibc's arenas plus mmapped chunks.
-inline std::size_t heap_in_use()
-{
-#ifdef ZMTP_FAULTS_ASAN
-    return __sanitizer_get_current_allocated_bytes();
-#else
-    const struct mallinfo2 info = ::mallinfo2();
-    return info.uordblks + info.hblkhd;
-#endif
-}
+using zmtp_test::heap_in_use;
 
 /// Open file descriptors of this process.
 inline int open_fds()

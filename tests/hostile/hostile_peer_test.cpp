@@ -344,9 +344,9 @@ TEST_CASE("hostile: a multipart message over the maximum message size drops the 
     dropped_after_handshake(router_options_with_max(64 * 1024), in::multipart_80_000, errc::message_too_large);
 }
 
-#if defined(ZMTP_HOSTILE_SANITIZER_HEAP)
-// ASan's operator new aborts the process on an impossible size instead of throwing
-// std::bad_alloc, so this case can only run without it.
+#if defined(ZMTP_TEST_SANITIZER_HEAP)
+// A sanitizer's operator new (ASan, TSan) aborts the process on an impossible size instead
+// of throwing std::bad_alloc, so this case can only run without one.
 constexpr bool sanitizer_allocator = true;
 #else
 constexpr bool sanitizer_allocator = false;

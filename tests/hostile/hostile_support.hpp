@@ -36,24 +36,7 @@
 #include <thread>
 #include <vector>
 
-// Heap in use: the sanitizer's allocator statistics under ASan/TSan (which intercept
-// malloc, so mallinfo2() says nothing), glibc's mallinfo2() otherwise.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define ZMTP_HOSTILE_SANITIZER_HEAP 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define ZMTP_HOSTILE_SANITIZER_HEAP 1
-#endif
-#endif
-#ifdef ZMTP_HOSTILE_SANITIZER_HEAP
-#if __has_include(<sanitizer/allocator_interface.h>)
-#include <sanitizer/allocator_interface.h>
-#else // GCC 12 on Debian ships the runtime without this header
-extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
-#endif
-#else
-#include <malloc.h>
-#endif
+#include "support/heap_in_use.hpp"
 
 namespace hostile {
 
@@ -796,24 +779,7 @@ private:
 
 // --- memory --------------------------------------------------------------------------
 
-/// Bytes of heap in use by the whole process.
-inline std::size_t heap_in_use()
-{
-#ifdef ZMTP_HOSTILE_SANITIZER_HEAP
-    return __sanitizer_get_current_allocated_bytes();
-#else
-    const struct mallinfo2 info = ::mallinfo2();
-    return info.uordblks + info.hblkhd; // small chunks in use + mmapped large ones
-#endif
-}
-
-inline std::string heap_probe_name()
-{
-#ifdef ZMTP_HOSTILE_SANITIZER_HEAP
-    return "__sanitizer_get_current_allocated_bytes()";
-#else
-    return "mallinfo2().uordblks + hblkhd";
-#endif
-}
+using zmtp_test::heap_in_use;
+using zmtp_test::heap_probe_name;
 
 } // namespace hostile
