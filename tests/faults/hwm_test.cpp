@@ -114,6 +114,33 @@ bool strictly_increasing(const std::vector<int>& v)
     return std::adjacent_find(v.begin(), v.end(), [](int a, int b) { return a >= b; }) == v.end();
 }
 
+/// With `accepted` messages [prefix..., index, body] queued for a peer that does not read
+/// (`prefix` is a ROUTER's routing id, so the peer gets [index, body]):
+/// the next one fails with would_block (dontwait, then the send_timeout), an async_send of
+/// it waits; once the peer reads, all of them arrive once, in order, the waiting one last.
+void expect_blocked_until_read(zmtp::socket& s, raw_peer& peer, const strings& prefix, const std::string& body,
+                               int accepted)
+{
+    message next;
+    for (const std::string& p : prefix)
+        next.push_back(std::string_view(p));
+    next.push_back(std::to_string(accepted));
+    next.push_back(std::string_view(body));
+    std::error_code ec;
+    s.send(next, zmtp::send_flags::dontwait, ec);
+    CHECK(ec == errc::would_block);
+    s.send(next, zmtp::send_flags::none, ec); // send_timeout
+    CHECK(ec == errc::would_block);
+    const auto async = start_async_send(s, next);
+    std::this_thread::sleep_for(100ms);
+    CHECK_FALSE(async->done);
+
+    const std::vector<int> got = drain(peer, 0, body.size());
+    CHECK(got == iota(0, accepted + 1));
+    CHECK(async->done);
+    CHECK_FALSE(async->ec);
+}
+
 } // namespace
 
 TEST_CASE("faults: HWM: a DEALER with no connection yet queues exactly send_hwm messages per endpoint, then blocks")
@@ -235,20 +262,7 @@ TEST_CASE("faults: HWM: a DEALER whose peer stops reading blocks, and everything
     CHECK(accepted >= static_cast<int>(hwm));
     CHECK(accepted <= static_cast<int>(accepted_bound(hwm, body.size())));
 
-    std::error_code ec;
-    dealer.send(message{std::to_string(accepted), body}, zmtp::send_flags::dontwait, ec);
-    CHECK(ec == errc::would_block);
-    dealer.send(message{std::to_string(accepted), body}, zmtp::send_flags::none, ec);
-    CHECK(ec == errc::would_block);
-    const auto async = start_async_send(dealer, message{std::to_string(accepted), body});
-    std::this_thread::sleep_for(100ms);
-    CHECK_FALSE(async->done);
-
-    // The peer reads: everything accepted arrives once, in order, then the waiting send.
-    const std::vector<int> got = drain(peer, 0, body.size());
-    CHECK(got == iota(0, accepted + 1));
-    CHECK(async->done);
-    CHECK_FALSE(async->ec);
+    expect_blocked_until_read(dealer, peer, {}, body, accepted);
 }
 
 TEST_CASE("faults: HWM: a ROUTER drops messages for a full peer and never blocks")
@@ -309,20 +323,7 @@ TEST_CASE("faults: HWM: a ROUTER with router_mandatory says would_block and wait
     CHECK(accepted >= static_cast<int>(hwm));
     CHECK(accepted <= bound);
 
-    std::error_code ec;
-    router.send(message{"slow", std::to_string(accepted), body}, zmtp::send_flags::dontwait, ec);
-    CHECK(ec == errc::would_block);
-    router.send(message{"slow", std::to_string(accepted), body}, zmtp::send_flags::none, ec); // send_timeout
-    CHECK(ec == errc::would_block);
-    const auto async = start_async_send(router, message{"slow", std::to_string(accepted), body});
-    std::this_thread::sleep_for(100ms);
-    CHECK_FALSE(async->done);
-
-    // The peer reads: all that was accepted arrives, then the waiting one; nothing lost.
-    const std::vector<int> got = drain(peer, 0, body.size());
-    CHECK(got == iota(0, accepted + 1));
-    CHECK(async->done);
-    CHECK_FALSE(async->ec);
+    expect_blocked_until_read(router, peer, {"slow"}, body, accepted); // nothing lost
     // An unknown peer is still an error, not a wait.
     message m{"nobody", "x"};
     CHECK(router.try_send(m) == errc::host_unreachable);
