@@ -20,7 +20,8 @@
 //               output_queue), optionally followed by a small frame
 //   8 feed_bytewise  as feed, one byte per receive() call
 //   9 close     close() locally
-// At the end the harness flushes all output.
+// At the end the harness flushes all output, then replays every byte the connection
+// consumed into a fresh one and checks the memory rule (check_memory_bound).
 //
 // Invariants checked after every step (trap on violation):
 //   - receive() consumes at most what it was given; event::none means all of it;
@@ -34,7 +35,8 @@
 //   - once ready, a model (ready_model: its own frame decoder plus the command rules)
 //     reads the same consumed bytes: every message/topic taken is the model's next one,
 //     the connection closes exactly when the model sees a fatal error, with that error,
-//     and every PONG written echoes the context of the next PING received
+//     and every PONG written echoes the context of the next PING answered (a PING that
+//     arrives while a PONG waits for a write is not answered: one PONG waits at most)
 //   - send(): ok when ready (empty_message for no frames), not_ready before, the closing
 //     error after
 //   - write batches stay readable until finish_write() (ASan catches a dangling batch);
@@ -47,6 +49,7 @@
 #pragma once
 
 #include "fuzz_util.hpp"
+#include "support/tracking_allocator.hpp"
 #include "zmtp/error.hpp"
 #include "zmtp/message.hpp"
 #include "zmtp/socket_type.hpp"
@@ -100,6 +103,34 @@ inline zmtp::wire::connection_options fuzz_options(zmtp::socket_type type)
     o.heartbeat_interval = 1s;
     o.heartbeat_ttl = 3s;
     return o;
+}
+
+/// What a connection may hold beyond twice the bytes it received (docs/RELIABILITY.md,
+/// "What a peer can make us hold"): the first block of a large body (256 KiB), the frame
+/// list of one message (1024 frames of 48 bytes), its greeting, READY and one PONG or
+/// ERROR waiting to be written, and the allocator's rounding.
+inline constexpr std::size_t fixed_connection_bytes = 400 * 1024;
+
+/// The rule itself: a fresh connection with `options` fed `received` (whole, taking and
+/// dropping every message as it completes) never holds more heap than twice those bytes
+/// plus fixed_connection_bytes (peak, measured by the tracking operator new).
+inline void check_memory_bound(const zmtp::wire::connection_options& options, std::span<const std::byte> received)
+{
+    const std::size_t total = received.size();
+    const std::size_t base = zmtp_test::tracked::live_bytes;
+    zmtp_test::tracked::reset_peak();
+    {
+        connection c(options, connection::time_point{});
+        while (!received.empty()) {
+            const connection::receive_result r = c.receive(received, connection::time_point{});
+            received = received.subspan(r.consumed);
+            if (r.what == connection::event::closed)
+                break;
+            if (r.what != connection::event::none && r.what != connection::event::handshake_succeeded)
+                (void)c.take_message();
+        }
+    }
+    ZMTP_FUZZ_CHECK(zmtp_test::tracked::peak_bytes - base <= 2 * total + fixed_connection_bytes);
 }
 
 /// Decodes the bytes a connection wrote and checks that they form a valid ZMTP stream
@@ -233,6 +264,9 @@ public:
         }
     }
 
+    /// A write took everything queued so far: a waiting PONG is on its way.
+    void write_started() noexcept { pong_waiting_ = false; }
+
     /// The error that the consumed bytes call for (empty while they are fine).
     std::error_code error() const noexcept { return error_; }
     /// Events not yet matched with take_message().
@@ -260,8 +294,10 @@ private:
             zmtp::wire::ping p;
             if (zmtp::wire::parse_ping(cmd.data, p))
                 error_ = errc::malformed_ping;
-            else
+            else if (!pong_waiting_) { // one PONG waits at most; later PINGs get none
                 out_.expect_pong(to_string(p.context));
+                pong_waiting_ = true;
+            }
         } else if ((cmd.name == "SUBSCRIBE" || cmd.name == "CANCEL")
                    && (ours_ == zmtp::socket_type::pub || ours_ == zmtp::socket_type::xpub)) {
             zmtp::message topic;
@@ -278,6 +314,7 @@ private:
     std::error_code error_;
     zmtp::message current_;
     std::deque<expected_event> events_;
+    bool pong_waiting_ = false;
 };
 
 /// Drives one connection through a script; see the top of this file.
@@ -304,6 +341,7 @@ public:
             const bool modelled = model_.has_value();
             const connection::receive_result r = conn_.receive(data.subspan(pos), now_);
             ZMTP_FUZZ_CHECK(r.consumed <= data.size() - pos);
+            received_.insert(received_.end(), data.begin() + pos, data.begin() + pos + r.consumed);
             if (modelled) {
                 model_->feed(data.subspan(pos, r.consumed));
                 // The model and the connection fail on the same byte, for the same reason.
@@ -369,6 +407,7 @@ public:
             pos += len;
         }
         flush();
+        check_memory_bound(options_, received_);
     }
 
     /// Writes everything that is queued (finishing a write in flight first).
@@ -477,6 +516,8 @@ private:
     {
         ZMTP_FUZZ_CHECK(!writing_);
         const bool wanted = conn_.wants_write();
+        if (model_ && !conn_.batch_unfinished())
+            model_->write_started(); // the new batch takes all that was queued
         batch_ = conn_.start_write(); // copy the spans: they must stay valid until finish
         writing_ = true;
         ZMTP_FUZZ_CHECK((batch_size() > 0) == wanted);
@@ -590,6 +631,7 @@ private:
     std::optional<ready_model> model_;
     bool writing_ = false;
     std::vector<std::span<const std::byte>> batch_;
+    std::vector<std::byte> received_; ///< every byte the connection consumed
 };
 
 /// The 64 bytes of a peer greeting as libzmq sends them (ZMTP-FACTS section 9: padding

@@ -9,8 +9,9 @@
 // that fit, and its views lie inside the input; encode_command() of what it parsed gives
 // back a well-formed frame whose body is the input, byte for byte; metadata that parses
 // re-encodes to the same bytes and parses again to the same properties, every name is a
-// valid property name and get() finds it; PING and ERROR data that parse re-encode to the
-// same data; errors are the documented codes.
+// valid property name, no name appears twice (any case), get() finds each property's value
+// and set() of each rebuilds the same metadata; PING and ERROR data that parse re-encode
+// to the same data; errors are the documented codes.
 #include "zmtp/wire/command.hpp"
 
 #include "fuzz_util.hpp"
@@ -56,10 +57,17 @@ bool equal_bytes(std::span<const std::byte> a, std::span<const std::byte> b)
     return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
 
+std::vector<wire::property> listed(const wire::metadata& m)
+{
+    std::vector<wire::property> out;
+    m.for_each([&](wire::property p) { out.push_back(p); });
+    return out;
+}
+
 bool same_properties(const wire::metadata& a, const wire::metadata& b)
 {
-    const auto& pa = a.properties();
-    const auto& pb = b.properties();
+    const auto pa = listed(a);
+    const auto pb = listed(b);
     return pa.size() == pb.size()
         && std::equal(pa.begin(), pa.end(), pb.begin(), [](const auto& x, const auto& y) {
                return x.name == y.name && x.value == y.value;
@@ -71,14 +79,20 @@ void check_metadata(std::span<const std::byte> data)
     wire::metadata parsed;
     const std::error_code ec = wire::parse_metadata(data, parsed);
     if (ec) {
-        ZMTP_FUZZ_CHECK(ec == errc::malformed_metadata || ec == errc::invalid_property_name);
+        ZMTP_FUZZ_CHECK(ec == errc::malformed_metadata || ec == errc::invalid_property_name
+                        || ec == errc::duplicate_property);
         return;
     }
-    for (const wire::property& p : parsed.properties()) {
+    // Names are unique (any case): get() finds each property's own value, and set() of
+    // each, in order, builds the same metadata.
+    wire::metadata rebuilt;
+    for (const wire::property& p : listed(parsed)) {
         ZMTP_FUZZ_CHECK(wire::is_valid_property_name(p.name));
-        const auto found = parsed.get(p.name);
-        ZMTP_FUZZ_CHECK(found.has_value());
+        ZMTP_FUZZ_CHECK(parsed.get(p.name) == p.value);
+        ZMTP_FUZZ_CHECK(!rebuilt.get(p.name));
+        rebuilt.set(p.name, p.value);
     }
+    ZMTP_FUZZ_CHECK(same_properties(parsed, rebuilt));
     // The wire form is canonical: re-encoding gives back the input.
     std::vector<std::byte> encoded;
     parsed.encode(encoded);

@@ -125,6 +125,7 @@ outcome reference_decode(std::span<const std::byte> in, frame_limits limits)
     const auto at = [&](std::size_t i) { return static_cast<std::uint8_t>(in[i]); };
     bool inside_message = false;
     std::uint64_t message_bytes = 0;
+    std::uint64_t message_frames = 0; // frames of the current message before this one
     std::size_t pos = 0;
     const auto fail = [&](errc e, std::size_t consumed) {
         out.ec = e;
@@ -141,6 +142,8 @@ outcome reference_decode(std::span<const std::byte> in, frame_limits limits)
             return fail(errc::command_with_more, pos);
         if (command && inside_message)
             return fail(errc::command_inside_message, pos);
+        if (!command && message_frames >= limits.max_message_frames)
+            return fail(errc::too_many_frames, pos);
         std::uint64_t size = 0;
         if (flags & 0x02) {
             if (in.size() - pos < 8)
@@ -169,6 +172,7 @@ outcome reference_decode(std::span<const std::byte> in, frame_limits limits)
         if (!command) {
             inside_message = more;
             message_bytes = more ? message_bytes + size : 0;
+            message_frames = more ? message_frames + 1 : 0;
         }
     }
     out.consumed = in.size();
@@ -189,7 +193,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t pattern = data[0];
     const std::span<const std::byte> stream = zmtp_fuzz::as_bytes(data + 1, size - 1);
     const frame_limits limits = (pattern & 0x80)
-        ? frame_limits{.max_message_size = 512, .max_command_size = 128}
+        ? frame_limits{.max_message_size = 512, .max_command_size = 128, .max_message_frames = 8}
         : frame_limits{.max_message_size = 1024 * 1024, .max_command_size = 64 * 1024};
 
     const outcome chunked = run_decoder(stream, limits, chunker(pattern));

@@ -48,7 +48,9 @@ public:
         case errc::not_ready: return "connection handshake is not complete";
         case errc::empty_message: return "message has no frames";
         case errc::connection_closed: return "connection is closed";
-        case errc::out_of_memory: return "out of memory for an incoming frame";
+        case errc::out_of_memory: return "out of memory for the peer's input";
+        case errc::too_many_frames: return "message has more frames than the maximum";
+        case errc::duplicate_property: return "metadata names a property twice";
         }
         return "unknown zmtp error";
     }
@@ -69,8 +71,11 @@ std::error_code make_error_code(errc e) noexcept
 
 bool is_protocol_error(std::error_code ec) noexcept
 {
-    return ec.category() == error_category() && ec.value() >= static_cast<int>(errc::bad_signature)
-        && ec.value() <= static_cast<int>(errc::heartbeat_timeout);
+    if (ec.category() != error_category())
+        return false;
+    const auto e = static_cast<errc>(ec.value());
+    return (e >= errc::bad_signature && e <= errc::heartbeat_timeout) || e == errc::too_many_frames
+        || e == errc::duplicate_property;
 }
 
 } // namespace zmtp

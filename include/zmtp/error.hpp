@@ -6,9 +6,9 @@
 
 namespace zmtp {
 
-/// Every error zmtp reports. Values from `bad_signature` to `heartbeat_timeout` are
-/// the peer's fault (a protocol violation or a timeout); the connection that saw one is
-/// closed and never restarted. The rest are local misuse or local conditions.
+/// Every error zmtp reports. Those is_protocol_error() names are the peer's fault (a
+/// protocol violation or a timeout); the connection that saw one is closed and never
+/// restarted. The rest are local misuse or local conditions.
 enum class errc {
     // --- greeting ---
     bad_signature = 1,        ///< Greeting does not start with 0xFF ... 0x7F.
@@ -53,7 +53,10 @@ enum class errc {
     not_ready,                ///< Sending on a connection whose handshake is not complete.
     empty_message,            ///< Sending a message with no frames (ZMTP cannot carry one).
     connection_closed,        ///< The connection is closed (by us, or after an earlier error).
-    out_of_memory,            ///< Allocating a frame body announced by the peer failed.
+    out_of_memory,            ///< Memory for the peer's input could not be allocated; that connection closes.
+    // --- added later, the peer's fault ---
+    too_many_frames,          ///< A multipart message has more frames than max_message_frames.
+    duplicate_property,       ///< Peer's metadata names one property twice (names compare case-insensitively).
 };
 
 /// The category of all `zmtp::errc` values; its name() is "zmtp".

@@ -39,6 +39,10 @@ struct socket_options {
     std::uint64_t max_message_size = wire::no_limit;
     /// Largest inbound command (READY, PING, SUBSCRIBE...). Not in libzmq.
     std::uint64_t max_command_size = 64 * 1024;
+    /// Most frames in one inbound message; more disconnects the peer (errc::too_many_frames).
+    /// An empty frame is 2 bytes on the wire and 48 in memory: this bounds what one
+    /// unfinished message makes us hold. Not in libzmq (which has no limit).
+    std::uint64_t max_message_frames = 1024;
     /// Most bytes a peer may send before its handshake completes. Not in libzmq.
     std::size_t max_handshake_size = 64 * 1024;
     /// ZMQ_HANDSHAKE_IVL: time allowed for a handshake; zero disables the limit.

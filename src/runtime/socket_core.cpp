@@ -73,6 +73,7 @@ wire::connection_options socket_core::connection_options() const
     o.routing_id = options_.routing_id;
     o.limits.max_message_size = options_.max_message_size;
     o.limits.max_command_size = options_.max_command_size;
+    o.limits.max_message_frames = options_.max_message_frames;
     o.max_handshake_size = options_.max_handshake_size;
     o.handshake_timeout = options_.handshake_timeout;
     o.heartbeat_interval = options_.heartbeat_interval;

@@ -3,6 +3,7 @@
 #include "zmtp/error.hpp"
 
 #include <algorithm>
+#include <new>
 #include <utility>
 
 namespace zmtp::wire {
@@ -15,8 +16,7 @@ metadata announced_properties(const connection_options& options)
     m.set("Socket-Type", to_string(options.type));
     if (sends_identity(options.type))
         m.set("Identity", options.routing_id);
-    for (const property& p : options.properties.properties())
-        m.set(p.name, p.value);
+    options.properties.for_each([&](property p) { m.set(p.name, p.value); });
     return m;
 }
 
@@ -41,6 +41,17 @@ connection::connection(connection_options options, time_point now)
 }
 
 connection::receive_result connection::receive(std::span<const std::byte> input, time_point now)
+{
+    // Memory for the peer's input (frames, metadata) that cannot be had ends this
+    // connection, not the program. What was consumed no longer matters once closed.
+    try {
+        return receive_some(input, now);
+    } catch (const std::bad_alloc&) {
+        return {0, fail(errc::out_of_memory)};
+    }
+}
+
+connection::receive_result connection::receive_some(std::span<const std::byte> input, time_point now)
 {
     if (waiting_event_ != event::none)
         return {0, waiting_event_};
@@ -99,9 +110,13 @@ connection::receive_result connection::receive_direct(std::size_t n, time_point 
         pong_deadline_.reset();
     }
     decoder_.commit_body(n);
-    if (decoder_.ready())
+    if (!decoder_.ready())
+        return {n, event::none};
+    try {
         return {n, on_frame(decoder_.take(), now)};
-    return {n, event::none};
+    } catch (const std::bad_alloc&) {
+        return {n, fail(errc::out_of_memory)};
+    }
 }
 
 connection::event connection::on_greeting_done()
@@ -166,7 +181,12 @@ connection::event connection::on_ready_command(const command& cmd)
             return fail(ec);
         if (p.ttl_deciseconds > 0)
             peer_ttl_ = std::chrono::milliseconds(p.ttl_deciseconds * 100);
-        pending_.append(encode_pong(p.context));
+        // One PONG waiting is answer enough: a peer that PINGs without reading must not
+        // make us queue a PONG per PING.
+        if (!pong_queued_) {
+            pending_.append(encode_pong(p.context));
+            pong_queued_ = true;
+        }
         return event::none;
     }
     const bool subscribe = cmd.name == "SUBSCRIBE";
@@ -215,7 +235,7 @@ connection::event connection::fail(std::error_code ec, bool tell_peer)
         state_ = state::closed;
         error_ = ec;
         stop_timers();
-        incoming_.clear();
+        incoming_ = message{}; // and its storage: a closed connection holds nothing of the peer's
         waiting_event_ = event::none;
         if (tell_peer) // after our greeting and READY, if they are still queued
             pending_.append(encode_error(ec.message()));
@@ -252,8 +272,10 @@ bool connection::wants_write() const noexcept
 const std::vector<std::span<const std::byte>>& connection::start_write(std::size_t max_pieces)
 {
     writing_ = true;
-    if (in_flight_.empty())
+    if (in_flight_.empty()) {
         in_flight_.swap(pending_);
+        pong_queued_ = false;
+    }
     return in_flight_.buffers(max_pieces);
 }
 

@@ -26,10 +26,11 @@ std::size_t frame_decoder::decode(std::span<const std::byte> input, std::error_c
     if (state_ == state::flags && input.size() >= 2) {
         const auto flags = static_cast<std::uint8_t>(input[0]);
         const auto size = static_cast<std::size_t>(input[1]);
-        if ((flags & ~frame_flag::more) == 0 && input.size() - 2 >= size
+        if ((flags & ~frame_flag::more) == 0 && input.size() - 2 >= size && message_frames_ < limits_.max_message_frames
             && message_bytes_ <= limits_.max_message_size && size <= limits_.max_message_size - message_bytes_) {
             flags_ = flags;
             body_ = frame(input.subspan(2, size));
+            body_size_ = size;
             finish_frame();
             return 2 + size;
         }
@@ -50,6 +51,8 @@ std::size_t frame_decoder::decode(std::span<const std::byte> input, std::error_c
                 ec = fail(errc::command_with_more);
             else if (command && inside_message_)
                 ec = fail(errc::command_inside_message);
+            else if (!command && message_frames_ >= limits_.max_message_frames)
+                ec = fail(errc::too_many_frames);
             else {
                 size_filled_ = 0;
                 state_ = (flags_ & frame_flag::long_size) ? state::long_size : state::short_size;
@@ -74,12 +77,14 @@ std::size_t frame_decoder::decode(std::span<const std::byte> input, std::error_c
         }
 
         case state::body: {
+            if (body_filled_ == body_.size()) {
+                if ((ec = grow_body()))
+                    return pos;
+            }
             const std::size_t n = std::min(body_.size() - body_filled_, input.size() - pos);
             std::memcpy(body_.data() + body_filled_, input.data() + pos, n);
-            body_filled_ += n;
+            commit_body(n);
             pos += n;
-            if (body_filled_ == body_.size())
-                finish_frame();
             break;
         }
         }
@@ -98,8 +103,9 @@ std::error_code frame_decoder::start_body(std::uint64_t size)
     }
     if (size > std::numeric_limits<std::size_t>::max())
         return fail(errc::out_of_memory);
+    body_size_ = static_cast<std::size_t>(size);
     try {
-        body_ = frame::with_size(static_cast<std::size_t>(size));
+        body_ = frame::with_size(std::min(body_size_, initial_body_capacity));
     } catch (const std::bad_alloc&) {
         return fail(errc::out_of_memory);
     }
@@ -111,13 +117,29 @@ std::error_code frame_decoder::start_body(std::uint64_t size)
     return {};
 }
 
+std::error_code frame_decoder::grow_body()
+{
+    // Doubling keeps what we hold within twice what arrived, and the copies within the size.
+    const std::size_t held = body_.size();
+    const std::size_t capacity = held > body_size_ / 2 ? body_size_ : held * 2;
+    try {
+        frame bigger = frame::with_size(capacity);
+        std::memcpy(bigger.data(), body_.data(), body_filled_);
+        body_ = std::move(bigger);
+    } catch (const std::bad_alloc&) {
+        return fail(errc::out_of_memory);
+    }
+    return {};
+}
+
 void frame_decoder::finish_frame() noexcept
 {
     state_ = state::ready;
     if (flags_ & frame_flag::command)
         return;
     inside_message_ = flags_ & frame_flag::more;
-    message_bytes_ = inside_message_ ? message_bytes_ + body_.size() : 0;
+    message_bytes_ = inside_message_ ? message_bytes_ + body_size_ : 0;
+    message_frames_ = inside_message_ ? message_frames_ + 1 : 0;
 }
 
 decoded_frame frame_decoder::take() noexcept

@@ -4,23 +4,38 @@
 #include "zmtp/error.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace zmtp::wire {
 namespace {
 
+unsigned char lower(unsigned char c) noexcept
+{
+    return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c + ('a' - 'A')) : c;
+}
+
 bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept
 {
-    const auto lower = [](unsigned char c) { return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c; };
-    return a.size() == b.size()
-        && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return lower(static_cast<unsigned char>(x)) == lower(static_cast<unsigned char>(y));
            });
 }
 
-void append_text(std::vector<std::byte>& out, std::string_view text)
+bool less_ignoring_case(std::string_view a, std::string_view b) noexcept
 {
-    const auto* p = reinterpret_cast<const std::byte*>(text.data());
-    out.insert(out.end(), p, p + text.size());
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return lower(static_cast<unsigned char>(x)) < lower(static_cast<unsigned char>(y));
+    });
+}
+
+void append_property(std::string& out, std::string_view name, std::string_view value)
+{
+    out.push_back(static_cast<char>(name.size()));
+    out.append(name);
+    std::byte size[4];
+    detail::store_big_endian(size, value.size(), 4);
+    out.append(reinterpret_cast<const char*>(size), 4);
+    out.append(value);
 }
 
 } // namespace
@@ -34,35 +49,42 @@ bool is_valid_property_name(std::string_view name) noexcept
            });
 }
 
+property metadata::read_at(std::size_t& pos) const noexcept
+{
+    const std::size_t name_size = static_cast<unsigned char>(encoded_[pos]);
+    const std::string_view name(encoded_.data() + pos + 1, name_size);
+    pos += 1 + name_size;
+    const std::size_t value_size = detail::load_big_endian(reinterpret_cast<const std::byte*>(encoded_.data() + pos), 4);
+    const std::string_view value(encoded_.data() + pos + 4, value_size);
+    pos += 4 + value_size;
+    return {name, value};
+}
+
 void metadata::set(std::string_view name, std::string_view value)
 {
-    for (property& p : properties_) {
-        if (equal_ignoring_case(p.name, name)) {
-            p.value = value;
-            return;
-        }
+    if (!get(name)) {
+        append_property(encoded_, name, value);
+        return;
     }
-    properties_.push_back({std::string(name), std::string(value)});
+    std::string rebuilt;
+    for_each([&](property p) {
+        append_property(rebuilt, p.name, equal_ignoring_case(p.name, name) ? value : p.value);
+    });
+    encoded_ = std::move(rebuilt);
 }
 
 std::optional<std::string_view> metadata::get(std::string_view name) const noexcept
 {
-    for (const property& p : properties_)
-        if (equal_ignoring_case(p.name, name))
+    for (std::size_t pos = 0; pos < encoded_.size();)
+        if (const property p = read_at(pos); equal_ignoring_case(p.name, name))
             return p.value;
     return std::nullopt;
 }
 
 void metadata::encode(std::vector<std::byte>& out) const
 {
-    for (const property& p : properties_) {
-        out.push_back(static_cast<std::byte>(p.name.size()));
-        append_text(out, p.name);
-        std::byte size[4];
-        detail::store_big_endian(size, p.value.size(), 4);
-        out.insert(out.end(), size, size + 4);
-        append_text(out, p.value);
-    }
+    const auto* p = reinterpret_cast<const std::byte*>(encoded_.data());
+    out.insert(out.end(), p, p + encoded_.size());
 }
 
 std::error_code parse_metadata(std::span<const std::byte> data, metadata& out)
@@ -70,24 +92,34 @@ std::error_code parse_metadata(std::span<const std::byte> data, metadata& out)
     const auto text = [&](std::size_t pos, std::size_t n) {
         return std::string_view(reinterpret_cast<const char*>(data.data() + pos), n);
     };
+    // Where each name starts: 4 bytes per property of at least 6, for the duplicate check.
+    std::vector<std::uint32_t> names;
     std::size_t pos = 0;
     while (pos < data.size()) {
-        const std::size_t name_size = static_cast<std::uint8_t>(data[pos++]);
-        if (name_size > data.size() - pos)
+        const std::size_t name_size = static_cast<std::uint8_t>(data[pos]);
+        if (name_size > data.size() - pos - 1)
             return errc::malformed_metadata;
-        const std::string_view name = text(pos, name_size);
-        if (!is_valid_property_name(name))
+        if (!is_valid_property_name(text(pos + 1, name_size)))
             return errc::invalid_property_name;
-        pos += name_size;
+        names.push_back(static_cast<std::uint32_t>(pos));
+        pos += 1 + name_size;
         if (data.size() - pos < 4)
             return errc::malformed_metadata;
         const std::uint64_t value_size = detail::load_big_endian(data.data() + pos, 4);
         pos += 4;
         if (value_size > data.size() - pos)
             return errc::malformed_metadata;
-        out.add({std::string(name), std::string(text(pos, value_size))});
         pos += value_size;
     }
+    const auto name_at = [&](std::uint32_t at) { return text(at + 1, static_cast<std::uint8_t>(data[at])); };
+    std::sort(names.begin(), names.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return less_ignoring_case(name_at(a), name_at(b)); });
+    const auto twice = std::adjacent_find(names.begin(), names.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return equal_ignoring_case(name_at(a), name_at(b));
+    });
+    if (twice != names.end())
+        return errc::duplicate_property;
+    out.encoded_.assign(text(0, data.size()));
     return {};
 }
 

@@ -194,10 +194,10 @@ inline std::string partial_message(std::string_view variant)
     throw std::invalid_argument("partial_message: unknown variant");
 }
 
-/// Whether the ROUTER has allocated the announced body by the time `variant` is sent.
-inline bool partial_is_large(std::string_view variant)
+/// How much of the announced 32 MiB body `variant` sends (0: none).
+inline std::size_t partial_body_bytes(std::string_view variant)
 {
-    return variant == "body" || variant == "more-body";
+    return variant == "body" ? 4 * mib : variant == "more-body" ? mib : 0;
 }
 
 /// A plain TCP socket that speaks just enough ZMTP to be a DEALER (or REQ...) peer: it

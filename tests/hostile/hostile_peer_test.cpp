@@ -344,22 +344,6 @@ TEST_CASE("hostile: a multipart message over the maximum message size drops the 
     dropped_after_handshake(router_options_with_max(64 * 1024), in::multipart_80_000, errc::message_too_large);
 }
 
-#if defined(ZMTP_TEST_SANITIZER_HEAP)
-// A sanitizer's operator new (ASan, TSan) aborts the process on an impossible size instead
-// of throwing std::bad_alloc, so this case can only run without one.
-constexpr bool sanitizer_allocator = true;
-#else
-constexpr bool sanitizer_allocator = false;
-#endif
-
-TEST_CASE("hostile: the largest legal frame size without max_message_size drops the connection"
-          * doctest::skip(sanitizer_allocator))
-{
-    // 2^63-1 is legal on the wire; with no max_message_size (libzmq's default) the body
-    // cannot be allocated, and the connection ends instead of the process.
-    dropped_after_handshake(router_options(), in::frame_size_max_legal, errc::out_of_memory);
-}
-
 TEST_CASE("hostile: the disconnected event of a dropped peer names its routing id")
 {
     // monitor.hpp: routing_id is "the peer's routing id, when known (after a handshake on a

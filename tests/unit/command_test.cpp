@@ -15,6 +15,7 @@ using namespace zmtp_test;
 using zmtp::errc;
 using zmtp::wire::command;
 using zmtp::wire::metadata;
+using zmtp::wire::property;
 
 namespace {
 
@@ -33,6 +34,14 @@ std::vector<std::byte> command_body(std::span<const std::byte> wire)
     REQUIRE(r.frames[0].command);
     REQUIRE(r.consumed == wire.size());
     return r.frames[0].body;
+}
+
+/// The properties of `m`, in order.
+std::vector<property> listed(const metadata& m)
+{
+    std::vector<property> out;
+    m.for_each([&](property p) { out.push_back(p); });
+    return out;
 }
 
 /// Parses `data` (copied into a buffer of exactly its size, so that AddressSanitizer sees
@@ -149,11 +158,12 @@ TEST_CASE("command: decoding the spec READY gives its properties")
     CHECK(c.name == "READY");
     metadata m;
     REQUIRE(zmtp::wire::parse_metadata(c.data, m) == std::error_code{});
-    REQUIRE(m.properties().size() == 2);
-    CHECK(m.properties()[0].name == "Socket-Type");
-    CHECK(m.properties()[0].value == "DEALER");
-    CHECK(m.properties()[1].name == "Identity");
-    CHECK(m.properties()[1].value.empty());
+    const auto props = listed(m);
+    REQUIRE(props.size() == 2);
+    CHECK(props[0].name == "Socket-Type");
+    CHECK(props[0].value == "DEALER");
+    CHECK(props[1].name == "Identity");
+    CHECK(props[1].value.empty());
     CHECK(m.get("socket-type") == std::optional<std::string_view>("DEALER"));
     REQUIRE(m.get("IDENTITY").has_value());
     CHECK(m.get("IDENTITY")->empty());
@@ -189,17 +199,18 @@ TEST_CASE("metadata: case-insensitive get and set replaces")
     CHECK_FALSE(m.get("").has_value());
 
     m.set("socket-TYPE", "ROUTER");
-    CHECK(m.properties().size() == 2);
+    CHECK(listed(m).size() == 2);
     CHECK(m.get("Socket-Type") == std::optional<std::string_view>("ROUTER"));
     CHECK(m.get("x-custom") == std::optional<std::string_view>("one"));
     m.set("X-Custom", "two");
-    CHECK(m.properties().size() == 2);
+    REQUIRE(listed(m).size() == 2);
     CHECK(m.get("X-CUSTOM") == std::optional<std::string_view>("two"));
-
-    // add() does not replace; get() returns the first.
-    m.add({"x-custom", "three"});
-    CHECK(m.properties().size() == 3);
-    CHECK(m.get("X-Custom") == std::optional<std::string_view>("two"));
+    // Replacing keeps the property's place and its first spelling.
+    CHECK(listed(m)[0].name == "Socket-Type");
+    CHECK(listed(m)[1].name == "X-Custom");
+    std::vector<std::byte> wire;
+    m.encode(wire);
+    CHECK(wire == bytes("0B 'Socket-Type' 00 00 00 06 'ROUTER' 08 'X-Custom' 00 00 00 03 'two'"));
 
     // Case folding is ASCII only; digits and punctuation must match exactly.
     metadata n;
@@ -223,18 +234,21 @@ TEST_CASE("metadata: parse round trip")
 
     metadata back;
     REQUIRE(zmtp::wire::parse_metadata(wire, back) == std::error_code{});
-    REQUIRE(back.properties().size() == m.properties().size());
-    for (std::size_t i = 0; i < m.properties().size(); ++i) {
+    const auto sent = listed(m);
+    const auto got = listed(back);
+    REQUIRE(got.size() == sent.size());
+    REQUIRE(got.size() == 7);
+    for (std::size_t i = 0; i < sent.size(); ++i) {
         CAPTURE(i);
-        CHECK(back.properties()[i].name == m.properties()[i].name);
-        CHECK(back.properties()[i].value == m.properties()[i].value);
+        CHECK(got[i].name == sent[i].name);
+        CHECK(got[i].value == sent[i].value);
     }
     CHECK(back.get("identity")->size() == 4);
 
     // Empty metadata parses to no properties.
     metadata none;
     CHECK(zmtp::wire::parse_metadata({}, none) == std::error_code{});
-    CHECK(none.properties().empty());
+    CHECK(none.empty());
 }
 
 TEST_CASE("metadata: truncated at every cut position is malformed - never a crash")
@@ -253,7 +267,7 @@ TEST_CASE("metadata: truncated at every cut position is malformed - never a cras
         const std::error_code ec = parse_exact(std::span(wire).first(cut), out);
         if (cut == 0 || cut == 22 || cut == 35 || cut == 50) {
             CHECK(ec == std::error_code{});
-            CHECK(out.properties().size() == (cut == 0 ? 0u : cut == 22 ? 1u : cut == 35 ? 2u : 3u));
+            CHECK(listed(out).size() == (cut == 0 ? 0u : cut == 22 ? 1u : cut == 35 ? 2u : 3u));
         } else {
             CHECK(ec == errc::malformed_metadata);
         }
@@ -288,6 +302,42 @@ TEST_CASE("metadata: invalid property names")
     }
 }
 
+TEST_CASE("metadata: a name twice is refused, in any case, wherever the two stand")
+{
+    for (const char* hex : {"01 'a' 00 00 00 00 01 'a' 00 00 00 00", "01 'a' 00 00 00 01 'x' 01 'A' 00 00 00 00",
+                            "08 'Identity' 00 00 00 00 01 'b' 00 00 00 00 08 'IDENTITY' 00 00 00 01 'z'"}) {
+        CAPTURE(hex);
+        metadata out;
+        out.set("Kept", "yes");
+        CHECK(parse_exact(bytes(hex), out) == errc::duplicate_property);
+        CHECK(out.get("Kept") == std::optional<std::string_view>("yes")); // untouched on failure
+    }
+    metadata ok;
+    CHECK(parse_exact(bytes("01 'a' 00 00 00 00 02 'aa' 00 00 00 00 01 'b' 00 00 00 00"), ok) == std::error_code{});
+    CHECK(listed(ok).size() == 3);
+    CHECK(zmtp::is_protocol_error(errc::duplicate_property));
+}
+
+TEST_CASE("metadata: is kept in its wire form, the bytes the peer sent and no more")
+{
+    // 10,000 one-letter-name properties (6 bytes each): the parsed metadata re-encodes to
+    // exactly those bytes, and its one string holds them all.
+    std::vector<std::byte> wire;
+    for (int i = 0; i < 10000; ++i) {
+        const std::string name = "p" + std::to_string(i);
+        wire.push_back(static_cast<std::byte>(name.size()));
+        wire.insert(wire.end(), as_bytes(name).begin(), as_bytes(name).end());
+        for (int k = 0; k < 4; ++k)
+            wire.push_back(std::byte{0});
+    }
+    metadata m;
+    REQUIRE(parse_exact(wire, m) == std::error_code{});
+    std::vector<std::byte> again;
+    m.encode(again);
+    CHECK(again == wire);
+    CHECK(sizeof(metadata) == sizeof(std::string));
+}
+
 TEST_CASE("metadata: is_valid_property_name")
 {
     using zmtp::wire::is_valid_property_name;
@@ -307,18 +357,25 @@ TEST_CASE("metadata: is_valid_property_name")
 TEST_CASE("metadata: huge metadata parses without recursion or quadratic blowup")
 {
     // 10,000 properties of ~300 bytes: about 3.2 MB (CVE-2019-13132 class input).
-    metadata m;
-    for (int i = 0; i < 10000; ++i)
-        m.add({"X-Prop-" + std::to_string(i), std::string(300, static_cast<char>('a' + i % 26))});
     std::vector<std::byte> wire;
-    m.encode(wire);
+    for (int i = 0; i < 10000; ++i) {
+        const std::string name = "X-Prop-" + std::to_string(i);
+        const std::string value(300, static_cast<char>('a' + i % 26));
+        const auto value_size = bytes("00 00 01 2c");
+        wire.push_back(static_cast<std::byte>(name.size()));
+        wire.insert(wire.end(), as_bytes(name).begin(), as_bytes(name).end());
+        wire.insert(wire.end(), value_size.begin(), value_size.end());
+        wire.insert(wire.end(), as_bytes(value).begin(), as_bytes(value).end());
+    }
     CHECK(wire.size() > 3000000);
 
     metadata back;
     REQUIRE(zmtp::wire::parse_metadata(wire, back) == std::error_code{});
-    REQUIRE(back.properties().size() == 10000);
-    CHECK(back.properties()[9999].name == "X-Prop-9999");
-    CHECK(back.properties()[9999].value == std::string(300, static_cast<char>('a' + 9999 % 26)));
+    const auto props = listed(back);
+    REQUIRE(props.size() == 10000);
+    CHECK(props[9999].name == "X-Prop-9999");
+    CHECK(props[9999].value == std::string(300, static_cast<char>('a' + 9999 % 26)));
+    metadata m = back;
     CHECK(back.get("x-prop-5000") == std::optional<std::string_view>(std::string(300, static_cast<char>('a' + 5000 % 26))));
 
     // The same data as a READY command through the frame decoder (long form, 06).
@@ -333,7 +390,7 @@ TEST_CASE("metadata: huge metadata parses without recursion or quadratic blowup"
     REQUIRE(zmtp::wire::parse_command(decoded.frames[0].body, c) == std::error_code{});
     metadata via_frame;
     REQUIRE(zmtp::wire::parse_metadata(c.data, via_frame) == std::error_code{});
-    CHECK(via_frame.properties().size() == 10000);
+    CHECK(listed(via_frame).size() == 10000);
 
     // With the default 64 KiB command limit such a READY is refused from its header.
     CHECK(decode_whole(ready).ec == errc::command_too_large);

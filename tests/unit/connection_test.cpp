@@ -280,6 +280,9 @@ TEST_CASE("connection: peer metadata is validated")
     CHECK(handshake_error(ready_bytes("DEALER", std::string("\0abc", 4))) == errc::invalid_identity);
     CHECK(handshake_error(ready_bytes("DEALER", std::string(256, 'i'))) == errc::invalid_identity);
     CHECK(handshake_error(zmtp::wire::encode_command("HELLO", {})) == errc::unexpected_command);
+    // A name twice, in any case: refused, not kept twice.
+    CHECK(handshake_error(bytes("04 2c 05 'READY' 0B 'Socket-Type' 00 00 00 06 'DEALER' 0B 'socket-TYPE' 00 00 00 00"))
+          == errc::duplicate_property);
 
     connection ok(options_for(socket_type::router), t0);
     feed(ok, concat({greeting_bytes(), ready_bytes("DEALER", std::string(255, 'i'))}));
@@ -413,6 +416,31 @@ TEST_CASE("connection: a peer's PING TTL closes a connection that hears nothing"
     CHECK(c.next_deadline() == t0 + 5s);
     c.on_timer(t0 + 5s);
     CHECK(c.error() == errc::heartbeat_timeout);
+}
+
+TEST_CASE("connection: a peer that PINGs without reading gets one PONG waiting, not one per PING")
+{
+    connection c = ready_connection(socket_type::router, "DEALER");
+    // A write is in flight and never finishes (the peer does not read): 100,000 PINGs,
+    // 1.8 MB, leave exactly one 7-byte PONG queued behind it.
+    c.send(message{"x"});
+    const auto& stuck = c.start_write();
+    REQUIRE(stuck.size() == 1);
+    std::vector<std::byte> pings;
+    for (int i = 0; i < 100000; ++i) {
+        const auto ping = bytes("04 0b 04 'PING' 00 00 'ab' 00 00");
+        pings.insert(pings.end(), ping.begin(), ping.end());
+        pings[pings.size() - 2] = static_cast<std::byte>(i >> 8);
+        pings[pings.size() - 1] = static_cast<std::byte>(i);
+    }
+    const observed seen = feed(c, pings);
+    CHECK(seen.events.empty());
+    CHECK(c.current_state() == connection::state::ready);
+    c.finish_write(3); // the peer finally reads: our message, then the first PING's PONG
+    CHECK(drain(c) == bytes("04 09 04 'PONG' 'ab' 00 00"));
+    // Once that PONG has been handed to a write, the next PING is answered again.
+    feed(c, bytes("04 0b 04 'PING' 00 00 'cd' 01 02"));
+    CHECK(drain(c) == bytes("04 09 04 'PONG' 'cd' 01 02"));
 }
 
 TEST_CASE("connection: a PING context over 16 bytes is refused")

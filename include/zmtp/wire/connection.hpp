@@ -55,7 +55,10 @@ struct connection_options {
 /// valid and its mechanism matches, the mechanism's commands (READY for NULL) are queued;
 /// when the peer's READY arrives its metadata is checked (Socket-Type compatible, Identity
 /// valid), and the connection is ready: message frames are assembled into whole messages,
-/// PINGs are answered with PONGs, unknown commands are ignored. Any violation, timeout or
+/// PINGs are answered with PONGs (at most one waiting to be written), unknown commands are
+/// ignored. What it keeps because of the peer is bounded by the options: see
+/// docs/RELIABILITY.md, "What a peer can make us hold"; a failed allocation for the
+/// peer's input closes it with errc::out_of_memory. Any violation, timeout or
 /// peer ERROR closes it for good; handshake refusals first queue an ERROR for the peer.
 ///
 /// Input: `receive()` consumes bytes until one event (or input runs out); the caller loops.
@@ -136,6 +139,7 @@ public:
     std::uint8_t minor_version() const noexcept { return minor_version_; }
 
 private:
+    receive_result receive_some(std::span<const std::byte> input, time_point now);
     event fail(std::error_code ec, bool tell_peer = false);
     event on_greeting_done();
     event on_frame(decoded_frame&& f, time_point now);
@@ -164,6 +168,7 @@ private:
     output_queue pending_;
     output_queue in_flight_;
     bool writing_ = false;
+    bool pong_queued_ = false; ///< A PONG waits in pending_: further PINGs get no other.
 
     std::optional<time_point> handshake_deadline_;
     std::optional<time_point> next_ping_;

@@ -21,6 +21,10 @@ struct frame_limits {
     std::uint64_t max_message_size = no_limit;
     /// Largest command body. 64 KiB fits any READY, PING or SUBSCRIBE a sane peer sends.
     std::uint64_t max_command_size = 64 * 1024;
+    /// Most frames in one multipart message. A frame costs 2 bytes on the wire but a
+    /// `zmtp::frame` (48 bytes) in memory, so this bounds what a message of empty frames
+    /// makes us hold; 1024 is far beyond any envelope. libzmq has no such limit.
+    std::uint64_t max_message_frames = 1024;
 };
 
 /// One complete frame as it came off the wire.
@@ -35,10 +39,16 @@ struct decoded_frame {
 /// Feed any chunking of the stream to `decode()`: it consumes bytes until one frame is
 /// complete (then `ready()` is true and `take()` hands it over) or the input runs out.
 /// Splitting the input anywhere gives the same frames. Every size is checked against the
-/// limits before the body is allocated, and the body is copied exactly once, from the
-/// input into the frame. Errors are sticky: after one, `decode()` consumes nothing.
+/// limits before the body is allocated. A body of up to `initial_body_capacity` bytes is
+/// allocated whole when its header arrives; a larger one grows (doubling) as its bytes
+/// arrive, so memory held for a frame is never more than twice what the peer sent of it
+/// plus that first block, whatever size the header announces. Errors are sticky: after
+/// one, `decode()` consumes nothing.
 class frame_decoder {
 public:
+    /// Bodies announced larger than this start with this much memory and grow as they arrive.
+    static constexpr std::size_t initial_body_capacity = 256 * 1024;
+
     explicit frame_decoder(frame_limits limits = {}) noexcept : limits_(limits) {}
 
     /// Consumes bytes of `input` until a frame completes or input ends; returns how many
@@ -50,8 +60,10 @@ public:
     /// Hands over the complete frame. Precondition: ready().
     decoded_frame take() noexcept;
 
-    /// The unfilled rest of the body being received (empty unless a body is in progress),
-    /// so that a caller can read the next bytes straight into the frame; then commit_body().
+    /// Where the next bytes of the body being received may be written (empty unless a body
+    /// is in progress), so that a caller can read them straight into the frame; then
+    /// commit_body(). It covers only the memory held so far: empty when that is full and
+    /// decode() must first grow the body.
     std::span<std::byte> body_space() noexcept
     {
         if (state_ != state::body)
@@ -62,7 +74,7 @@ public:
     void commit_body(std::size_t n) noexcept
     {
         body_filled_ += n;
-        if (body_filled_ == body_.size())
+        if (body_filled_ == body_size_)
             finish_frame();
     }
 
@@ -78,6 +90,8 @@ private:
 
     std::error_code fail(std::error_code ec) noexcept;
     std::error_code start_body(std::uint64_t size);
+    /// Makes room for more of a body that is held in part. Error: out_of_memory.
+    std::error_code grow_body();
     void finish_frame() noexcept;
 
     frame_limits limits_;
@@ -85,10 +99,12 @@ private:
     std::uint8_t flags_ = 0;
     std::byte size_bytes_[8]{};
     std::size_t size_filled_ = 0;
-    frame body_;
+    frame body_;              // holds the first body_.size() bytes of the body
+    std::size_t body_size_ = 0; // the body's announced size
     std::size_t body_filled_ = 0;
     bool inside_message_ = false;
     std::uint64_t message_bytes_ = 0;
+    std::uint64_t message_frames_ = 0; // frames of the current message before this one
     std::error_code error_;
 };
 

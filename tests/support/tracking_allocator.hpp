@@ -1,0 +1,60 @@
+// Replaces the global operator new/delete to track the bytes a program holds, and to make
+// chosen allocations fail. Include it in exactly one source file of a program.
+#pragma once
+
+#include <malloc.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdlib>
+#include <new>
+
+namespace zmtp_test::tracked {
+
+/// Bytes allocated through operator new and not yet freed (as malloc_usable_size counts them).
+inline std::atomic<std::size_t> live_bytes{0};
+/// The most live_bytes has been since reset_peak().
+inline std::atomic<std::size_t> peak_bytes{0};
+/// When non-zero, an allocation of more than this many bytes throws std::bad_alloc.
+inline std::atomic<std::size_t> fail_above{0};
+
+inline void reset_peak() noexcept { peak_bytes = live_bytes.load(); }
+
+inline void* allocate(std::size_t size, std::size_t alignment)
+{
+    if (const std::size_t limit = fail_above.load(std::memory_order_relaxed); limit != 0 && size > limit)
+        throw std::bad_alloc();
+    void* p = alignment <= alignof(std::max_align_t)
+        ? std::malloc(size ? size : 1)
+        : std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
+    if (!p)
+        throw std::bad_alloc();
+    const std::size_t now = live_bytes.fetch_add(malloc_usable_size(p), std::memory_order_relaxed) + malloc_usable_size(p);
+    std::size_t peak = peak_bytes.load(std::memory_order_relaxed);
+    while (now > peak && !peak_bytes.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+    }
+    return p;
+}
+
+inline void release(void* p) noexcept
+{
+    if (!p)
+        return;
+    live_bytes.fetch_sub(malloc_usable_size(p), std::memory_order_relaxed);
+    std::free(p);
+}
+
+} // namespace zmtp_test::tracked
+
+void* operator new(std::size_t size) { return zmtp_test::tracked::allocate(size, 0); }
+void* operator new[](std::size_t size) { return zmtp_test::tracked::allocate(size, 0); }
+void* operator new(std::size_t size, std::align_val_t a) { return zmtp_test::tracked::allocate(size, static_cast<std::size_t>(a)); }
+void* operator new[](std::size_t size, std::align_val_t a) { return zmtp_test::tracked::allocate(size, static_cast<std::size_t>(a)); }
+void operator delete(void* p) noexcept { zmtp_test::tracked::release(p); }
+void operator delete[](void* p) noexcept { zmtp_test::tracked::release(p); }
+void operator delete(void* p, std::size_t) noexcept { zmtp_test::tracked::release(p); }
+void operator delete[](void* p, std::size_t) noexcept { zmtp_test::tracked::release(p); }
+void operator delete(void* p, std::align_val_t) noexcept { zmtp_test::tracked::release(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { zmtp_test::tracked::release(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { zmtp_test::tracked::release(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { zmtp_test::tracked::release(p); }
