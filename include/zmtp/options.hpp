@@ -19,8 +19,11 @@ struct socket_options {
     /// with a zero byte; empty lets the peer generate one.
     std::string routing_id{};
     /// ZMQ_SNDHWM: messages queued per peer before send blocks or drops; 0 = no limit.
+    /// A message of more than 4 frames counts once per 4 frames (libzmq counts it once),
+    /// so that the memory a queue holds is bounded whatever its frame count.
     std::size_t send_hwm = 1000;
     /// ZMQ_RCVHWM: messages queued per peer before reading from it pauses; 0 = no limit.
+    /// Counted as send_hwm is.
     std::size_t receive_hwm = 1000;
     /// ZMQ_LINGER: how long close() keeps flushing queued messages in the background.
     std::optional<std::chrono::milliseconds> linger{};

@@ -1,7 +1,7 @@
 // One peer as the socket patterns see it: its message queues and routing id.
 #pragma once
 
-#include "zmtp/detail/ring_buffer.hpp"
+#include "runtime/message_queue.hpp"
 #include "zmtp/message.hpp"
 
 #include <memory>
@@ -19,11 +19,11 @@ class connector;
 struct pipe {
     explicit pipe(connector* origin) noexcept : origin(origin) {}
 
-    detail::ring_buffer<message> out; ///< To the peer, not yet handed to the connection.
-    /// Messages encoded straight into the connection's output since its last write began;
-    /// with `out` they count against send_hwm.
+    message_queue out; ///< To the peer, not yet handed to the connection.
+    /// The hwm_weight() of the messages encoded straight into the connection's output since
+    /// its last write began; with `out` they count against send_hwm.
     std::size_t encoded = 0;
-    detail::ring_buffer<message> in;  ///< From the peer, not yet received by the application.
+    message_queue in;  ///< From the peer, not yet received by the application.
     std::string routing_id;           ///< ROUTER: the id messages to this peer carry.
     frame routing_frame;              ///< The same, ready to put in front of received messages.
     session* active = nullptr;        ///< The live connection, if any.

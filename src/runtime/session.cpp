@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <new>
 
 namespace zmtp::detail {
 namespace {
@@ -128,7 +129,12 @@ bool session::handle(wire::connection::event e)
         attached_ = true;
         break;
     case wire::connection::event::message:
-        core_->deliver(*pipe_, conn_.take_message());
+        try {
+            core_->deliver(*pipe_, conn_.take_message());
+        } catch (const std::bad_alloc&) { // no room to queue it: this peer goes, not the program
+            stop(errc::out_of_memory);
+            return false;
+        }
         break;
     case wire::connection::event::subscribe:
     case wire::connection::event::cancel:
@@ -219,7 +225,7 @@ bool session::send_now(const message& msg)
     if (!attached_ || stopped_ || stop_after_flush_ || conn_.current_state() != wire::connection::state::ready)
         return false;
     (void)conn_.send(msg); // cannot fail: ready, and the core never sends empty messages
-    ++pipe_->encoded;
+    pipe_->encoded += hwm_weight(msg);
     write();
     return true;
 }

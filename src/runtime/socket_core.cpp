@@ -185,9 +185,9 @@ bool socket_core::attach(session& s)
                 monitor(monitor_event_type::handshake_failed_protocol, s.endpoint(), errc::duplicate_routing_id, id);
                 return false;
             }
+            // The old connection goes; what it delivered and the application has not read
+            // yet is still received, under the id it came with, as libzmq does.
             routes_.erase(id);
-            existing->routing_id.clear();
-            existing->routing_frame = frame();
             if (existing->active)
                 existing->active->stop(errc::duplicate_routing_id);
         }

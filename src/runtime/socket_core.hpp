@@ -86,13 +86,13 @@ public:
     void monitor(monitor_event_type type, std::string endpoint, std::error_code ec = {}, std::string routing_id = {});
     bool receive_room(const pipe& p) const noexcept
     {
-        return options_.receive_hwm == 0 || p.in.size() < options_.receive_hwm;
+        return options_.receive_hwm == 0 || p.in.weight() < options_.receive_hwm;
     }
 
 private:
     bool send_room(const pipe& p) const noexcept
     {
-        return options_.send_hwm == 0 || p.out.size() + p.encoded < options_.send_hwm;
+        return options_.send_hwm == 0 || p.out.weight() + p.encoded < options_.send_hwm;
     }
     void push(pipe& p, message&& msg);
     void retry_sends();

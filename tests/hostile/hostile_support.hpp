@@ -215,6 +215,48 @@ public:
         return true;
     }
 
+    /// Sends `unit` over and over (without blocking) until `target` bytes have gone out,
+    /// the server has taken nothing for `stall`, or it closed the connection; calls
+    /// `sample()` every 10 ms or so meanwhile. Returns the bytes the kernel took.
+    template <class Sample>
+    std::size_t flood(const bytes& unit, std::size_t target, milliseconds stall, Sample sample)
+    {
+        bytes chunk; // whole units, about 256 KiB: the stream stays aligned across wraps
+        while (chunk.size() < 256 * 1024)
+            chunk.insert(chunk.end(), unit.begin(), unit.end());
+        std::size_t sent = 0;
+        std::size_t pos = 0;
+        auto last_progress = clock::now();
+        auto last_sample = clock::now();
+        while (sent < target && !closed_) {
+            if (clock::now() - last_sample >= 10ms) {
+                sample();
+                last_sample = clock::now();
+            }
+            const std::size_t want = std::min(chunk.size() - pos, target - sent);
+            const ssize_t n = ::send(fd_, chunk.data() + pos, want, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n > 0) {
+                sent += static_cast<std::size_t>(n);
+                pos = (pos + static_cast<std::size_t>(n)) % chunk.size();
+                last_progress = clock::now();
+                continue;
+            }
+            if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+                mark_closed(true);
+                break;
+            }
+            REQUIRE_MESSAGE((n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)),
+                            "raw peer: send failed: " << std::strerror(errno));
+            if (clock::now() - last_progress >= stall)
+                break;
+            pollfd p{fd_, POLLOUT, 0};
+            ::poll(&p, 1, 10);
+        }
+        last_send_ = clock::now();
+        sample();
+        return sent;
+    }
+
     /// Reads until the server closes the connection or `limit` passes.
     close_result wait_closed(milliseconds limit)
     {

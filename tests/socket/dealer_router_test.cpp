@@ -3,6 +3,7 @@
 #include "socket_test_support.hpp"
 #include "zmtp/context.hpp"
 
+#include <asio/use_future.hpp>
 #include <doctest/doctest.h>
 
 #include <map>
@@ -123,6 +124,82 @@ TEST_CASE("socket: a duplicate routing id is refused, or taken over with router_
             CHECK(parts(first.receive()) == strings{"to the first one"});
         }
     }
+}
+
+TEST_CASE("socket: with router_handover, what the replaced peer sent and was not read yet keeps its routing id")
+{
+    // libzmq 4.3.4, observed (scripts/libzmq_amplification.py, exp2): the old connection's
+    // queued messages come first, under the id they arrived with, then the new peer's;
+    // replies to the id go to the new peer.
+    zmtp::context ctx;
+    zmtp::socket router(ctx, socket_type::router, test_options({.router_handover = true}));
+    router.enable_monitor();
+    router.bind(unique_ipc());
+    zmtp::socket first(ctx, socket_type::dealer, test_options({.routing_id = "X", .receive_timeout = 300ms}));
+    first.connect(router.last_endpoint());
+    for (const char* body : {"a1", "a2", "a3"})
+        first.send(message{body});
+    const auto wait_event = [&](zmtp::monitor_event_type type) {
+        for (;;) {
+            const zmtp::monitor_event e = router.async_next_event(asio::use_future).get();
+            if (e.type == type)
+                return e;
+        }
+    };
+    wait_event(zmtp::monitor_event_type::handshake_succeeded);
+    std::this_thread::sleep_for(200ms); // a1..a3 arrive and wait, unread
+
+    zmtp::socket second(ctx, socket_type::dealer, test_options({.routing_id = "X", .receive_timeout = 300ms}));
+    second.connect(router.last_endpoint());
+    wait_event(zmtp::monitor_event_type::handshake_succeeded);
+    second.send(message{"b1"});
+    for (const char* body : {"a1", "a2", "a3", "b1"})
+        CHECK(parts(router.receive()) == strings{"X", body});
+    router.send(message{"X", "reply"});
+    CHECK(parts(second.receive()) == strings{"reply"});
+    std::error_code ec;
+    first.receive(zmtp::recv_flags::none, ec);
+    CHECK(ec == errc::would_block);
+}
+
+TEST_CASE("socket: a message of more than 4 frames counts once per 4 frames against the high-water mark")
+{
+    zmtp::context ctx;
+    // Nobody listens: messages wait in the peer's queue (linger 0: dropped at the end).
+    const zmtp::socket_options options = test_options({.send_hwm = 8, .linger = 0ms});
+    zmtp::socket dealer(ctx, socket_type::dealer, options);
+    dealer.connect(unique_ipc());
+    const message five{"1", "2", "3", "4", "5"}; // counts 2
+    std::error_code ec;
+    int accepted = 0;
+    for (; accepted < 100; ++accepted) {
+        message m = five;
+        dealer.send(std::move(m), zmtp::send_flags::dontwait, ec);
+        if (ec)
+            break;
+    }
+    CHECK(ec == errc::would_block);
+    CHECK(accepted == 4);
+
+    zmtp::socket small(ctx, socket_type::dealer, options);
+    small.connect(unique_ipc());
+    for (accepted = 0; accepted < 100; ++accepted) {
+        small.send(message{"1", "2", "3", "4"}, zmtp::send_flags::dontwait, ec); // counts 1
+        if (ec)
+            break;
+    }
+    CHECK(accepted == 8);
+
+    // A heavy message still goes when there is any room at all, as one message would.
+    zmtp::socket heavy(ctx, socket_type::dealer, options);
+    heavy.connect(unique_ipc());
+    message big;
+    for (int i = 0; i < 100; ++i)
+        big.push_back("f");
+    heavy.send(std::move(big), zmtp::send_flags::dontwait, ec);
+    CHECK_FALSE(ec);
+    heavy.send(message{"next"}, zmtp::send_flags::dontwait, ec);
+    CHECK(ec == errc::would_block);
 }
 
 TEST_CASE("socket: send high-water mark, blocking and dontwait")
