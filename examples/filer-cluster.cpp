@@ -1,6 +1,9 @@
 // filer-cluster: the clustered file service. The master binds a ROUTER for clients and a
 // DEALER for workers, forwards messages between them (zmtp::async_proxy) and keeps N
 // filer-worker processes running, restarting any that dies. SIGINT/SIGTERM stop it all.
+// --root and --max-bytes are checked here once, then passed to every worker.
+#include "filer_files.hpp"
+
 #include <zmtp/proxy.hpp>
 #include <zmtp/socket.hpp>
 
@@ -13,13 +16,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 extern char** environ;
 
@@ -29,6 +35,8 @@ struct settings {
     std::string router = "tcp://127.0.0.1:60401";
     std::string dealer = "ipc://filer-dealer.ipc";
     unsigned workers = std::max(1u, std::thread::hardware_concurrency());
+    std::string root = ".";
+    std::uintmax_t max_bytes = filer::default_max_bytes;
 };
 
 bool parse(int argc, char** argv, settings& s)
@@ -43,6 +51,10 @@ bool parse(int argc, char** argv, settings& s)
             s.dealer = argv[++i];
         else if (arg == "--workers")
             s.workers = static_cast<unsigned>(std::stoul(argv[++i]));
+        else if (arg == "--root")
+            s.root = argv[++i];
+        else if (arg == "--max-bytes" && filer::parse_byte_count(argv[i + 1]))
+            s.max_bytes = *filer::parse_byte_count(argv[++i]);
         else
             return false;
     }
@@ -52,15 +64,18 @@ bool parse(int argc, char** argv, settings& s)
 /// Starts and restarts filer-worker processes (posix_spawn: safe in a threaded process).
 class worker_pool {
 public:
-    worker_pool(std::string program, std::string endpoint) : program_(std::move(program)), endpoint_(std::move(endpoint)) {}
+    /// `command`: the program, then its arguments.
+    explicit worker_pool(std::vector<std::string> command) : command_(std::move(command)) {}
 
     void spawn()
     {
-        std::string connect = "--connect";
-        char* args[] = {program_.data(), connect.data(), endpoint_.data(), nullptr};
+        std::vector<char*> args;
+        for (std::string& arg : command_)
+            args.push_back(arg.data());
+        args.push_back(nullptr);
         pid_t pid = 0;
-        if (const int error = ::posix_spawn(&pid, program_.c_str(), nullptr, nullptr, args, environ)) {
-            std::fprintf(stderr, "filer-cluster: cannot start %s: %s\n", program_.c_str(), std::strerror(error));
+        if (const int error = ::posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), environ)) {
+            std::fprintf(stderr, "filer-cluster: cannot start %s: %s\n", args[0], std::strerror(error));
             return;
         }
         pids_.insert(pid);
@@ -94,8 +109,7 @@ public:
     bool empty() const { return pids_.empty(); }
 
 private:
-    std::string program_;
-    std::string endpoint_;
+    std::vector<std::string> command_;
     std::set<pid_t> pids_;
 };
 
@@ -105,7 +119,16 @@ int main(int argc, char** argv)
 {
     settings s;
     if (!parse(argc, argv, s)) {
-        std::fprintf(stderr, "usage: filer-cluster [--router EP] [--dealer EP] [--workers N]\n");
+        std::fprintf(stderr, "usage: filer-cluster [--router EP] [--dealer EP] [--workers N] [--root DIR] "
+                             "[--max-bytes N]\n");
+        return 2;
+    }
+    // Checked before any worker starts: a worker that cannot start would be restarted forever.
+    std::optional<filer::file_root> files;
+    try {
+        files.emplace(s.root, s.max_bytes);
+    } catch (const std::filesystem::filesystem_error& e) {
+        std::fprintf(stderr, "filer-cluster: --root: %s\n", e.what());
         return 2;
     }
     asio::io_context io;
@@ -128,7 +151,8 @@ int main(int argc, char** argv)
     });
 
     const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe");
-    worker_pool workers((self.parent_path() / "filer-worker").string(), dealer.last_endpoint());
+    worker_pool workers({(self.parent_path() / "filer-worker").string(), "--connect", dealer.last_endpoint(), "--root",
+                         files->dir().string(), "--max-bytes", std::to_string(files->max_bytes())});
     for (unsigned i = 0; i < s.workers; ++i)
         workers.spawn();
 

@@ -1,12 +1,17 @@
-// filer-worker: one REP worker of the file service. Each request is JSON {"path": "..."};
-// the reply carries the file's content, a timestamp and our pid, or an error.
+// filer-worker: one REP worker of the file service. Each request is JSON {"path": "..."},
+// a path relative to the root directory (--root, default the current directory); the reply
+// carries the file's content, a timestamp and our pid, or an error. Only regular files below
+// the root and at most --max-bytes long are served (examples/filer_files.hpp).
 #include "filer_protocol.hpp"
 
 #include <zmtp/context.hpp>
 #include <zmtp/socket.hpp>
 
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
+#include <filesystem>
+#include <optional>
 #include <string>
 
 namespace {
@@ -15,16 +20,44 @@ volatile std::sig_atomic_t stopping = 0;
 
 void stop(int) { stopping = 1; }
 
+struct settings {
+    std::string endpoint;
+    std::string root = ".";
+    std::uintmax_t max_bytes = filer::default_max_bytes;
+};
+
+bool parse(int argc, char** argv, settings& s)
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (i + 1 >= argc)
+            return false;
+        if (arg == "--connect")
+            s.endpoint = argv[++i];
+        else if (arg == "--root")
+            s.root = argv[++i];
+        else if (arg == "--max-bytes" && filer::parse_byte_count(argv[i + 1]))
+            s.max_bytes = *filer::parse_byte_count(argv[++i]);
+        else
+            return false;
+    }
+    return !s.endpoint.empty();
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
-    std::string endpoint;
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::string(argv[i]) == "--connect")
-            endpoint = argv[++i];
-    if (endpoint.empty()) {
-        std::fprintf(stderr, "usage: filer-worker --connect ENDPOINT\n");
+    settings s;
+    if (!parse(argc, argv, s)) {
+        std::fprintf(stderr, "usage: filer-worker --connect ENDPOINT [--root DIR] [--max-bytes N]\n");
+        return 2;
+    }
+    std::optional<filer::file_root> files;
+    try {
+        files.emplace(s.root, s.max_bytes);
+    } catch (const std::filesystem::filesystem_error& e) {
+        std::fprintf(stderr, "filer-worker: --root: %s\n", e.what());
         return 2;
     }
     std::signal(SIGINT, stop);
@@ -34,7 +67,7 @@ int main(int argc, char** argv)
     // A short receive timeout lets the loop notice a signal promptly.
     zmtp::socket responder(ctx, zmtp::socket_type::rep,
                            {.linger = std::chrono::milliseconds(0), .receive_timeout = std::chrono::milliseconds(100)});
-    responder.connect(endpoint);
+    responder.connect(s.endpoint);
     while (!stopping) {
         std::error_code ec;
         const zmtp::message request = responder.receive(zmtp::recv_flags::none, ec);
@@ -44,7 +77,7 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "filer-worker: %s\n", ec.message().c_str());
             return 1;
         }
-        responder.send(zmtp::message{filer::answer(request[0].view())}, zmtp::send_flags::none, ec);
+        responder.send(zmtp::message{filer::answer(request[0].view(), *files)}, zmtp::send_flags::none, ec);
     }
     return 0;
 }

@@ -1,14 +1,14 @@
 // The file service's request/reply format, shared by filer-worker and filer-req.
 #pragma once
 
+#include "filer_files.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <fstream>
+#include <fstream>  // filer-req reads the file it verifies against
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -29,8 +29,8 @@ inline std::string dump(const nlohmann::json& j)
 }
 
 /// The reply to one request: `{"content", "timestamp", "pid"}`, or `{"error", "pid"}` for a
-/// request that is not JSON, has no string "path", or names a file that cannot be read.
-inline std::string answer(std::string_view request)
+/// request that is not JSON, has no string "path", or names a file `files` refuses to serve.
+inline std::string answer(std::string_view request, const file_root& files)
 {
     const nlohmann::json parsed = nlohmann::json::parse(request, nullptr, false);
     const auto fail = [](const std::string& reason) {
@@ -40,14 +40,10 @@ inline std::string answer(std::string_view request)
         return fail("request is not valid JSON");
     if (!parsed.is_object() || !parsed.contains("path") || !parsed["path"].is_string())
         return fail("request must be a JSON object with a string \"path\"");
-    const std::string path = parsed["path"];
-    std::ifstream file(path, std::ios::binary);
-    if (!file.is_open())
-        return fail(std::string(std::strerror(errno)) + ": " + path);
-    std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    if (file.bad())
-        return fail("read error: " + path);
-    return dump({{"content", content}, {"timestamp", now_ms()}, {"pid", ::getpid()}});
+    const result<std::string> file = files.read(parsed["path"].get<std::string>());
+    if (!file)
+        return fail(file.error);
+    return dump({{"content", file.value}, {"timestamp", now_ms()}, {"pid", ::getpid()}});
 }
 
 } // namespace filer

@@ -25,7 +25,7 @@ for _ in $(seq 50); do grep -q Listening cluster.log && break; sleep 0.1; done
 cat cluster.log
 
 echo "== sending requests"
-"$bin/filer-req" --count 5000 --clients 8 "$@" "$work/hello.txt"
+"$bin/filer-req" --count 5000 --clients 8 "$@" hello.txt # relative to the root: the cluster's working directory
 
 echo "== stopping the cluster (SIGTERM)"
 kill -TERM "$cluster_pid"

@@ -240,7 +240,7 @@ client_loop() {
   while ((EPOCHSECONDS < end_s)); do
     run=$((run + 1))
     "$bin/filer-req" --connect "$router" --count "$batch" --clients "$conc" --timeout-ms "$timeout_ms" \
-      --retries "$retries" --verify "$work/file.txt" > "$work/req-$slot.out" 2> "$work/req-$slot.err" &
+      --retries "$retries" --verify file.txt > "$work/req-$slot.out" 2> "$work/req-$slot.err" &
     child=$!
     wait "$child"
     rc=$?
@@ -524,7 +524,7 @@ sampler_loop &
 loops+=($!)
 if ((probe)); then
   write_probe
-  python3 "$work/probe.py" 127.0.0.1 "$port" "$work/probe" "$probe_files" "$end_s" "$((timeout_ms))e-3" \
+  python3 "$work/probe.py" 127.0.0.1 "$port" probe "$probe_files" "$end_s" "$((timeout_ms))e-3" \
     "$retries" "$((probe_pause_ms))e-3" "$work/probe.json" 2> "$work/probe.err" &
   loops+=($!)
 fi

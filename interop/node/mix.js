@@ -352,7 +352,8 @@ function checkSummary(summary, workerPids) {
 async function run(state) {
   const dir = fs.mkdtempSync('/tmp/zmtp-node-mix-');
   state.dir = dir;
-  const filePath = path.join(dir, 'file with "quotes" ünïcode.txt');
+  process.chdir(dir); // every child runs here: the file service serves paths relative to it
+  const filePath = 'file with "quotes" ünïcode.txt';
   fs.writeFileSync(filePath, FILE_TEXT, 'utf8');
   const ipcFile = path.join(dir, 'dealer.ipc');
   const routerEp = `tcp://127.0.0.1:${await freePort()}`;

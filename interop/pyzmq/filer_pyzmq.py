@@ -24,12 +24,12 @@ def free_port():
 backend = f"ipc://{work}/worker.ipc"
 dealer = ctx.socket(zmq.DEALER)
 dealer.bind(backend)
-worker = subprocess.Popen([os.path.join(bin_dir, "filer-worker"), "--connect", backend])
+worker = subprocess.Popen([os.path.join(bin_dir, "filer-worker"), "--connect", backend, "--root", work])
 try:
     dealer.setsockopt(zmq.RCVTIMEO, 5000)
     pids = set()
     for i in range(20):
-        dealer.send_multipart([b"", json.dumps({"path": path}).encode()])
+        dealer.send_multipart([b"", json.dumps({"path": "file.txt"}).encode()])
         empty, body = dealer.recv_multipart()
         reply = json.loads(body)
         assert empty == b"", "REP reply lost its delimiter"

@@ -19,14 +19,14 @@ router=tcp://127.0.0.1:$port
 dealer=ipc://$work/dealer.ipc
 printf 'the file\n' > "$work/file.txt"
 
-"$bin/filer-cluster" --router "$router" --dealer "$dealer" --workers 2 > "$work/cluster.out" 2>&1 &
+"$bin/filer-cluster" --router "$router" --dealer "$dealer" --workers 2 --root "$work" > "$work/cluster.out" 2>&1 &
 cluster_pid=$!
 # Both workers online first (on a loaded machine forking them can take a while): the victim
 # is picked from their lines.
 for _ in $(seq 100); do (( $(grep -c 'is online' "$work/cluster.out") == 2 )) && break; sleep 0.1; done
 (( $(grep -c 'is online' "$work/cluster.out") == 2 )) || { echo "FAIL: workers not online"; cat "$work/cluster.out"; exit 1; }
 
-"$bin/filer-req" --connect "$router" --count 20000 --clients 4 --timeout-ms 500 "$work/file.txt" > "$work/req.out" 2>&1 &
+"$bin/filer-req" --connect "$router" --count 20000 --clients 4 --timeout-ms 500 file.txt > "$work/req.out" 2>&1 &
 req_pid=$!
 sleep 0.4
 victim=$(sed -n 's/^Worker \([0-9]*\) is online\./\1/p' "$work/cluster.out" | head -1)
@@ -39,6 +39,7 @@ cat "$work/req.out"
 [[ $status == 0 ]] || { echo "FAIL: filer-req exited $status"; exit 1; }
 grep -q '"missing":0' "$work/req.out" || { echo "FAIL: replies missing"; exit 1; }
 grep -q '"replies":20000' "$work/req.out" || { echo "FAIL: not every request answered"; exit 1; }
+grep -q '"errors":0' "$work/req.out" || { echo "FAIL: error replies"; exit 1; }
 grep -q "^Worker $victim exited" "$work/cluster.out" || { echo "FAIL: death not noticed"; cat "$work/cluster.out"; exit 1; }
 [[ $(grep -c 'is online' "$work/cluster.out") == 3 ]] || { echo "FAIL: no replacement"; cat "$work/cluster.out"; exit 1; }
 # The replacement answered too: three pids served requests.
