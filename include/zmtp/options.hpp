@@ -48,6 +48,10 @@ struct socket_options {
     std::uint64_t max_message_frames = 1024;
     /// Most bytes a peer may send before its handshake completes. Not in libzmq.
     std::size_t max_handshake_size = 64 * 1024;
+    /// Monitor events kept for a monitor reader that falls behind; past it the oldest are
+    /// dropped. Peers cause events by connecting, so this bounds what they can queue.
+    /// Not in libzmq (whose monitor socket has its own high-water mark).
+    std::size_t max_monitor_events = 10'000;
     /// ZMQ_HANDSHAKE_IVL: time allowed for a handshake; zero disables the limit.
     std::chrono::milliseconds handshake_timeout{30'000};
     /// ZMQ_IMMEDIATE: queue messages only to completed connections, not to peers still
@@ -57,7 +61,8 @@ struct socket_options {
     /// instead of being dropped, and a full peer blocks instead of dropping.
     bool router_mandatory = false;
     /// ZMQ_ROUTER_HANDOVER: a new peer with a routing id in use takes it over (the old
-    /// connection is closed) instead of being refused.
+    /// connection is closed) instead of being refused. Messages the old connection
+    /// delivered that were not received yet still come, with that id, before the new one's.
     bool router_handover = false;
     /// ZMQ_PROBE_ROUTER: send an empty message to each new connection (ROUTER, DEALER, REQ).
     bool probe_router = false;

@@ -28,10 +28,9 @@ bool is_refusal(std::error_code ec) noexcept
         || ec == errc::mechanism_mismatch || ec == errc::unsupported_zmtp_1_0 || ec == errc::unsupported_zmtp_2_0;
 }
 
-/// Monitor events kept for a slow monitor reader before the oldest are dropped.
-constexpr std::size_t max_queued_events = 10'000;
-/// Queue storage kept once a backlog of monitor events has been read (up to 10,000 events
-/// of 88 bytes grow it to 16,384 slots, 1.4 MiB, which would otherwise stay allocated).
+/// Queue storage kept once a backlog of monitor events has been read (the default 10,000
+/// max_monitor_events of 88 bytes grow it to 16,384 slots, 1.4 MiB, which would otherwise
+/// stay allocated).
 constexpr std::size_t max_idle_event_slots = 64;
 
 template <class T>
@@ -464,7 +463,7 @@ void socket_core::monitor(monitor_event_type t, std::string ep, std::error_code 
 {
     if (!monitoring_)
         return;
-    if (events_.size() == max_queued_events)
+    if (events_.size() >= std::max<std::size_t>(options_.max_monitor_events, 1))
         events_.pop_front();
     events_.push_back({t, std::move(ep), std::move(routing_id), ec});
     serve_monitors();

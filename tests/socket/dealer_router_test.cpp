@@ -202,6 +202,27 @@ TEST_CASE("socket: a message of more than 4 frames counts once per 4 frames agai
     CHECK(ec == errc::would_block);
 }
 
+TEST_CASE("socket: max_monitor_events keeps the newest events for a reader that falls behind")
+{
+    zmtp::context ctx;
+    zmtp::socket router(ctx, socket_type::router, test_options({.max_monitor_events = 2}));
+    router.enable_monitor();
+    router.bind(unique_ipc()); // listening
+    std::vector<zmtp::socket> dealers;
+    for (const char* id : {"d1", "d2"}) {
+        dealers.emplace_back(ctx, socket_type::dealer, test_options({.routing_id = id}));
+        dealers.back().connect(router.last_endpoint());
+        dealers.back().send(message{id});
+        CHECK(parts(router.receive()) == strings{id, id}); // accepted, handshake succeeded
+    }
+    // Five events happened; the two kept are the last: d2's accept and handshake.
+    const zmtp::monitor_event first = router.async_next_event(asio::use_future).get();
+    const zmtp::monitor_event second = router.async_next_event(asio::use_future).get();
+    CHECK(first.type == zmtp::monitor_event_type::accepted);
+    CHECK(second.type == zmtp::monitor_event_type::handshake_succeeded);
+    CHECK(second.routing_id == "d2");
+}
+
 TEST_CASE("socket: send high-water mark, blocking and dontwait")
 {
     zmtp::context ctx;
