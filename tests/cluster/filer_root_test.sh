@@ -33,9 +33,14 @@ for _ in $(seq 100); do grep -q 'is online' cluster.out && break; sleep 0.1; don
 grep -q 'is online' cluster.out || { echo "FAIL: worker not online"; cat cluster.out; exit 1; }
 router=$(sed -n 's/^Listening on \([^,]*\),.*/\1/p' cluster.out)
 worker=$(sed -n 's/^Worker \([0-9]*\) is online\./\1/p' cluster.out)
-args=$(tr '\0' ' ' < "/proc/$worker/cmdline")
-[[ $args == "$(realpath "$bin")/filer-worker --connect ipc://$work/dealer.ipc --root $(realpath "$work")/data --max-bytes 16 " ]] \
-  || { echo "FAIL: worker arguments: $args"; exit 1; }
+# "online" may be printed between fork and exec: wait for the worker's own command line.
+expected_args="$(realpath "$bin")/filer-worker --connect ipc://$work/dealer.ipc --root $(realpath "$work")/data --max-bytes 16 "
+for _ in $(seq 50); do
+  args=$(tr '\0' ' ' < "/proc/$worker/cmdline")
+  [[ $args == "$expected_args" ]] && break
+  sleep 0.1
+done
+[[ $args == "$expected_args" ]] || { echo "FAIL: worker arguments: $args"; exit 1; }
 
 # One request per line of paths; one reply per output line: "PATH => content|error: TEXT".
 /usr/bin/python3 - "$router" "$worker" > replies.out <<'EOF'
