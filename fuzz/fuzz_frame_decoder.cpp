@@ -2,8 +2,8 @@
 //
 // Input: pattern(1) stream(...). The pattern byte picks how the stream is cut into pieces
 // (see zmtp_fuzz::chunker) and, with bit 7, the limits: clear = 1 MiB messages / 64 KiB
-// commands, set = tiny limits (512 / 128) so that limit checks are reachable with short
-// inputs. The stream is decoded three ways (the chosen chunking, whole, one byte at a
+// commands / 1024 frames, set = tiny limits (512 / 128 / 8 frames) so that limit checks are
+// reachable with short inputs. The stream is decoded three ways (the chosen chunking, whole, one byte at a
 // time), taking frames as they become ready, and compared with a straightforward reference
 // decoder written from the ZMTP 3.x frame grammar (ZMTP-FACTS section 2).
 //
@@ -11,7 +11,7 @@
 // a ready frame or an error it consumes the whole piece; while a frame is ready or after an
 // error it consumes nothing and an error stays reported; command frames never carry MORE
 // and never exceed max_command_size; the frames of one message never add up to more than
-// max_message_size; inside_message() follows the MORE flags; all chunkings and the
+// max_message_size, nor number more than max_message_frames; inside_message() follows the MORE flags; all chunkings and the
 // reference agree on the frames, the error and the bytes consumed.
 #include "zmtp/wire/frame_decoder.hpp"
 
@@ -49,7 +49,7 @@ bool is_frame_error(std::error_code ec)
     return ec == errc::reserved_flags_set || ec == errc::command_with_more
         || ec == errc::invalid_frame_size || ec == errc::message_too_large
         || ec == errc::command_too_large || ec == errc::command_inside_message
-        || ec == errc::out_of_memory;
+        || ec == errc::too_many_frames || ec == errc::out_of_memory;
 }
 
 /// Runs a fresh decoder over `input` cut by `cut`, checking the per-call invariants.
@@ -58,6 +58,7 @@ outcome run_decoder(std::span<const std::byte> input, frame_limits limits, chunk
     zmtp::wire::frame_decoder decoder(limits);
     outcome out;
     std::uint64_t message_bytes = 0;
+    std::uint64_t message_frames = 0;
     std::size_t pos = 0;
     while (pos < input.size()) {
         std::span<const std::byte> piece = input.subspan(pos, cut.next(input.size() - pos));
@@ -104,9 +105,10 @@ outcome run_decoder(std::span<const std::byte> input, frame_limits limits, chunk
                 ZMTP_FUZZ_CHECK(f.body.size() <= limits.max_message_size);
                 message_bytes += f.body.size();
                 ZMTP_FUZZ_CHECK(message_bytes <= limits.max_message_size);
+                ZMTP_FUZZ_CHECK(++message_frames <= limits.max_message_frames);
                 ZMTP_FUZZ_CHECK(decoder.inside_message() == f.more);
                 if (!f.more)
-                    message_bytes = 0;
+                    message_bytes = message_frames = 0;
             }
             out.frames.push_back({f.more, f.command, std::string(f.body.view())});
         }

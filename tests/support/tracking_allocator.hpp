@@ -50,6 +50,33 @@ void* operator new(std::size_t size) { return zmtp_test::tracked::allocate(size,
 void* operator new[](std::size_t size) { return zmtp_test::tracked::allocate(size, 0); }
 void* operator new(std::size_t size, std::align_val_t a) { return zmtp_test::tracked::allocate(size, static_cast<std::size_t>(a)); }
 void* operator new[](std::size_t size, std::align_val_t a) { return zmtp_test::tracked::allocate(size, static_cast<std::size_t>(a)); }
+// The nothrow forms too, so that every allocation is paired with its release (libFuzzer
+// allocates with new (std::nothrow) and frees with delete[]).
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept
+{
+    try {
+        return zmtp_test::tracked::allocate(size, 0);
+    } catch (const std::bad_alloc&) {
+        return nullptr;
+    }
+}
+void* operator new[](std::size_t size, const std::nothrow_t& t) noexcept { return operator new(size, t); }
+void* operator new(std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept
+{
+    try {
+        return zmtp_test::tracked::allocate(size, static_cast<std::size_t>(a));
+    } catch (const std::bad_alloc&) {
+        return nullptr;
+    }
+}
+void* operator new[](std::size_t size, std::align_val_t a, const std::nothrow_t& t) noexcept
+{
+    return operator new(size, a, t);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept { zmtp_test::tracked::release(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { zmtp_test::tracked::release(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { zmtp_test::tracked::release(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { zmtp_test::tracked::release(p); }
 void operator delete(void* p) noexcept { zmtp_test::tracked::release(p); }
 void operator delete[](void* p) noexcept { zmtp_test::tracked::release(p); }
 void operator delete(void* p, std::size_t) noexcept { zmtp_test::tracked::release(p); }
