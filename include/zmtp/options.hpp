@@ -62,7 +62,7 @@ struct socket_options {
     bool router_mandatory = false;
     /// ZMQ_ROUTER_HANDOVER: a new peer with a routing id in use takes it over (the old
     /// connection is closed) instead of being refused. Messages the old connection
-    /// delivered that were not received yet still come, with that id, before the new one's.
+    /// delivered that were not received yet still come, with that id.
     bool router_handover = false;
     /// ZMQ_PROBE_ROUTER: send an empty message to each new connection (ROUTER, DEALER, REQ).
     bool probe_router = false;

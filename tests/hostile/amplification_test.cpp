@@ -253,6 +253,7 @@ TEST_CASE("amplification: frames announcing 1 GiB hold only what arrived of them
     expect_back_to_baseline(s, heap, connections / 4);
 }
 
+#if ZMTP_TEST_TRACKING_ALLOCATOR // not under TSan, whose operator new cannot be replaced
 TEST_CASE("amplification: a failed allocation for one peer's input closes that connection, not the process")
 {
     // The frame limit is lifted so that the frame list of one message grows until an
@@ -271,5 +272,6 @@ TEST_CASE("amplification: a failed allocation for one peer's input closes that c
     expect_good_peer_served(s, s.good().rounds());
     CHECK(s.events().terminal_count() == 1);
 }
+#endif
 
 } // TEST_SUITE

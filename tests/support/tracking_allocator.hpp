@@ -1,6 +1,21 @@
 // Replaces the global operator new/delete to track the bytes a program holds, and to make
 // chosen allocations fail. Include it in exactly one source file of a program.
+//
+// ThreadSanitizer's runtime defines operator new and delete itself (not replaceably), so
+// under TSan nothing is replaced and ZMTP_TEST_TRACKING_ALLOCATOR is 0: tests that need
+// the tracking or the failures are left out of that build.
 #pragma once
+
+#if defined(__SANITIZE_THREAD__)
+#define ZMTP_TEST_TRACKING_ALLOCATOR 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ZMTP_TEST_TRACKING_ALLOCATOR 0
+#endif
+#endif
+#ifndef ZMTP_TEST_TRACKING_ALLOCATOR
+#define ZMTP_TEST_TRACKING_ALLOCATOR 1
+#endif
 
 #include <malloc.h>
 
@@ -46,6 +61,7 @@ inline void release(void* p) noexcept
 
 } // namespace zmtp_test::tracked
 
+#if ZMTP_TEST_TRACKING_ALLOCATOR
 void* operator new(std::size_t size) { return zmtp_test::tracked::allocate(size, 0); }
 void* operator new[](std::size_t size) { return zmtp_test::tracked::allocate(size, 0); }
 void* operator new(std::size_t size, std::align_val_t a) { return zmtp_test::tracked::allocate(size, static_cast<std::size_t>(a)); }
@@ -85,3 +101,4 @@ void operator delete(void* p, std::align_val_t) noexcept { zmtp_test::tracked::r
 void operator delete[](void* p, std::align_val_t) noexcept { zmtp_test::tracked::release(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { zmtp_test::tracked::release(p); }
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { zmtp_test::tracked::release(p); }
+#endif // ZMTP_TEST_TRACKING_ALLOCATOR
