@@ -105,7 +105,7 @@ std::error_code frame_decoder::start_body(std::uint64_t size)
         return fail(errc::out_of_memory);
     body_size_ = static_cast<std::size_t>(size);
     try {
-        body_ = frame::with_size(std::min(body_size_, initial_body_capacity));
+        body_ = frame::with_size(std::min(body_size_, std::max(initial_body_capacity, largest_body_)));
     } catch (const std::bad_alloc&) {
         return fail(errc::out_of_memory);
     }
@@ -135,6 +135,7 @@ std::error_code frame_decoder::grow_body()
 void frame_decoder::finish_frame() noexcept
 {
     state_ = state::ready;
+    largest_body_ = std::max(largest_body_, body_size_);
     if (flags_ & frame_flag::command)
         return;
     inside_message_ = flags_ & frame_flag::more;

@@ -610,6 +610,30 @@ TEST_CASE("frame_decoder: a body that grows arrives intact in any chunking and t
     CHECK(std::equal(body.begin(), body.end(), f.body.data()));
 }
 
+TEST_CASE("frame_decoder: once a peer has delivered a large body, a body up to that size is allocated whole")
+{
+    constexpr std::size_t first = frame_decoder::initial_body_capacity;
+    const std::size_t large = 3 * first; // 768 KiB: delivered once, through two growths
+    std::vector<std::byte> wire = bytes("02 00 00 00 00 00 00 00 00");
+    zmtp::detail::store_big_endian(wire.data() + 1, large, 8);
+    wire.resize(wire.size() + large, std::byte{1});
+    frame_decoder d;
+    std::size_t consumed = 0;
+    REQUIRE(feed(d, wire, &consumed) == std::error_code{});
+    REQUIRE(d.ready());
+    CHECK(d.take().body.size() == large);
+
+    // The next large body of the same size gets all its memory at its header ...
+    REQUIRE(feed(d, std::span(wire).first(9), &consumed) == std::error_code{});
+    CHECK(d.body_space().size() == large);
+    REQUIRE(feed(d, std::span(wire).subspan(9), &consumed) == std::error_code{});
+    REQUIRE(d.ready());
+    (void)d.take();
+    // ... and a larger one gets that much (what this peer has shown it sends), then grows.
+    REQUIRE(feed(d, bytes("02 40 00 00 00 00 00 00 00"), &consumed) == std::error_code{});
+    CHECK(d.body_space().size() == large);
+}
+
 TEST_CASE("frame_decoder: max_message_frames counts the frames of one message")
 {
     frame_limits limits;

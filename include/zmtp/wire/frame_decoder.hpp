@@ -39,14 +39,17 @@ struct decoded_frame {
 /// Feed any chunking of the stream to `decode()`: it consumes bytes until one frame is
 /// complete (then `ready()` is true and `take()` hands it over) or the input runs out.
 /// Splitting the input anywhere gives the same frames. Every size is checked against the
-/// limits before the body is allocated. A body of up to `initial_body_capacity` bytes is
-/// allocated whole when its header arrives; a larger one grows (doubling) as its bytes
-/// arrive, so memory held for a frame is never more than twice what the peer sent of it
-/// plus that first block, whatever size the header announces. Errors are sticky: after
-/// one, `decode()` consumes nothing.
+/// limits before the body is allocated. A body is allocated whole when its header arrives
+/// if it is no larger than `initial_body_capacity` or than the largest body this decoder
+/// has already delivered (a peer that sent that much once has paid for it); a larger one
+/// starts at that size and doubles as its bytes arrive. So the memory held for a frame is
+/// never more than twice what the peer has sent plus `initial_body_capacity`, whatever
+/// size the header announces, and a stream of large frames is copied once, not at every
+/// doubling. Errors are sticky: after one, `decode()` consumes nothing.
 class frame_decoder {
 public:
-    /// Bodies announced larger than this start with this much memory and grow as they arrive.
+    /// Bodies announced larger than this (and than the largest body delivered so far) start
+    /// with that much memory and grow as they arrive.
     static constexpr std::size_t initial_body_capacity = 256 * 1024;
 
     explicit frame_decoder(frame_limits limits = {}) noexcept : limits_(limits) {}
@@ -101,6 +104,7 @@ private:
     std::size_t size_filled_ = 0;
     frame body_;              // holds the first body_.size() bytes of the body
     std::size_t body_size_ = 0; // the body's announced size
+    std::size_t largest_body_ = 0; // the largest body delivered so far
     std::size_t body_filled_ = 0;
     bool inside_message_ = false;
     std::uint64_t message_bytes_ = 0;
