@@ -92,13 +92,16 @@ enum class script_op : std::uint8_t {
 };
 inline constexpr std::uint8_t op_count = 10;
 
-/// The options both connection targets use: small limits, heartbeats on.
+/// The options both connection targets use: small limits (16 frames per message, bodies
+/// over 512 bytes allocated as they arrive), heartbeats on.
 inline zmtp::wire::connection_options fuzz_options(zmtp::socket_type type)
 {
     zmtp::wire::connection_options o;
     o.type = type;
     o.limits.max_message_size = 1024 * 1024;
     o.limits.max_command_size = 64 * 1024;
+    o.limits.max_message_frames = 16; // reachable: dropped messages
+    o.limits.first_body_block = 512;  // reachable: bodies that grow as they arrive
     o.max_handshake_size = 64 * 1024;
     o.heartbeat_interval = 1s;
     o.heartbeat_ttl = 3s;
@@ -106,9 +109,9 @@ inline zmtp::wire::connection_options fuzz_options(zmtp::socket_type type)
 }
 
 /// What a connection may hold beyond twice the bytes it received (docs/RELIABILITY.md,
-/// "What a peer can make us hold"): the first block of a large body (256 KiB), the frame
-/// list of one message (1024 frames of 48 bytes), its greeting, READY and one PONG or
-/// ERROR waiting to be written, and the allocator's rounding.
+/// "What a peer can make us hold"): the first block of a large body, the frame list of one
+/// message, the peer's metadata, its greeting, READY and one PONG or ERROR waiting to be
+/// written, the allocator's rounding, and a doubling body's moment at three times its size.
 inline constexpr std::size_t fixed_connection_bytes = 400 * 1024;
 
 /// The rule itself: a fresh connection with `options` fed `received` (whole, taking and
@@ -275,6 +278,10 @@ public:
 private:
     void on_frame(zmtp::wire::decoded_frame f)
     {
+        if (f.dropped) { // more than max_message_frames frames: nothing of it is delivered
+            current_ = {};
+            return;
+        }
         if (!f.command) {
             current_.push_back(std::move(f.body));
             if (!f.more)

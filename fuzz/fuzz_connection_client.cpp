@@ -10,7 +10,7 @@
 //   bits 3-4  how the peer's handshake arrives: greeting and READY in one read; libzmq's
 //             pacing (10, 1, 53 bytes) then READY; one byte per read; greeting, then READY
 //   bit 5     write our greeting and READY out before the peer's handshake arrives
-// Options as in fuzz_connection_server (1 MiB / 64 KiB limits, heartbeat 1 s, TTL 3 s).
+// Options as in fuzz_connection_server (fuzz_options() in connection_script.hpp).
 #include "connection_script.hpp"
 
 #include <array>

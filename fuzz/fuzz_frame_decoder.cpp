@@ -2,7 +2,8 @@
 //
 // Input: pattern(1) stream(...). The pattern byte picks how the stream is cut into pieces
 // (see zmtp_fuzz::chunker) and, with bit 7, the limits: clear = 1 MiB messages / 64 KiB
-// commands / 1024 frames, set = tiny limits (512 / 128 / 8 frames) so that limit checks are
+// commands / 1024 frames / 1 KiB first body block, set = tiny limits (512 / 128 / 8
+// frames / 16 bytes) so that limit checks, dropped messages and growing bodies are
 // reachable with short inputs. The stream is decoded three ways (the chosen chunking, whole, one byte at a
 // time), taking frames as they become ready, and compared with a straightforward reference
 // decoder written from the ZMTP 3.x frame grammar (ZMTP-FACTS section 2).
@@ -11,8 +12,10 @@
 // a ready frame or an error it consumes the whole piece; while a frame is ready or after an
 // error it consumes nothing and an error stays reported; command frames never carry MORE
 // and never exceed max_command_size; the frames of one message never add up to more than
-// max_message_size, nor number more than max_message_frames; inside_message() follows the MORE flags; all chunkings and the
-// reference agree on the frames, the error and the bytes consumed.
+// max_message_size; a message of more than max_message_frames frames comes out as its
+// first max_message_frames frames and then one `dropped` end marker; inside_message()
+// follows the MORE flags; all chunkings and the reference agree on the frames, the error
+// and the bytes consumed.
 #include "zmtp/wire/frame_decoder.hpp"
 
 #include "fuzz_util.hpp"
@@ -34,6 +37,7 @@ using zmtp_fuzz::chunker;
 struct plain_frame {
     bool more = false;
     bool command = false;
+    bool dropped = false; ///< the end of a message dropped for too many frames
     std::string body;
     friend bool operator==(const plain_frame&, const plain_frame&) = default;
 };
@@ -49,7 +53,7 @@ bool is_frame_error(std::error_code ec)
     return ec == errc::reserved_flags_set || ec == errc::command_with_more
         || ec == errc::invalid_frame_size || ec == errc::message_too_large
         || ec == errc::command_too_large || ec == errc::command_inside_message
-        || ec == errc::too_many_frames || ec == errc::out_of_memory;
+        || ec == errc::out_of_memory;
 }
 
 /// Runs a fresh decoder over `input` cut by `cut`, checking the per-call invariants.
@@ -96,6 +100,15 @@ outcome run_decoder(std::span<const std::byte> input, frame_limits limits, chunk
 
             zmtp::wire::decoded_frame f = decoder.take();
             ZMTP_FUZZ_CHECK(!decoder.ready());
+            if (f.dropped) {
+                // The end of a message that had more than max_message_frames frames.
+                ZMTP_FUZZ_CHECK(!f.more && !f.command && f.body.empty());
+                ZMTP_FUZZ_CHECK(message_frames == limits.max_message_frames);
+                ZMTP_FUZZ_CHECK(!decoder.inside_message());
+                message_bytes = message_frames = 0;
+                out.frames.push_back({false, false, true, {}});
+                continue;
+            }
             if (f.command) {
                 ZMTP_FUZZ_CHECK(!f.more);
                 ZMTP_FUZZ_CHECK(f.body.size() <= limits.max_command_size);
@@ -110,7 +123,7 @@ outcome run_decoder(std::span<const std::byte> input, frame_limits limits, chunk
                 if (!f.more)
                     message_bytes = message_frames = 0;
             }
-            out.frames.push_back({f.more, f.command, std::string(f.body.view())});
+            out.frames.push_back({f.more, f.command, false, std::string(f.body.view())});
         }
     }
     return out;
@@ -128,6 +141,7 @@ outcome reference_decode(std::span<const std::byte> in, frame_limits limits)
     bool inside_message = false;
     std::uint64_t message_bytes = 0;
     std::uint64_t message_frames = 0; // frames of the current message before this one
+    bool dropping = false;            // the current message has too many frames
     std::size_t pos = 0;
     const auto fail = [&](errc e, std::size_t consumed) {
         out.ec = e;
@@ -144,8 +158,7 @@ outcome reference_decode(std::span<const std::byte> in, frame_limits limits)
             return fail(errc::command_with_more, pos);
         if (command && inside_message)
             return fail(errc::command_inside_message, pos);
-        if (!command && message_frames >= limits.max_message_frames)
-            return fail(errc::too_many_frames, pos);
+        dropping = dropping || (!command && message_frames >= limits.max_message_frames);
         std::uint64_t size = 0;
         if (flags & 0x02) {
             if (in.size() - pos < 8)
@@ -167,14 +180,18 @@ outcome reference_decode(std::span<const std::byte> in, frame_limits limits)
         }
         if (in.size() - pos < size)
             break;
-        out.frames.push_back({more, command,
-                              std::string(reinterpret_cast<const char*>(in.data() + pos),
-                                          static_cast<std::size_t>(size))});
+        if (!dropping)
+            out.frames.push_back({more, command, false,
+                                  std::string(reinterpret_cast<const char*>(in.data() + pos),
+                                              static_cast<std::size_t>(size))});
+        else if (!more) // a dropped message shows only as its end
+            out.frames.push_back({false, false, true, {}});
         pos += static_cast<std::size_t>(size);
         if (!command) {
             inside_message = more;
             message_bytes = more ? message_bytes + size : 0;
             message_frames = more ? message_frames + 1 : 0;
+            dropping = dropping && more;
         }
     }
     out.consumed = in.size();
@@ -195,8 +212,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t pattern = data[0];
     const std::span<const std::byte> stream = zmtp_fuzz::as_bytes(data + 1, size - 1);
     const frame_limits limits = (pattern & 0x80)
-        ? frame_limits{.max_message_size = 512, .max_command_size = 128, .max_message_frames = 8}
-        : frame_limits{.max_message_size = 1024 * 1024, .max_command_size = 64 * 1024};
+        ? frame_limits{.max_message_size = 512, .max_command_size = 128, .max_message_frames = 8, .first_body_block = 16}
+        : frame_limits{.max_message_size = 1024 * 1024, .max_command_size = 64 * 1024, .first_body_block = 1024};
 
     const outcome chunked = run_decoder(stream, limits, chunker(pattern));
     const outcome whole = run_decoder(stream, limits, chunker::whole());

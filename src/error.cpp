@@ -49,7 +49,6 @@ public:
         case errc::empty_message: return "message has no frames";
         case errc::connection_closed: return "connection is closed";
         case errc::out_of_memory: return "out of memory for the peer's input";
-        case errc::too_many_frames: return "message has more frames than the maximum";
         case errc::duplicate_property: return "metadata names a property twice";
         }
         return "unknown zmtp error";
@@ -74,8 +73,7 @@ bool is_protocol_error(std::error_code ec) noexcept
     if (ec.category() != error_category())
         return false;
     const auto e = static_cast<errc>(ec.value());
-    return (e >= errc::bad_signature && e <= errc::heartbeat_timeout) || e == errc::too_many_frames
-        || e == errc::duplicate_property;
+    return (e >= errc::bad_signature && e <= errc::heartbeat_timeout) || e == errc::duplicate_property;
 }
 
 } // namespace zmtp

@@ -55,7 +55,6 @@ enum class errc {
     connection_closed,        ///< The connection is closed (by us, or after an earlier error).
     out_of_memory,            ///< Memory for the peer's input could not be allocated; that connection closes.
     // --- added later, the peer's fault ---
-    too_many_frames,          ///< A multipart message has more frames than max_message_frames.
     duplicate_property,       ///< Peer's metadata names one property twice (names compare case-insensitively).
 };
 

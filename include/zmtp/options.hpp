@@ -42,14 +42,17 @@ struct socket_options {
     std::uint64_t max_message_size = wire::no_limit;
     /// Largest inbound command (READY, PING, SUBSCRIBE...). Not in libzmq.
     std::uint64_t max_command_size = 64 * 1024;
-    /// Most frames in one inbound message; more disconnects the peer (errc::too_many_frames).
-    /// An empty frame is 2 bytes on the wire and 48 in memory: this bounds what one
-    /// unfinished message makes us hold. Not in libzmq (which has no limit).
+    /// Most frames in one inbound message; a message with more is dropped whole and the
+    /// connection carries on (a disconnect would let one client's message, grown by the
+    /// envelope frames each hop adds, cut a proxy's backend connections). An empty frame is
+    /// 2 bytes on the wire and 48 in memory: this bounds what one unfinished message makes
+    /// us hold. At least 1. Not in libzmq (which has no limit).
     std::uint64_t max_message_frames = 1024;
     /// Most bytes a peer may send before its handshake completes. Not in libzmq.
     std::size_t max_handshake_size = 64 * 1024;
     /// Monitor events kept for a monitor reader that falls behind; past it the oldest are
-    /// dropped. Peers cause events by connecting, so this bounds what they can queue.
+    /// dropped (at least one is kept). Peers cause events by connecting, so this bounds
+    /// what they can queue.
     /// Not in libzmq (whose monitor socket has its own high-water mark).
     std::size_t max_monitor_events = 10'000;
     /// ZMQ_HANDSHAKE_IVL: time allowed for a handshake; zero disables the limit.

@@ -12,6 +12,8 @@ namespace zmtp::pattern {
 template <class Peer>
 class fair_queue {
 public:
+    /// Makes room for `peers` peers, so that push() never allocates while there are no more.
+    void reserve(std::size_t peers) { ready_.reserve(peers); }
     void push(Peer* p) { ready_.push_back(p); }
     bool empty() const noexcept { return ready_.empty(); }
     /// The peer whose turn it is, removed from the queue. Precondition: !empty().

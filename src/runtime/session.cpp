@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <new>
 
 namespace zmtp::detail {
 namespace {
@@ -129,9 +128,7 @@ bool session::handle(wire::connection::event e)
         attached_ = true;
         break;
     case wire::connection::event::message:
-        try {
-            core_->deliver(*pipe_, conn_.take_message());
-        } catch (const std::bad_alloc&) { // no room to queue it: this peer goes, not the program
+        if (!core_->deliver(*pipe_, conn_.take_message())) { // no memory to queue it: this peer goes
             stop(errc::out_of_memory);
             return false;
         }

@@ -8,6 +8,7 @@
 #include <asio/error.hpp>
 
 #include <algorithm>
+#include <new>
 #include <random>
 
 namespace zmtp::detail {
@@ -25,7 +26,8 @@ std::uint32_t random_seed()
 bool is_refusal(std::error_code ec) noexcept
 {
     return ec == errc::peer_error || ec == errc::incompatible_socket_type || ec == errc::unknown_socket_type
-        || ec == errc::mechanism_mismatch || ec == errc::unsupported_zmtp_1_0 || ec == errc::unsupported_zmtp_2_0;
+        || ec == errc::mechanism_mismatch || ec == errc::unsupported_zmtp_1_0 || ec == errc::unsupported_zmtp_2_0
+        || ec == errc::duplicate_property;
 }
 
 /// Queue storage kept once a backlog of monitor events has been read (the default 10,000
@@ -157,6 +159,7 @@ std::error_code socket_core::disconnect(std::string_view text)
 
 pipe* socket_core::make_pipe(connector* origin)
 {
+    incoming_.reserve(pipes_.size() + 1); // deliver() then never allocates to queue a pipe
     pipes_.push_back(std::make_unique<pipe>(origin));
     pipe* p = pipes_.back().get();
     balancer_.add(p);
@@ -215,16 +218,21 @@ bool socket_core::attach(session& s)
     return true;
 }
 
-void socket_core::deliver(pipe& p, message&& msg)
+bool socket_core::deliver(pipe& p, message&& msg)
 {
     if (closed_)
-        return; // lingering: nobody will receive it
-    p.in.push_back(std::move(msg));
-    if (!p.queued_for_receive) {
+        return true; // lingering: nobody will receive it
+    try {
+        p.in.push_back(std::move(msg)); // all or nothing
+    } catch (const std::bad_alloc&) {
+        return false;
+    }
+    if (!p.queued_for_receive) { // room was reserved for every pipe
         p.queued_for_receive = true;
         incoming_.push(&p);
     }
     serve_receivers();
+    return true;
 }
 
 void socket_core::pipe_drained(pipe&)

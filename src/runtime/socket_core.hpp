@@ -75,7 +75,8 @@ public:
     /// A session's handshake succeeded; false refuses the peer (the session then closes).
     bool attach(session& s);
     /// A message arrived on `p` (its session checks receive_room() before reading more).
-    void deliver(pipe& p, message&& msg);
+    /// False, with nothing changed, when there was no memory to queue it.
+    bool deliver(pipe& p, message&& msg);
     /// `p`'s session took messages from its `out` queue: waiting sends may proceed.
     void pipe_drained(pipe& p);
     /// A session ended; `attached` tells whether its handshake had succeeded.

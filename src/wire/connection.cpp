@@ -105,6 +105,8 @@ std::span<std::byte> connection::direct_input() noexcept
 
 connection::receive_result connection::receive_direct(std::size_t n, time_point now)
 {
+    if (state_ == state::closed)
+        return {0, event::closed};
     if (n > 0) {
         last_received_ = now;
         pong_deadline_.reset();
@@ -131,7 +133,10 @@ connection::event connection::on_greeting_done()
     // Before the handshake ends only commands are legal, and only within the budget:
     // a zero message limit turns any data frame into an error before its body is read.
     const std::uint64_t budget = options_.max_handshake_size - std::min(options_.max_handshake_size, handshake_bytes_);
-    decoder_.set_limits({.max_message_size = 0, .max_command_size = std::min(options_.limits.max_command_size, budget)});
+    frame_limits handshake_limits = options_.limits;
+    handshake_limits.max_message_size = 0;
+    handshake_limits.max_command_size = std::min(options_.limits.max_command_size, budget);
+    decoder_.set_limits(handshake_limits);
     return event::none;
 }
 
@@ -140,6 +145,10 @@ connection::event connection::on_frame(decoded_frame&& f, time_point now)
     if (!f.command) {
         if (state_ != state::ready)
             return fail(errc::message_before_handshake);
+        if (f.dropped) { // more than max_message_frames: none of it is delivered
+            incoming_ = message{};
+            return event::none;
+        }
         incoming_.push_back(std::move(f.body));
         if (f.more)
             return event::none;

@@ -51,9 +51,8 @@ std::size_t frame_decoder::decode(std::span<const std::byte> input, std::error_c
                 ec = fail(errc::command_with_more);
             else if (command && inside_message_)
                 ec = fail(errc::command_inside_message);
-            else if (!command && message_frames_ >= limits_.max_message_frames)
-                ec = fail(errc::too_many_frames);
             else {
+                dropping_ = dropping_ || (!command && message_frames_ >= limits_.max_message_frames);
                 size_filled_ = 0;
                 state_ = (flags_ & frame_flag::long_size) ? state::long_size : state::short_size;
             }
@@ -73,6 +72,15 @@ std::size_t frame_decoder::decode(std::span<const std::byte> input, std::error_c
                 const std::uint64_t size = detail::load_big_endian(size_bytes_, 8);
                 ec = size > max_long_frame_size ? fail(errc::invalid_frame_size) : start_body(size);
             }
+            break;
+        }
+
+        case state::skip_body: {
+            const std::size_t n = std::min(body_size_ - body_filled_, input.size() - pos);
+            body_filled_ += n;
+            pos += n;
+            if (body_filled_ == body_size_)
+                finish_frame();
             break;
         }
 
@@ -104,12 +112,18 @@ std::error_code frame_decoder::start_body(std::uint64_t size)
     if (size > std::numeric_limits<std::size_t>::max())
         return fail(errc::out_of_memory);
     body_size_ = static_cast<std::size_t>(size);
+    body_filled_ = 0;
+    if (dropping_) { // read past it, keeping nothing
+        state_ = state::skip_body;
+        if (size == 0)
+            finish_frame();
+        return {};
+    }
     try {
-        body_ = frame::with_size(std::min(body_size_, std::max(initial_body_capacity, largest_body_)));
+        body_ = frame::with_size(std::min(body_size_, std::max(limits_.first_body_block, largest_body_)));
     } catch (const std::bad_alloc&) {
         return fail(errc::out_of_memory);
     }
-    body_filled_ = 0;
     if (size == 0)
         finish_frame();
     else
@@ -135,19 +149,35 @@ std::error_code frame_decoder::grow_body()
 void frame_decoder::finish_frame() noexcept
 {
     state_ = state::ready;
-    largest_body_ = std::max(largest_body_, body_size_);
-    if (flags_ & frame_flag::command)
+    if (flags_ & frame_flag::command) {
+        largest_body_ = std::max(largest_body_, body_size_);
         return;
+    }
     inside_message_ = flags_ & frame_flag::more;
     message_bytes_ = inside_message_ ? message_bytes_ + body_size_ : 0;
     message_frames_ = inside_message_ ? message_frames_ + 1 : 0;
+    if (!dropping_) {
+        largest_body_ = std::max(largest_body_, body_size_);
+        return;
+    }
+    // A frame of a dropped message: nothing to hand out until its last frame, which
+    // reports the drop.
+    if (inside_message_) {
+        state_ = state::flags;
+        return;
+    }
+    dropping_ = false;
+    dropped_ = true;
 }
 
 decoded_frame frame_decoder::take() noexcept
 {
     state_ = state::flags;
-    return {static_cast<bool>(flags_ & frame_flag::more), static_cast<bool>(flags_ & frame_flag::command),
-            std::move(body_)};
+    const bool more = flags_ & frame_flag::more;
+    const bool command = flags_ & frame_flag::command;
+    if (std::exchange(dropped_, false))
+        return {false, false, true, frame{}};
+    return {more, command, false, std::move(body_)};
 }
 
 } // namespace zmtp::wire

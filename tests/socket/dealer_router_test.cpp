@@ -214,6 +214,35 @@ TEST_CASE("socket: a message of more than 4 frames counts once per 4 frames agai
     CHECK(ec == errc::would_block);
 }
 
+TEST_CASE("socket: a message over max_message_frames is dropped, and the connection carries on")
+{
+    // Dropped, not disconnected: a ROUTER puts the routing id in front, so a message it
+    // accepted can be one frame over the same limit at the next hop; a disconnect there
+    // would let one client cut a proxy's backend connection.
+    zmtp::context ctx;
+    zmtp::socket router(ctx, socket_type::router, test_options({.max_message_frames = 4}));
+    router.enable_monitor();
+    router.bind(unique_ipc());
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options({.routing_id = "d"}));
+    dealer.connect(router.last_endpoint());
+    dealer.send(message{"1", "2", "3", "4"});
+    dealer.send(message{"1", "2", "3", "4", "5"}); // one frame too many
+    dealer.send(message{"after"});
+    CHECK(parts(router.receive()) == strings{"d", "1", "2", "3", "4"});
+    CHECK(parts(router.receive()) == strings{"d", "after"});
+    // The same connection all along: one handshake, no disconnect.
+    std::vector<zmtp::monitor_event_type> seen;
+    for (int i = 0; i < 3; ++i)
+        seen.push_back(router.async_next_event(asio::use_future).get().type);
+    CHECK(seen == std::vector{zmtp::monitor_event_type::listening, zmtp::monitor_event_type::accepted,
+                              zmtp::monitor_event_type::handshake_succeeded});
+    router.send(message{"d", "still here"});
+    CHECK(parts(dealer.receive()) == strings{"still here"});
+    auto more = router.async_next_event(asio::use_future); // no disconnect, no new handshake
+    CHECK(more.wait_for(200ms) == std::future_status::timeout);
+    router.close();
+}
+
 TEST_CASE("socket: max_monitor_events keeps the newest events for a reader that falls behind")
 {
     zmtp::context ctx;

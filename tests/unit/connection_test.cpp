@@ -583,13 +583,23 @@ TEST_CASE("connection: a large body can be read straight into the frame")
     // Header and the first bytes through receive(), the rest written directly.
     const std::vector<std::byte> start = concat({header, text_bytes(body.substr(0, 10))});
     CHECK(c.receive(start, t0).what == event::none);
+    // Direct input covers the memory held so far: the first block of the body.
+    const std::size_t block = zmtp::wire::frame_limits{}.first_body_block;
     std::span<std::byte> space = c.direct_input();
-    REQUIRE(space.size() == body.size() - 10);
+    REQUIRE(space.size() == block - 10);
     std::memcpy(space.data(), body.data() + 10, 50'000);
     CHECK(c.receive_direct(50'000, t0).what == event::none);
     space = c.direct_input();
-    REQUIRE(space.size() == body.size() - 50'010);
+    REQUIRE(space.size() == block - 50'010);
     std::memcpy(space.data(), body.data() + 50'010, space.size());
+    CHECK(c.receive_direct(space.size(), t0).what == event::none);
+    // The block is full: the next byte through receive() grows it, then direct input
+    // covers the rest.
+    CHECK(c.direct_input().empty());
+    CHECK(c.receive(text_bytes(body.substr(block, 1)), t0).what == event::none);
+    space = c.direct_input();
+    REQUIRE(space.size() == body.size() - block - 1);
+    std::memcpy(space.data(), body.data() + block + 1, space.size());
     CHECK(c.receive_direct(space.size(), t0).what == event::message);
     CHECK(c.direct_input().empty()); // a message waits
     CHECK(c.take_message() == message{body});

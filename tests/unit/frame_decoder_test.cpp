@@ -12,6 +12,7 @@
 #include <array>
 #include <cstring>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -533,7 +534,7 @@ TEST_CASE("frame_decoder: set_limits applies from the next header")
 
 TEST_CASE("frame_decoder: a huge announced size holds only what has arrived, doubling")
 {
-    constexpr std::size_t first = frame_decoder::initial_body_capacity;
+    constexpr std::size_t first = frame_limits{}.first_body_block;
     for (const char* hex : {"02 40 00 00 00 00 00 00 00", "02 7f ff ff ff ff ff ff ff", "03 40 00 00 00 00 00 00 00"}) {
         CAPTURE(hex);
         frame_decoder d; // default: max_message_size = no_limit
@@ -541,7 +542,7 @@ TEST_CASE("frame_decoder: a huge announced size holds only what has arrived, dou
         CHECK(feed(d, bytes(hex), &consumed) == std::error_code{});
         CHECK(consumed == 9);
         CHECK_FALSE(d.ready());
-        CHECK(d.body_space().size() == first); // 9 bytes sent: 256 KiB held, not 2^62
+        CHECK(d.body_space().size() == first); // 9 bytes sent: 64 KiB held, not 2^62
         // Once the first block is full, the next byte doubles it.
         const std::vector<std::byte> chunk(first + 1, std::byte{0x5a});
         CHECK(feed(d, chunk, &consumed) == std::error_code{});
@@ -557,8 +558,8 @@ TEST_CASE("frame_decoder: a huge announced size holds only what has arrived, dou
 
 TEST_CASE("frame_decoder: a body that grows arrives intact in any chunking and through body_space")
 {
-    // 1.5 blocks plus a bit: two growths (256 KiB -> 512 KiB -> the exact size).
-    const std::size_t size = frame_decoder::initial_body_capacity * 5 / 2 + 3;
+    // 2.5 blocks plus a bit: two growths (64 KiB -> 128 KiB -> the exact size).
+    const std::size_t size = frame_limits{}.first_body_block * 5 / 2 + 3;
     std::vector<std::byte> body(size);
     for (std::size_t i = 0; i < size; ++i)
         body[i] = static_cast<std::byte>((i * 131 + i / 257) & 0xff);
@@ -612,7 +613,7 @@ TEST_CASE("frame_decoder: a body that grows arrives intact in any chunking and t
 
 TEST_CASE("frame_decoder: once a peer has delivered a large body, a body up to that size is allocated whole")
 {
-    constexpr std::size_t first = frame_decoder::initial_body_capacity;
+    constexpr std::size_t first = frame_limits{}.first_body_block;
     const std::size_t large = 3 * first; // 768 KiB: delivered once, through two growths
     std::vector<std::byte> wire = bytes("02 00 00 00 00 00 00 00 00");
     zmtp::detail::store_big_endian(wire.data() + 1, large, 8);
@@ -634,50 +635,69 @@ TEST_CASE("frame_decoder: once a peer has delivered a large body, a body up to t
     CHECK(d.body_space().size() == large);
 }
 
-TEST_CASE("frame_decoder: max_message_frames counts the frames of one message")
+TEST_CASE("frame_decoder: a message of more than max_message_frames frames is dropped whole, and decoding goes on")
 {
     frame_limits limits;
     limits.max_message_frames = 3;
     frame_decoder d(limits);
+    const auto next = [&](const char* hex) {
+        std::size_t consumed = 0;
+        const auto input = bytes(hex);
+        REQUIRE(feed(d, input, &consumed) == std::error_code{});
+        CHECK(consumed == input.size());
+        return d.ready() ? std::optional<zmtp::wire::decoded_frame>(d.take()) : std::nullopt;
+    };
     // Three frames are fine, and a command between messages does not count; the count
     // starts again with each message.
     for (int round = 0; round < 2; ++round) {
         for (const char* hex : {"01 00", "01 01 'a'", "00 00", "04 04 'PONG'"}) {
             CAPTURE(hex);
-            CHECK(feed(d, bytes(hex)) == std::error_code{});
-            REQUIRE(d.ready());
-            (void)d.take();
+            const auto f = next(hex);
+            REQUIRE(f);
+            CHECK_FALSE(f->dropped);
         }
     }
-    // A fourth frame is refused at its flags byte, before its size is read.
-    for (const char* hex : {"01 00", "01 00", "01 00"}) {
-        CHECK(feed(d, bytes(hex)) == std::error_code{});
-        REQUIRE(d.ready());
-        (void)d.take();
-    }
-    std::size_t consumed = 0;
-    CHECK(feed(d, bytes("00 05 'hello'"), &consumed) == errc::too_many_frames);
-    CHECK(consumed == 1);
-    CHECK(feed(d, bytes("00 00")) == errc::too_many_frames); // sticky
-    CHECK(zmtp::is_protocol_error(errc::too_many_frames));
+    // The first three frames of a longer message come out; the fourth starts the drop:
+    // it and the rest (a long frame among them) are read past, holding nothing, and the
+    // last one reports the drop.
+    for (const char* hex : {"01 00", "01 00", "01 01 'x'"})
+        REQUIRE(next(hex));
+    CHECK_FALSE(next("01 05 'hello'"));
+    CHECK(d.body_space().empty());
+    CHECK_FALSE(next("03 00 00 00 00 00 01 00 00"));
+    CHECK(d.body_space().empty()); // skipped, not allocated
+    CHECK_FALSE(next(std::string("'" + std::string(65536, 'z') + "'").c_str()));
+    const auto end = next("00 02 'ok'");
+    REQUIRE(end);
+    CHECK(end->dropped);
+    CHECK_FALSE(end->more);
+    CHECK(end->body.empty());
+    CHECK_FALSE(d.inside_message());
+    // The next message is whole again.
+    const auto after = next("00 03 'new'");
+    REQUIRE(after);
+    CHECK_FALSE(after->dropped);
+    CHECK(after->body == "new");
 
-    // The default is 1024: the 1025th frame of one message is refused, whole frames in one
-    // input (the one-step path for short frames) included.
+    // The default is 1024: the 1025th frame of one message starts the drop, whole frames
+    // in one input (the one-step path for short frames) included.
     frame_decoder def;
     std::vector<std::byte> many;
-    for (int i = 0; i < 1025; ++i)
-        for (const char* hex : {"01", "00"})
+    for (int i = 0; i < 1030; ++i)
+        for (const char* hex : {i + 1 < 1030 ? "01" : "00", "00"})
             many.push_back(bytes(hex)[0]);
     std::size_t pos = 0;
     std::error_code ec;
     int frames = 0;
+    int dropped = 0;
     while (pos < many.size() && !ec) {
         pos += def.decode(std::span(many).subspan(pos), ec);
         if (def.ready()) {
-            (void)def.take();
-            ++frames;
+            const auto f = def.take();
+            ++(f.dropped ? dropped : frames);
         }
     }
+    CHECK_FALSE(ec);
     CHECK(frames == 1024);
-    CHECK(ec == errc::too_many_frames);
+    CHECK(dropped == 1);
 }

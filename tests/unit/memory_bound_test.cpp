@@ -88,28 +88,45 @@ TEST_CASE("memory bound: a frame body whose growth fails closes with out_of_memo
 {
     connection c = ready_router();
     std::vector<std::byte> input = bytes("02 00 00 00 00 10 00 00 00"); // 256 MiB announced
-    input.resize(input.size() + zmtp::wire::frame_decoder::initial_body_capacity + 10, std::byte{7});
-    const fail_allocations_above guard(zmtp::wire::frame_decoder::initial_body_capacity + 4096);
+    const std::size_t first = zmtp::wire::frame_limits{}.first_body_block;
+    input.resize(input.size() + first + 10, std::byte{7});
+    const fail_allocations_above guard(first + 4096);
     CHECK(feed_all(c, input) == connection::event::closed);
     CHECK(c.error() == errc::out_of_memory);
 }
 
-TEST_CASE("memory bound: an unfinished message of empty frames holds at most max_message_frames frames")
+TEST_CASE("memory bound: a message of more empty frames than max_message_frames is dropped, and its frames freed")
 {
     CHECK(tracked::fail_above == 0); // doctest's first check in a test allocates: not ours
     const std::size_t before = tracked::live_bytes;
     {
         connection c = ready_router();
+        const auto frames = empty_frames(1025);
+        const auto more_frames = empty_frames(100'001);
+        const auto two_more = bytes("01 00 01 00");
+        const auto last = bytes("00 00");
+        const auto next_message = bytes("01 01 'a' 00 01 'b'");
         const std::size_t ready = tracked::live_bytes;
         // 1023 frames with MORE: accepted and held (about 48 KiB for 2 KiB sent) ...
-        const auto frames = empty_frames(1025);
         CHECK(feed_all(c, std::span(frames).first(2 * 1023)) == connection::event::none);
         CHECK(tracked::live_bytes - ready <= 64 * 1024);
-        // ... the 1025th frame of the message is refused at its first byte.
-        CHECK(feed_all(c, bytes("01 00 01 00")) == connection::event::closed);
-        CHECK(c.error() == errc::too_many_frames);
+        // ... from the 1025th on, 100,000 more frames are read past, holding nothing more ...
+        CHECK(feed_all(c, two_more) == connection::event::none);
+        const std::size_t at_limit = tracked::live_bytes;
+        CHECK(feed_all(c, std::span(more_frames).first(2 * 100'000)) == connection::event::none);
+        CHECK(tracked::live_bytes <= at_limit);
+        // ... and the last frame drops the message: nothing delivered, the frames freed.
+        CHECK(feed_all(c, last) == connection::event::none);
+        CHECK(c.current_state() == connection::state::ready);
         const auto held = static_cast<long>(tracked::live_bytes) - static_cast<long>(ready);
-        CHECK(held <= 0); // the frames and their list are gone
+        CHECK(held <= 0);
+        // The connection carries on: the next message is delivered whole.
+        const auto r = c.receive(next_message, t0);
+        REQUIRE(r.what == connection::event::message);
+        const zmtp::message m = c.take_message();
+        REQUIRE(m.size() == 2);
+        CHECK(m[0] == "a");
+        CHECK(m[1] == "b");
     }
     const std::size_t after = tracked::live_bytes;
     CHECK(after == before);

@@ -51,6 +51,13 @@ public:
             pop_front();
     }
 
+    /// Makes room for `n` elements, so that pushing up to that many never allocates.
+    void reserve(std::size_t n)
+    {
+        while (slots_.size() < n)
+            grow();
+    }
+
     /// Once empty, gives back storage of more than `keep` slots (grown during a burst).
     void shrink_if_empty(std::size_t keep)
     {

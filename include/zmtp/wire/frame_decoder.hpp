@@ -21,16 +21,26 @@ struct frame_limits {
     std::uint64_t max_message_size = no_limit;
     /// Largest command body. 64 KiB fits any READY, PING or SUBSCRIBE a sane peer sends.
     std::uint64_t max_command_size = 64 * 1024;
-    /// Most frames in one multipart message. A frame costs 2 bytes on the wire but a
-    /// `zmtp::frame` (48 bytes) in memory, so this bounds what a message of empty frames
-    /// makes us hold; 1024 is far beyond any envelope. libzmq has no such limit.
+    /// Most frames in one multipart message; a message with more is dropped whole (its
+    /// further frames are read and discarded, nothing of it is delivered) and the
+    /// connection carries on. A frame costs 2 bytes on the wire but a `zmtp::frame` (48
+    /// bytes) in memory, so this bounds what one message makes us hold; 1024 is far beyond
+    /// any envelope. Dropping rather than disconnecting matters because every hop adds
+    /// envelope frames: a message a ROUTER accepted may be one frame over the limit at the
+    /// next socket. libzmq has no such limit.
     std::uint64_t max_message_frames = 1024;
+    /// Memory allocated at a body's header (or as much as the largest body delivered so
+    /// far, if more); the rest of a larger body is allocated as its bytes arrive.
+    std::size_t first_body_block = 64 * 1024;
 };
 
 /// One complete frame as it came off the wire.
 struct decoded_frame {
     bool more = false;    ///< Another frame of the same message follows.
     bool command = false; ///< A command frame (its body is a command, see command.hpp).
+    /// The message had more than max_message_frames frames and was dropped: this stands
+    /// for its end (no body); the frames of it that came before are to be discarded.
+    bool dropped = false;
     frame body;
 };
 
@@ -40,18 +50,15 @@ struct decoded_frame {
 /// complete (then `ready()` is true and `take()` hands it over) or the input runs out.
 /// Splitting the input anywhere gives the same frames. Every size is checked against the
 /// limits before the body is allocated. A body is allocated whole when its header arrives
-/// if it is no larger than `initial_body_capacity` or than the largest body this decoder
-/// has already delivered (a peer that sent that much once has paid for it); a larger one
+/// if it is no larger than `first_body_block` or than the largest body this decoder has
+/// already delivered (a peer that sent that much once has paid for it); a larger one
 /// starts at that size and doubles as its bytes arrive. So the memory held for a frame is
-/// never more than twice what the peer has sent plus `initial_body_capacity`, whatever
-/// size the header announces, and a stream of large frames is copied once, not at every
-/// doubling. Errors are sticky: after one, `decode()` consumes nothing.
+/// at most twice what the peer has sent plus `first_body_block` (three times, for the
+/// moment a doubling copies it), whatever size the header announces, and a stream of
+/// large frames is copied once, not at every doubling. Errors are sticky: after one,
+/// `decode()` consumes nothing.
 class frame_decoder {
 public:
-    /// Bodies announced larger than this (and than the largest body delivered so far) start
-    /// with that much memory and grow as they arrive.
-    static constexpr std::size_t initial_body_capacity = 256 * 1024;
-
     explicit frame_decoder(frame_limits limits = {}) noexcept : limits_(limits) {}
 
     /// Consumes bytes of `input` until a frame completes or input ends; returns how many
@@ -76,6 +83,8 @@ public:
     /// Reports `n` bytes written into body_space() (n <= its size).
     void commit_body(std::size_t n) noexcept
     {
+        if (state_ != state::body)
+            return;
         body_filled_ += n;
         if (body_filled_ == body_size_)
             finish_frame();
@@ -89,7 +98,7 @@ public:
     const frame_limits& limits() const noexcept { return limits_; }
 
 private:
-    enum class state { flags, short_size, long_size, body, ready, failed };
+    enum class state { flags, short_size, long_size, body, skip_body, ready, failed };
 
     std::error_code fail(std::error_code ec) noexcept;
     std::error_code start_body(std::uint64_t size);
@@ -109,6 +118,8 @@ private:
     bool inside_message_ = false;
     std::uint64_t message_bytes_ = 0;
     std::uint64_t message_frames_ = 0; // frames of the current message before this one
+    bool dropping_ = false;            // the current message has too many frames
+    bool dropped_ = false;             // the ready frame ends a dropped message
     std::error_code error_;
 };
 
