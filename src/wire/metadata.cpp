@@ -62,14 +62,16 @@ property metadata::read_at(std::size_t& pos) const noexcept
 
 void metadata::set(std::string_view name, std::string_view value)
 {
-    if (!get(name)) {
-        append_property(encoded_, name, value);
-        return;
-    }
+    // Built aside, so that `name` and `value` may even be views into this metadata.
     std::string rebuilt;
+    bool replaced = false;
     for_each([&](property p) {
-        append_property(rebuilt, p.name, equal_ignoring_case(p.name, name) ? value : p.value);
+        const bool same = equal_ignoring_case(p.name, name);
+        append_property(rebuilt, p.name, same ? value : p.value);
+        replaced = replaced || same;
     });
+    if (!replaced)
+        append_property(rebuilt, name, value);
     encoded_ = std::move(rebuilt);
 }
 
@@ -92,8 +94,8 @@ std::error_code parse_metadata(std::span<const std::byte> data, metadata& out)
     const auto text = [&](std::size_t pos, std::size_t n) {
         return std::string_view(reinterpret_cast<const char*>(data.data() + pos), n);
     };
-    // Where each name starts: 4 bytes per property of at least 6, for the duplicate check.
-    std::vector<std::uint32_t> names;
+    // Where each name starts, for the duplicate check.
+    std::vector<std::size_t> names;
     std::size_t pos = 0;
     while (pos < data.size()) {
         const std::size_t name_size = static_cast<std::uint8_t>(data[pos]);
@@ -101,7 +103,7 @@ std::error_code parse_metadata(std::span<const std::byte> data, metadata& out)
             return errc::malformed_metadata;
         if (!is_valid_property_name(text(pos + 1, name_size)))
             return errc::invalid_property_name;
-        names.push_back(static_cast<std::uint32_t>(pos));
+        names.push_back(pos);
         pos += 1 + name_size;
         if (data.size() - pos < 4)
             return errc::malformed_metadata;
@@ -111,10 +113,10 @@ std::error_code parse_metadata(std::span<const std::byte> data, metadata& out)
             return errc::malformed_metadata;
         pos += value_size;
     }
-    const auto name_at = [&](std::uint32_t at) { return text(at + 1, static_cast<std::uint8_t>(data[at])); };
+    const auto name_at = [&](std::size_t at) { return text(at + 1, static_cast<std::uint8_t>(data[at])); };
     std::sort(names.begin(), names.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return less_ignoring_case(name_at(a), name_at(b)); });
-    const auto twice = std::adjacent_find(names.begin(), names.end(), [&](std::uint32_t a, std::uint32_t b) {
+              [&](std::size_t a, std::size_t b) { return less_ignoring_case(name_at(a), name_at(b)); });
+    const auto twice = std::adjacent_find(names.begin(), names.end(), [&](std::size_t a, std::size_t b) {
         return equal_ignoring_case(name_at(a), name_at(b));
     });
     if (twice != names.end())

@@ -338,6 +338,19 @@ TEST_CASE("metadata: is kept in its wire form, the bytes the peer sent and no mo
     CHECK(sizeof(metadata) == sizeof(std::string));
 }
 
+TEST_CASE("metadata: set takes a name and value viewed from the same metadata")
+{
+    metadata m;
+    m.set("X-Long", std::string(100, 'v')); // not in the small-string buffer
+    const std::string_view value = *m.get("X-Long");
+    m.set("X-Copy", value);
+    CHECK(m.get("X-Copy") == std::optional<std::string_view>(std::string(100, 'v')));
+    const property first = listed(m)[0];
+    m.set(first.name, first.value); // replacing with itself
+    CHECK(m.get("X-Long") == std::optional<std::string_view>(std::string(100, 'v')));
+    CHECK(listed(m).size() == 2);
+}
+
 TEST_CASE("metadata: is_valid_property_name")
 {
     using zmtp::wire::is_valid_property_name;
