@@ -35,8 +35,7 @@ struct settings {
     std::string router = "tcp://127.0.0.1:60401";
     std::string dealer = "ipc://filer-dealer.ipc";
     unsigned workers = std::max(1u, std::thread::hardware_concurrency());
-    std::string root = ".";
-    std::uintmax_t max_bytes = filer::default_max_bytes;
+    filer::root_options files;
 };
 
 bool parse(int argc, char** argv, settings& s)
@@ -51,10 +50,8 @@ bool parse(int argc, char** argv, settings& s)
             s.dealer = argv[++i];
         else if (arg == "--workers")
             s.workers = static_cast<unsigned>(std::stoul(argv[++i]));
-        else if (arg == "--root")
-            s.root = argv[++i];
-        else if (arg == "--max-bytes" && filer::parse_byte_count(argv[i + 1]))
-            s.max_bytes = *filer::parse_byte_count(argv[++i]);
+        else if (s.files.take(arg, argv[i + 1]))
+            ++i;
         else
             return false;
     }
@@ -124,13 +121,9 @@ int main(int argc, char** argv)
         return 2;
     }
     // Checked before any worker starts: a worker that cannot start would be restarted forever.
-    std::optional<filer::file_root> files;
-    try {
-        files.emplace(s.root, s.max_bytes);
-    } catch (const std::filesystem::filesystem_error& e) {
-        std::fprintf(stderr, "filer-cluster: --root: %s\n", e.what());
+    const std::optional<filer::file_root> files = s.files.open("filer-cluster");
+    if (!files)
         return 2;
-    }
     asio::io_context io;
     const zmtp::socket_options options{.linger = std::chrono::milliseconds(0)};
     zmtp::socket router(io, zmtp::socket_type::router, options);

@@ -10,7 +10,6 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -22,8 +21,7 @@ void stop(int) { stopping = 1; }
 
 struct settings {
     std::string endpoint;
-    std::string root = ".";
-    std::uintmax_t max_bytes = filer::default_max_bytes;
+    filer::root_options files;
 };
 
 bool parse(int argc, char** argv, settings& s)
@@ -34,10 +32,8 @@ bool parse(int argc, char** argv, settings& s)
             return false;
         if (arg == "--connect")
             s.endpoint = argv[++i];
-        else if (arg == "--root")
-            s.root = argv[++i];
-        else if (arg == "--max-bytes" && filer::parse_byte_count(argv[i + 1]))
-            s.max_bytes = *filer::parse_byte_count(argv[++i]);
+        else if (s.files.take(arg, argv[i + 1]))
+            ++i;
         else
             return false;
     }
@@ -53,13 +49,9 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "usage: filer-worker --connect ENDPOINT [--root DIR] [--max-bytes N]\n");
         return 2;
     }
-    std::optional<filer::file_root> files;
-    try {
-        files.emplace(s.root, s.max_bytes);
-    } catch (const std::filesystem::filesystem_error& e) {
-        std::fprintf(stderr, "filer-worker: --root: %s\n", e.what());
+    const std::optional<filer::file_root> files = s.files.open("filer-worker");
+    if (!files)
         return 2;
-    }
     std::signal(SIGINT, stop);
     std::signal(SIGTERM, stop);
 

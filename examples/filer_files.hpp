@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -176,6 +177,38 @@ public:
 private:
     std::filesystem::path dir_;
     std::uintmax_t max_bytes_;
+};
+
+/// The --root DIR and --max-bytes N options, shared by filer-worker and filer-cluster.
+struct root_options {
+    std::string root = ".";
+    std::uintmax_t max_bytes = default_max_bytes;
+
+    /// Takes `option value` if it is one of ours (with a valid value); false otherwise.
+    bool take(std::string_view option, const char* value)
+    {
+        if (option == "--root") {
+            root = value;
+            return true;
+        }
+        const std::optional<std::uintmax_t> count = parse_byte_count(value);
+        if (option == "--max-bytes" && count) {
+            max_bytes = *count;
+            return true;
+        }
+        return false;
+    }
+
+    /// The root to serve, or nothing after telling stderr why `program` cannot serve it.
+    std::optional<file_root> open(const char* program) const
+    {
+        try {
+            return file_root(root, max_bytes);
+        } catch (const std::filesystem::filesystem_error& e) {
+            std::fprintf(stderr, "%s: --root: %s\n", program, e.what());
+            return std::nullopt;
+        }
+    }
 };
 
 } // namespace filer
