@@ -154,11 +154,9 @@ TEST_CASE("amplification: a PING flood from a peer that never reads keeps one PO
     server s({}, false);
     auto peer = attacker(s, 1);
     heap_watch heap;
-    const std::size_t rounds = s.good().rounds();
     const std::size_t sent = peer->flood(in::ping_context_16, flood_bytes, 2s, [&] { heap.sample(); });
     CHECK(sent == flood_bytes); // the server kept reading: PINGs are consumed as they come
     CHECK_FALSE(peer->closed());
-    CHECK(s.good().rounds() > rounds);
     expect_within_rule("PING flood, peer never reads", heap, sent, 1, fixed_busy_connection, 0);
     expect_good_peer_served(s, s.good().rounds());
     peer.reset();
@@ -171,10 +169,8 @@ TEST_CASE("amplification: messages of 1024 empty frames, read by the application
     auto peer = attacker(s, 1);
     const bytes message = empty_frames_message(1024); // 2048 bytes: the most frames allowed
     heap_watch heap;
-    const std::size_t rounds = s.good().rounds();
     const std::size_t sent = peer->flood(message, flood_bytes, 2s, [&] { heap.sample(); });
     CHECK(sent == flood_bytes);
-    CHECK(s.good().rounds() > rounds);
     // Every message arrives whole, once (the good DEALER's thread sets them aside).
     CHECK_MESSAGE(wait_until([&] { return s.good().foreign_count() == sent / message.size(); }, 20s),
                   s.good().foreign_count() << " of " << sent / message.size() << " messages received");
@@ -195,8 +191,8 @@ TEST_CASE("amplification: messages of 1024 empty frames while the application re
     heap_watch heap;
     // The server stops reading once the queue holds receive_hwm (1000) worth of messages,
     // a message of 1024 frames counting 256: then the kernel's buffers fill and stall us.
-    const std::size_t sent = peer->flood(message, flood_bytes, 1s, [&] { heap.sample(); });
-    CHECK(sent < flood_bytes);
+    const std::size_t sent = peer->flood(message, 4 * flood_bytes, 1s, [&] { heap.sample(); });
+    CHECK(sent < 4 * flood_bytes); // far more than the kernel's buffers take
     // Flat: what is queued is bounded by receive_hwm, not by what was sent.
     expect_within_rule("messages of 1024 empty frames, application not reading", heap, sent, 1,
                        fixed_busy_connection, 0);
