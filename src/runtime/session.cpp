@@ -222,7 +222,7 @@ bool session::send_now(const message& msg)
     if (!attached_ || stopped_ || stop_after_flush_ || conn_.current_state() != wire::connection::state::ready)
         return false;
     (void)conn_.send(msg); // cannot fail: ready, and the core never sends empty messages
-    pipe_->encoded += hwm_weight(msg);
+    pipe_->encoded += hwm_weight(msg.size());
     write();
     return true;
 }

@@ -40,19 +40,10 @@ connection::connection(connection_options options, time_point now)
         handshake_deadline_ = now + options_.handshake_timeout;
 }
 
+// A function-try-block: memory for the peer's input (frames, metadata) that cannot be had
+// ends this connection, not the program; what was consumed no longer matters once closed.
 connection::receive_result connection::receive(std::span<const std::byte> input, time_point now)
-{
-    // Memory for the peer's input (frames, metadata) that cannot be had ends this
-    // connection, not the program. What was consumed no longer matters once closed.
-    try {
-        return receive_some(input, now);
-    } catch (const std::bad_alloc&) {
-        return {0, fail(errc::out_of_memory)};
-    }
-}
-
-connection::receive_result connection::receive_some(std::span<const std::byte> input, time_point now)
-{
+try {
     if (waiting_event_ != event::none)
         return {0, waiting_event_};
     if (state_ == state::closed)
@@ -94,6 +85,8 @@ connection::receive_result connection::receive_some(std::span<const std::byte> i
         }
     }
     return {pos, event::none};
+} catch (const std::bad_alloc&) {
+    return {0, fail(errc::out_of_memory)};
 }
 
 std::span<std::byte> connection::direct_input() noexcept

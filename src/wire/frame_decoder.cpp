@@ -146,22 +146,9 @@ std::error_code frame_decoder::grow_body()
     return {};
 }
 
-void frame_decoder::finish_frame() noexcept
+void frame_decoder::finish_dropped_frame() noexcept
 {
-    state_ = state::ready;
-    if (flags_ & frame_flag::command) {
-        largest_body_ = std::max(largest_body_, body_size_);
-        return;
-    }
-    inside_message_ = flags_ & frame_flag::more;
-    message_bytes_ = inside_message_ ? message_bytes_ + body_size_ : 0;
-    message_frames_ = inside_message_ ? message_frames_ + 1 : 0;
-    if (!dropping_) {
-        largest_body_ = std::max(largest_body_, body_size_);
-        return;
-    }
-    // A frame of a dropped message: nothing to hand out until its last frame, which
-    // reports the drop.
+    // Nothing to hand out until the dropped message's last frame, which reports the drop.
     if (inside_message_) {
         state_ = state::flags;
         return;
@@ -173,11 +160,12 @@ void frame_decoder::finish_frame() noexcept
 decoded_frame frame_decoder::take() noexcept
 {
     state_ = state::flags;
-    const bool more = flags_ & frame_flag::more;
-    const bool command = flags_ & frame_flag::command;
-    if (std::exchange(dropped_, false))
-        return {false, false, true, frame{}};
-    return {more, command, false, std::move(body_)};
+    // After a dropped message's last frame, flags_ has neither MORE nor COMMAND and body_
+    // is empty: the same fields say "dropped".
+    decoded_frame f{static_cast<bool>(flags_ & frame_flag::more), static_cast<bool>(flags_ & frame_flag::command),
+                    dropped_, std::move(body_)};
+    dropped_ = false;
+    return f;
 }
 
 } // namespace zmtp::wire

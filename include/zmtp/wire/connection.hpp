@@ -139,7 +139,6 @@ public:
     std::uint8_t minor_version() const noexcept { return minor_version_; }
 
 private:
-    receive_result receive_some(std::span<const std::byte> input, time_point now);
     event fail(std::error_code ec, bool tell_peer = false);
     event on_greeting_done();
     event on_frame(decoded_frame&& f, time_point now);

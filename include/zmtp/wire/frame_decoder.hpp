@@ -2,6 +2,7 @@
 #pragma once
 
 #include "zmtp/frame.hpp"
+#include "zmtp/wire/frame_header.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -104,7 +105,22 @@ private:
     std::error_code start_body(std::uint64_t size);
     /// Makes room for more of a body that is held in part. Error: out_of_memory.
     std::error_code grow_body();
-    void finish_frame() noexcept;
+    void finish_frame() noexcept // inline: it is on every frame's path
+    {
+        state_ = state::ready;
+        if (flags_ & frame_flag::command) {
+            largest_body_ = largest_body_ < body_size_ ? body_size_ : largest_body_;
+            return;
+        }
+        inside_message_ = flags_ & frame_flag::more;
+        message_bytes_ = inside_message_ ? message_bytes_ + body_size_ : 0;
+        message_frames_ = inside_message_ ? message_frames_ + 1 : 0;
+        if (dropping_) [[unlikely]]
+            finish_dropped_frame();
+        else
+            largest_body_ = largest_body_ < body_size_ ? body_size_ : largest_body_;
+    }
+    void finish_dropped_frame() noexcept;
 
     frame_limits limits_;
     state state_ = state::flags;
