@@ -1,7 +1,8 @@
 // What a file service worker may serve: regular files below one root directory, up to a
-// size limit. Requests name paths relative to the root; absolute paths are refused, and so
-// is any path that leaves the root through `..` or a symlink. Shared by filer-worker and
-// filer-cluster, unit-tested in tests/filer/.
+// size limit. Requests name paths relative to the root, or absolute paths inside it (as the
+// original service's clients send them); any path that leaves the root, through `..`, a
+// symlink or by being elsewhere, is refused. Shared by filer-worker and filer-cluster,
+// unit-tested in tests/filer/.
 //
 // Checking the path and opening the file are two steps: someone who can rename directories
 // inside the root could swap one for a symlink between them (Linux's openat2 with
@@ -142,19 +143,17 @@ public:
 
     std::uintmax_t max_bytes() const { return max_bytes_; }
 
-    /// The canonical path `request` names, or why it is refused: it contains a NUL byte, is
-    /// absolute, or leaves the root (through `..` or a symlink; for `..` the reason is the
-    /// same whether what it names outside exists or not).
+    /// The canonical path `request` names (relative to the root, or absolute), or why it is
+    /// refused: it contains a NUL byte, or leaves the root (through `..`, a symlink, or as
+    /// an absolute path elsewhere; for `..` the reason is the same whether what it names
+    /// outside exists or not).
     result<std::filesystem::path> resolve(std::string_view request) const
     {
         const auto failure = [](std::string reason) { return result<std::filesystem::path>{{}, std::move(reason)}; };
         if (request.find('\0') != std::string_view::npos)
             return failure("path contains a NUL byte");
-        const std::filesystem::path relative(request);
-        if (relative.has_root_path())
-            return failure("absolute path refused (paths are relative to the root)");
-        std::error_code ec;
-        std::filesystem::path path = std::filesystem::weakly_canonical(dir_ / relative, ec);
+        std::error_code ec; // (dir_ / an absolute path is that path)
+        std::filesystem::path path = std::filesystem::weakly_canonical(dir_ / std::filesystem::path(request), ec);
         if (ec)
             return failure(detail::os_reason(ec.value()));
         if (!is_within(dir_, path))
