@@ -53,6 +53,27 @@ public:
         }
         return "unknown zmtp error";
     }
+
+    /// The std::errc twin of an error, where it has one (the errno libzmq reports for the
+    /// same condition), so that `ec == std::errc::resource_unavailable_try_again` holds
+    /// for errc::would_block; the others compare equal only to themselves.
+    std::error_condition default_error_condition(int value) const noexcept override
+    {
+        switch (static_cast<errc>(value)) {
+        case errc::would_block: return std::errc::resource_unavailable_try_again;
+        case errc::address_in_use: return std::errc::address_in_use;
+        case errc::host_unreachable: return std::errc::host_unreachable;
+        case errc::not_supported: return std::errc::operation_not_supported;
+        case errc::invalid_endpoint: return std::errc::invalid_argument;
+        case errc::socket_closed: return std::errc::not_a_socket;
+        case errc::message_too_large: return std::errc::message_size;
+        case errc::out_of_memory: return std::errc::not_enough_memory;
+        case errc::blocking_in_executor: return std::errc::resource_deadlock_would_occur;
+        case errc::handshake_timeout:
+        case errc::heartbeat_timeout: return std::errc::timed_out;
+        default: return {value, *this};
+        }
+    }
 };
 
 } // namespace

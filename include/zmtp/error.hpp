@@ -58,7 +58,12 @@ enum class errc {
     duplicate_property,       ///< Peer's metadata names one property twice (names compare case-insensitively).
 };
 
-/// The category of all `zmtp::errc` values; its name() is "zmtp".
+/// The category of all `zmtp::errc` values; its name() is "zmtp". Errors with a std::errc
+/// twin (the errno libzmq reports) compare equal to it: would_block to
+/// resource_unavailable_try_again, address_in_use, host_unreachable, not_supported to
+/// operation_not_supported, invalid_endpoint to invalid_argument, socket_closed to
+/// not_a_socket, message_too_large to message_size, out_of_memory to not_enough_memory,
+/// blocking_in_executor to resource_deadlock_would_occur, the timeouts to timed_out.
 const std::error_category& error_category() noexcept;
 
 /// Makes an error_code of the zmtp category (found by ADL for `std::error_code ec = errc::x`).

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace zmtp_test;
@@ -120,6 +121,44 @@ TEST_CASE("frame_header: returned length is 2 or 9")
 }
 
 // --- error category ---------------------------------------------------------------
+
+TEST_CASE("error: errors with a std::errc twin compare equal to it, in both directions")
+{
+    const std::pair<errc, std::errc> twins[] = {
+        {errc::would_block, std::errc::resource_unavailable_try_again},
+        {errc::address_in_use, std::errc::address_in_use},
+        {errc::host_unreachable, std::errc::host_unreachable},
+        {errc::not_supported, std::errc::operation_not_supported},
+        {errc::invalid_endpoint, std::errc::invalid_argument},
+        {errc::socket_closed, std::errc::not_a_socket},
+        {errc::message_too_large, std::errc::message_size},
+        {errc::out_of_memory, std::errc::not_enough_memory},
+        {errc::blocking_in_executor, std::errc::resource_deadlock_would_occur},
+        {errc::handshake_timeout, std::errc::timed_out},
+        {errc::heartbeat_timeout, std::errc::timed_out},
+    };
+    for (const auto& twin : twins) { // (clang 14 cannot capture structured bindings)
+        const errc ours = twin.first;
+        const std::errc theirs = twin.second;
+        CAPTURE(static_cast<int>(ours));
+        const std::error_code ec = ours;
+        CHECK(ec == theirs);
+        CHECK(theirs == ec);
+        CHECK(ec == std::make_error_condition(theirs));
+        CHECK(ec.default_error_condition().category() == std::generic_category());
+        CHECK(ec == ours); // still itself
+        CHECK(ec != std::errc::interrupted);
+    }
+    // EAGAIN and EWOULDBLOCK are one errno on Linux: both names match would_block.
+    CHECK(std::error_code(errc::would_block) == std::errc::operation_would_block);
+    // Errors without a twin compare equal to nothing in the generic category.
+    for (const errc e : {errc::bad_signature, errc::invalid_state, errc::empty_message, errc::duplicate_property}) {
+        const std::error_code ec = e;
+        CHECK(ec.default_error_condition().category() == zmtp::error_category());
+        CHECK(ec != std::errc::invalid_argument);
+        CHECK(ec != std::errc::resource_unavailable_try_again);
+    }
+}
 
 TEST_CASE("error: category - messages and protocol-error classification")
 {
