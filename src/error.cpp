@@ -50,6 +50,9 @@ public:
         case errc::connection_closed: return "connection is closed";
         case errc::out_of_memory: return "out of memory for the peer's input";
         case errc::duplicate_property: return "metadata names a property twice";
+        case errc::invalid_argument: return "invalid argument";
+        case errc::context_terminated: return "the socket's context was shut down";
+        case errc::no_such_endpoint: return "the socket has no such endpoint";
         }
         return "unknown zmtp error";
     }
@@ -64,7 +67,9 @@ public:
         case errc::address_in_use: return std::errc::address_in_use;
         case errc::host_unreachable: return std::errc::host_unreachable;
         case errc::not_supported: return std::errc::operation_not_supported;
-        case errc::invalid_endpoint: return std::errc::invalid_argument;
+        case errc::invalid_endpoint:
+        case errc::invalid_argument: return std::errc::invalid_argument;
+        case errc::no_such_endpoint: return std::errc::no_such_file_or_directory;
         case errc::socket_closed: return std::errc::not_a_socket;
         case errc::message_too_large: return std::errc::message_size;
         case errc::out_of_memory: return std::errc::not_enough_memory;

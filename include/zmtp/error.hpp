@@ -56,14 +56,19 @@ enum class errc {
     out_of_memory,            ///< Memory for the peer's input could not be allocated; that connection closes.
     // --- added later, the peer's fault ---
     duplicate_property,       ///< Peer's metadata names one property twice (names compare case-insensitively).
+    // --- added later, local ---
+    invalid_argument,         ///< An option or argument has a value it may not have (the exception says which).
+    context_terminated,       ///< The socket's zmtp::context was shut down (libzmq's ETERM).
+    no_such_endpoint,         ///< unbind/disconnect of an endpoint the socket does not have.
 };
 
 /// The category of all `zmtp::errc` values; its name() is "zmtp". Errors with a std::errc
 /// twin (the errno libzmq reports) compare equal to it: would_block to
 /// resource_unavailable_try_again, address_in_use, host_unreachable, not_supported to
-/// operation_not_supported, invalid_endpoint to invalid_argument, socket_closed to
+/// operation_not_supported, invalid_endpoint and invalid_argument to invalid_argument, socket_closed to
 /// not_a_socket, message_too_large to message_size, out_of_memory to not_enough_memory,
-/// blocking_in_executor to resource_deadlock_would_occur, the timeouts to timed_out.
+/// blocking_in_executor to resource_deadlock_would_occur, the timeouts to timed_out,
+/// no_such_endpoint to no_such_file_or_directory (libzmq's ENOENT).
 const std::error_category& error_category() noexcept;
 
 /// Makes an error_code of the zmtp category (found by ADL for `std::error_code ec = errc::x`).

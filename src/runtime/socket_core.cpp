@@ -128,7 +128,7 @@ std::error_code socket_core::unbind(std::string_view text)
         return l->text() == text || l->bound_endpoint() == text;
     });
     if (it == listeners_.end())
-        return make_error_code(std::errc::no_such_file_or_directory);
+        return errc::no_such_endpoint;
     const std::shared_ptr<listener> l = *it;
     listeners_.erase(it);
     l->stop();
@@ -139,7 +139,7 @@ std::error_code socket_core::disconnect(std::string_view text)
 {
     const auto it = std::find_if(connectors_.begin(), connectors_.end(), [&](const auto& c) { return c->text() == text; });
     if (it == connectors_.end())
-        return make_error_code(std::errc::no_such_file_or_directory);
+        return errc::no_such_endpoint;
     const std::shared_ptr<connector> c = *it;
     connectors_.erase(it);
     c->stop();

@@ -136,6 +136,8 @@ TEST_CASE("error: errors with a std::errc twin compare equal to it, in both dire
         {errc::blocking_in_executor, std::errc::resource_deadlock_would_occur},
         {errc::handshake_timeout, std::errc::timed_out},
         {errc::heartbeat_timeout, std::errc::timed_out},
+        {errc::invalid_argument, std::errc::invalid_argument},
+        {errc::no_such_endpoint, std::errc::no_such_file_or_directory},
     };
     for (const auto& twin : twins) { // (clang 14 cannot capture structured bindings)
         const errc ours = twin.first;
@@ -152,7 +154,8 @@ TEST_CASE("error: errors with a std::errc twin compare equal to it, in both dire
     // EAGAIN and EWOULDBLOCK are one errno on Linux: both names match would_block.
     CHECK(std::error_code(errc::would_block) == std::errc::operation_would_block);
     // Errors without a twin compare equal to nothing in the generic category.
-    for (const errc e : {errc::bad_signature, errc::invalid_state, errc::empty_message, errc::duplicate_property}) {
+    for (const errc e : {errc::bad_signature, errc::invalid_state, errc::empty_message, errc::duplicate_property,
+                         errc::context_terminated}) {
         const std::error_code ec = e;
         CHECK(ec.default_error_condition().category() == zmtp::error_category());
         CHECK(ec != std::errc::invalid_argument);
