@@ -8,15 +8,34 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <system_error>
 
 namespace zmtp {
 
+/// Longest duration any option takes: libzmq's options are `int` milliseconds, so
+/// 2^31 - 1 ms (about 24.8 days). A longer one is refused rather than left to overflow a
+/// deadline; where an option allows it, std::nullopt means "forever".
+inline constexpr std::chrono::milliseconds max_option_duration{2'147'483'647};
+
+/// Longest heartbeat_ttl: PING carries the TTL in 16 bits of deciseconds (RFC 37), so
+/// 65535 ds = 6553.5 s; libzmq documents 6553599 ms (what rounds down to 65535 ds).
+inline constexpr std::chrono::milliseconds max_heartbeat_ttl{6'553'599};
+
+/// Smallest max_command_size: the smallest READY a peer can send, a command body of 25
+/// bytes (`05 READY 0B Socket-Type 00 00 00 03` and a 3-letter type: PUB, SUB, REQ, REP).
+inline constexpr std::uint64_t min_command_size = 25;
+
+/// Smallest max_handshake_size: the 64-byte greeting plus that READY framed (27 bytes).
+inline constexpr std::size_t min_handshake_size = 64 + 27;
+
 /// Settings of a socket. Defaults are libzmq's (see `man zmq_setsockopt`); the libzmq
 /// option each field mirrors is named in its comment. Changes apply to connections made
-/// after them. `std::nullopt` durations mean "forever" (libzmq's -1).
+/// after them. `std::nullopt` durations mean "forever" (libzmq's -1). The constraints each
+/// comment states are the ones validate() checks.
 struct socket_options {
     /// ZMQ_ROUTING_ID: the Identity announced to ROUTER peers; 1..255 bytes, not starting
-    /// with a zero byte; empty lets the peer generate one.
+    /// with a zero byte (those are the ids a ROUTER generates), or empty to let the peer
+    /// generate one. A peer refuses any other value in the handshake, forever.
     std::string routing_id{};
     /// ZMQ_SNDHWM: messages queued per peer before send blocks or drops; 0 = no limit.
     /// A message of more than 4 frames counts once per 4 frames (libzmq counts it once),
@@ -25,22 +44,32 @@ struct socket_options {
     /// ZMQ_RCVHWM: messages queued per peer before reading from it pauses; 0 = no limit.
     /// Counted as send_hwm is.
     std::size_t receive_hwm = 1000;
-    /// ZMQ_LINGER: how long close() keeps flushing queued messages in the background.
+    /// ZMQ_LINGER: how long close() keeps flushing queued messages in the background;
+    /// unset = until they are sent. 0..max_option_duration.
     std::optional<std::chrono::milliseconds> linger{};
     /// ZMQ_RECONNECT_IVL: wait before reconnecting after a failure or disconnect.
+    /// 0..max_option_duration (libzmq's -1, "never reconnect", is not supported).
     std::chrono::milliseconds reconnect_interval{100};
     /// ZMQ_RECONNECT_IVL_MAX: when above reconnect_interval, the wait doubles after each
-    /// failed attempt up to this; zero disables the backoff.
+    /// failed attempt up to this; zero (or anything not above reconnect_interval) disables
+    /// the backoff. 0..max_option_duration.
     std::chrono::milliseconds reconnect_interval_max{0};
     /// ZMQ_HEARTBEAT_IVL: interval between PINGs; zero disables heartbeats.
+    /// 0..max_option_duration.
     std::chrono::milliseconds heartbeat_interval{0};
     /// ZMQ_HEARTBEAT_TIMEOUT: time to wait for traffic after a PING; unset = interval.
+    /// 1 ms..max_option_duration: zero would drop every peer at its first PING (libzmq's
+    /// default, the interval, is std::nullopt here).
     std::optional<std::chrono::milliseconds> heartbeat_timeout{};
-    /// ZMQ_HEARTBEAT_TTL: asks the peer to drop us after this long without traffic.
+    /// ZMQ_HEARTBEAT_TTL: asks the peer to drop us after this long without traffic. Sent in
+    /// deciseconds, rounded down: under 100 ms it asks nothing. 0..max_heartbeat_ttl
+    /// (6553599 ms, the most the PING's 16-bit TTL field holds).
     std::chrono::milliseconds heartbeat_ttl{0};
-    /// ZMQ_MAXMSGSIZE: largest inbound message; a bigger one disconnects the peer.
+    /// ZMQ_MAXMSGSIZE: largest inbound message; a bigger one disconnects the peer. Any value.
     std::uint64_t max_message_size = wire::no_limit;
-    /// Largest inbound command (READY, PING, SUBSCRIBE...). Not in libzmq.
+    /// Largest inbound command (READY, PING, SUBSCRIBE...). Not in libzmq. At least
+    /// min_command_size (25, the smallest READY); a real peer's READY is larger (41 bytes
+    /// from a DEALER, 296 with a 255-byte routing id), and SUBSCRIBE carries the topic.
     std::uint64_t max_command_size = 64 * 1024;
     /// Most frames in one inbound message; a message with more is dropped whole and the
     /// connection carries on (a disconnect would let one client's message, grown by the
@@ -48,14 +77,17 @@ struct socket_options {
     /// 2 bytes on the wire and 48 in memory: this bounds what one unfinished message makes
     /// us hold. At least 1. Not in libzmq (which has no limit).
     std::uint64_t max_message_frames = 1024;
-    /// Most bytes a peer may send before its handshake completes. Not in libzmq.
+    /// Most bytes a peer may send before its handshake completes, greeting included. Not in
+    /// libzmq. At least min_handshake_size (91: a greeting and the smallest READY; a
+    /// DEALER peer needs 107, one with a 255-byte routing id 369).
     std::size_t max_handshake_size = 64 * 1024;
     /// Monitor events kept for a monitor reader that falls behind; past it the oldest are
-    /// dropped (at least one is kept). Peers cause events by connecting, so this bounds
-    /// what they can queue.
+    /// dropped (at least one is kept, so 0 acts as 1). Peers cause events by connecting, so
+    /// this bounds what they can queue.
     /// Not in libzmq (whose monitor socket has its own high-water mark).
     std::size_t max_monitor_events = 10'000;
     /// ZMQ_HANDSHAKE_IVL: time allowed for a handshake; zero disables the limit.
+    /// 0..max_option_duration.
     std::chrono::milliseconds handshake_timeout{30'000};
     /// ZMQ_IMMEDIATE: queue messages only to completed connections, not to peers still
     /// being connected to.
@@ -73,12 +105,21 @@ struct socket_options {
     bool req_correlate = false;
     /// ZMQ_REQ_RELAXED: REQ may send again without waiting; a late reply is dropped.
     bool req_relaxed = false;
-    /// ZMQ_SNDTIMEO: how long the blocking send() waits; unset = forever.
+    /// ZMQ_SNDTIMEO: how long the blocking send() waits; unset = forever, 0 = not at all.
+    /// 0..max_option_duration.
     std::optional<std::chrono::milliseconds> send_timeout{};
-    /// ZMQ_RCVTIMEO: how long the blocking receive() waits; unset = forever.
+    /// ZMQ_RCVTIMEO: how long the blocking receive() waits; unset = forever, 0 = not at all.
+    /// 0..max_option_duration.
     std::optional<std::chrono::milliseconds> receive_timeout{};
-    /// ZMQ_BACKLOG: pending connections a listener queues.
+    /// ZMQ_BACKLOG: pending connections a listener queues (listen(2)'s backlog, which the
+    /// system caps at net.core.somaxconn). Not negative.
     int backlog = 100;
 };
+
+/// Checks every constraint the field comments of socket_options state. Returns {} and
+/// leaves `why` untouched when all hold; otherwise returns errc::invalid_argument and sets
+/// `why` to the first broken one, field name first, e.g.
+/// "routing_id: must not start with a zero byte".
+std::error_code validate(const socket_options& options, std::string& why);
 
 } // namespace zmtp

@@ -1,0 +1,93 @@
+#include "zmtp/options.hpp"
+
+#include "zmtp/error.hpp"
+
+#include <string_view>
+
+namespace zmtp {
+namespace {
+
+/// Longest routing id: its length travels in one byte (RFC 23's Identity property).
+constexpr std::size_t max_routing_id = 255;
+
+/// The first broken constraint, as "field: reason"; empty while all hold.
+class checker {
+public:
+    /// `value` must be within [low, high] milliseconds.
+    void duration(std::string_view field, std::chrono::milliseconds value, std::chrono::milliseconds low,
+                  std::chrono::milliseconds high, std::string_view hint = {})
+    {
+        if (!why_.empty())
+            return;
+        if (value < low)
+            fail(field, (low.count() == 0 ? std::string("must not be negative")
+                                          : "must be at least " + std::to_string(low.count()) + " ms")
+                            + ", not " + std::to_string(value.count()) + " ms" + std::string(hint));
+        else if (value > high)
+            fail(field, "must be at most " + std::to_string(high.count()) + " ms, not "
+                            + std::to_string(value.count()) + " ms" + std::string(hint));
+    }
+
+    void duration(std::string_view field, std::optional<std::chrono::milliseconds> value, std::chrono::milliseconds low,
+                  std::string_view hint)
+    {
+        if (value)
+            duration(field, *value, low, max_option_duration, hint);
+    }
+
+    /// `value` must be at least `low`.
+    void at_least(std::string_view field, std::uint64_t value, std::uint64_t low, std::string_view reason)
+    {
+        if (why_.empty() && value < low)
+            fail(field, "must be at least " + std::to_string(low) + " (" + std::string(reason) + "), not "
+                            + std::to_string(value));
+    }
+
+    /// Unless `holds`, `reason` is the first broken constraint (unless one came before).
+    void require(std::string_view field, bool holds, std::string_view reason)
+    {
+        if (why_.empty() && !holds)
+            fail(field, std::string(reason));
+    }
+
+    std::string& why() noexcept { return why_; }
+
+private:
+    void fail(std::string_view field, const std::string& reason) { why_ = std::string(field) + ": " + reason; }
+
+    std::string why_;
+};
+
+} // namespace
+
+std::error_code validate(const socket_options& o, std::string& why)
+{
+    using std::chrono::milliseconds;
+    constexpr milliseconds zero{0};
+    checker c;
+    c.require("routing_id", o.routing_id.size() <= max_routing_id,
+              "must be at most 255 bytes, not " + std::to_string(o.routing_id.size()));
+    c.require("routing_id", o.routing_id.empty() || o.routing_id.front() != '\0',
+              "must not start with a zero byte (those are the ids a ROUTER generates)");
+    c.duration("linger", o.linger, zero, " (std::nullopt waits forever)");
+    c.duration("reconnect_interval", o.reconnect_interval, zero, max_option_duration);
+    c.duration("reconnect_interval_max", o.reconnect_interval_max, zero, max_option_duration);
+    c.duration("heartbeat_interval", o.heartbeat_interval, zero, max_option_duration);
+    c.duration("heartbeat_timeout", o.heartbeat_timeout, milliseconds{1},
+               " (std::nullopt means heartbeat_interval)");
+    c.duration("heartbeat_ttl", o.heartbeat_ttl, zero, max_heartbeat_ttl,
+               " (the PING's TTL field holds 65535 deciseconds)");
+    c.at_least("max_command_size", o.max_command_size, min_command_size, "the smallest READY");
+    c.at_least("max_message_frames", o.max_message_frames, 1, "a message has a frame");
+    c.at_least("max_handshake_size", o.max_handshake_size, min_handshake_size, "a greeting and the smallest READY");
+    c.duration("handshake_timeout", o.handshake_timeout, zero, max_option_duration);
+    c.duration("send_timeout", o.send_timeout, zero, " (std::nullopt waits forever)");
+    c.duration("receive_timeout", o.receive_timeout, zero, " (std::nullopt waits forever)");
+    c.require("backlog", o.backlog >= 0, "must not be negative, not " + std::to_string(o.backlog));
+    if (c.why().empty())
+        return {};
+    why = std::move(c.why());
+    return errc::invalid_argument;
+}
+
+} // namespace zmtp
