@@ -3,6 +3,7 @@
 #include "zmtp/error.hpp"
 
 #include <charconv>
+#include <string>
 
 namespace zmtp {
 namespace {
@@ -13,30 +14,100 @@ constexpr std::size_t max_host = 253;
 /// Longest Unix socket path: sizeof(sockaddr_un::sun_path) - 1 on Linux.
 constexpr std::size_t max_ipc_path = 107;
 
-std::error_code parse_tcp(std::string_view rest, endpoint& out)
+/// Longest endpoint text quoted in an error message.
+constexpr std::size_t max_quoted = 200;
+
+/// `text` fit for a one-line message: control characters as \xNN, cut after max_quoted
+/// bytes (with the full length said).
+std::string printable(std::string_view text)
+{
+    constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (const char ch : text.substr(0, max_quoted)) {
+        const auto byte = static_cast<unsigned char>(ch);
+        if (byte < 0x20 || byte == 0x7f) {
+            out += "\\x";
+            out += hex[byte >> 4];
+            out += hex[byte & 0xf];
+        } else {
+            out += ch;
+        }
+    }
+    if (text.size() > max_quoted)
+        out += "... (" + std::to_string(text.size()) + " bytes)";
+    return out;
+}
+
+/// Sets `why` (when wanted) and returns errc::invalid_endpoint.
+std::error_code refuse(std::string* why, std::string_view reason)
+{
+    if (why)
+        *why = reason;
+    return errc::invalid_endpoint;
+}
+
+std::error_code parse_tcp(std::string_view rest, endpoint& out, std::string* why)
 {
     const std::size_t colon = rest.rfind(':');
     if (colon == std::string_view::npos)
-        return errc::invalid_endpoint;
+        return refuse(why, "missing port");
     std::string_view host = rest.substr(0, colon);
     const std::string_view port = rest.substr(colon + 1);
     const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
     if (bracketed)
         host = host.substr(1, host.size() - 2);
     else if (host.find(':') != std::string_view::npos)
-        return errc::invalid_endpoint; // IPv6 addresses need brackets
-    if (host.empty() || host.size() > max_host || host.find_first_of("[]") != std::string_view::npos)
-        return errc::invalid_endpoint;
-    out.host = std::string(host);
+        return refuse(why, "an IPv6 address needs brackets, e.g. tcp://[::1]:5555");
+    if (host.empty())
+        return refuse(why, "missing host");
+    if (host.size() > max_host)
+        return refuse(why, "host longer than 253 characters");
+    if (host.find_first_of("[]") != std::string_view::npos)
+        return refuse(why, "unbalanced '[' or ']' in host");
     if (port == "*" || port == "0") {
+        out.host = std::string(host);
         out.port = 0;
         return {};
     }
+    if (port.empty())
+        return refuse(why, "missing port");
     unsigned value = 0;
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535)
-        return errc::invalid_endpoint;
+    if (ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535)
+        return refuse(why, "port must be 1..65535, * or 0");
+    out.host = std::string(host);
     out.port = static_cast<std::uint16_t>(value);
+    return {};
+}
+
+std::error_code parse(std::string_view text, endpoint& out, std::string* why)
+{
+    const std::size_t sep = text.find("://");
+    if (sep == std::string_view::npos || sep == 0)
+        return refuse(why, "missing transport (tcp://, ipc:// or inproc://)");
+    const std::string_view scheme = text.substr(0, sep);
+    const std::string_view rest = text.substr(sep + 3);
+    endpoint e;
+    if (scheme == "tcp") {
+        e.transport = transport::tcp;
+        if (std::error_code ec = parse_tcp(rest, e, why))
+            return ec;
+    } else if (scheme == "ipc") {
+        if (rest.empty())
+            return refuse(why, "missing ipc path");
+        if (rest.size() > max_ipc_path)
+            return refuse(why, "ipc path longer than 107 bytes");
+        e.transport = transport::ipc;
+        e.path = std::string(rest);
+    } else if (scheme == "inproc") {
+        if (rest.empty())
+            return refuse(why, "missing inproc name");
+        e.transport = transport::inproc;
+        e.path = std::string(rest);
+    } else {
+        return refuse(why, "unknown transport '" + printable(scheme) + "' (tcp, ipc, inproc)");
+    }
+    out = std::move(e);
     return {};
 }
 
@@ -44,31 +115,31 @@ std::error_code parse_tcp(std::string_view rest, endpoint& out)
 
 std::error_code parse_endpoint(std::string_view text, endpoint& out)
 {
-    const std::size_t sep = text.find("://");
-    if (sep == std::string_view::npos)
-        return errc::invalid_endpoint;
-    const std::string_view scheme = text.substr(0, sep);
-    const std::string_view rest = text.substr(sep + 3);
+    return parse(text, out, nullptr);
+}
+
+std::error_code parse_endpoint(std::string_view text, endpoint& out, std::string& why)
+{
+    return parse(text, out, &why);
+}
+
+std::string describe_endpoint_error(std::string_view text, std::error_code ec)
+{
+    const std::string shown = text.empty() ? std::string("(empty endpoint)") : printable(text);
+    if (!ec)
+        return shown;
     endpoint e;
-    if (scheme == "tcp") {
-        e.transport = transport::tcp;
-        if (std::error_code ec = parse_tcp(rest, e))
-            return ec;
-    } else if (scheme == "ipc") {
-        if (rest.empty() || rest.size() > max_ipc_path)
-            return errc::invalid_endpoint;
-        e.transport = transport::ipc;
-        e.path = std::string(rest);
-    } else if (scheme == "inproc") {
-        if (rest.empty())
-            return errc::invalid_endpoint;
-        e.transport = transport::inproc;
-        e.path = std::string(rest);
-    } else {
-        return errc::invalid_endpoint;
+    std::string why;
+    const std::error_code parsed = parse(text, e, &why);
+    if (ec == errc::invalid_endpoint) {
+        if (parsed)
+            return shown + ": " + why;
+        if (e.transport == transport::tcp && e.port == 0)
+            return shown + ": connect needs a port 1..65535 (* and 0 are for bind)";
+    } else if (ec == std::errc::no_such_device && !parsed && e.transport == transport::tcp) {
+        return shown + ": no interface or host named '" + printable(e.host) + "'";
     }
-    out = std::move(e);
-    return {};
+    return shown + ": " + ec.message();
 }
 
 std::string endpoint::to_string() const

@@ -28,6 +28,20 @@ struct endpoint {
 /// host (empty, over 253 characters, stray brackets, IPv6 without brackets) or port (it
 /// must be 1..65535, or "*" or "0" for an ephemeral port, which only bind accepts), empty
 /// ipc path or one longer than a Unix socket path may be (107 bytes), empty inproc name.
+/// On error `out` is left untouched.
 std::error_code parse_endpoint(std::string_view text, endpoint& out);
+
+/// As above; on error also sets `why` to the reason, e.g. "port must be 1..65535, * or 0"
+/// or "unknown transport 'udp' (tcp, ipc, inproc)". On success `why` is left untouched.
+std::error_code parse_endpoint(std::string_view text, endpoint& out, std::string& why);
+
+/// A one-line message for `ec`, the error of a bind or connect to `text`: the endpoint,
+/// then why. For errc::invalid_endpoint the reason parse_endpoint gives (or, for a tcp
+/// endpoint that parses, that connect needs a port), for std::errc::no_such_device on a
+/// tcp endpoint "no interface or host named '<host>'", else ec.message(). For example
+/// "tcp://127.0.0.1:99999: port must be 1..65535, * or 0" or
+/// "tcp://127.0.0.1:5555: Address already in use". Control characters in `text` are
+/// escaped (\xNN) and a text over 200 bytes is cut, so the message stays one short line.
+std::string describe_endpoint_error(std::string_view text, std::error_code ec);
 
 } // namespace zmtp

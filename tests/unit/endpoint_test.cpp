@@ -403,3 +403,103 @@ TEST_CASE("endpoint: a failed parse leaves a previously parsed endpoint untouche
     CHECK(e.host.empty());
     CHECK(e.port == 0);
 }
+
+// --- reasons and describe_endpoint_error --------------------------------------------
+
+namespace {
+
+/// The reason parse_endpoint gives for `text` (which it must refuse).
+std::string reason(std::string_view text)
+{
+    endpoint e = sentinel();
+    std::string why;
+    CHECK(parse_endpoint(text, e, why) == zmtp::errc::invalid_endpoint);
+    CHECK(describe(e) == describe(sentinel()));
+    return why;
+}
+
+} // namespace
+
+TEST_CASE("endpoint: the reason overload leaves why untouched on success")
+{
+    endpoint e;
+    std::string why = "untouched";
+    CHECK_FALSE(parse_endpoint("tcp://127.0.0.1:5555", e, why));
+    CHECK(why == "untouched");
+    CHECK(e.port == 5555);
+}
+
+TEST_CASE("endpoint: each refusal has its reason")
+{
+    CHECK(reason("") == "missing transport (tcp://, ipc:// or inproc://)");
+    CHECK(reason("127.0.0.1:5555") == "missing transport (tcp://, ipc:// or inproc://)");
+    CHECK(reason("://x") == "missing transport (tcp://, ipc:// or inproc://)");
+    CHECK(reason("foo://x") == "unknown transport 'foo' (tcp, ipc, inproc)");
+    CHECK(reason("tcp://127.0.0.1") == "missing port");
+    CHECK(reason("tcp://127.0.0.1:") == "missing port");
+    CHECK(reason("tcp://[::1]:") == "missing port");
+    CHECK(reason("tcp://127.0.0.1:99999") == "port must be 1..65535, * or 0");
+    CHECK(reason("tcp://127.0.0.1:abc") == "port must be 1..65535, * or 0");
+    CHECK(reason("tcp://127.0.0.1:-1") == "port must be 1..65535, * or 0");
+    CHECK(reason("tcp://:5555") == "missing host");
+    CHECK(reason("tcp://[]:5555") == "missing host");
+    CHECK(reason("tcp://::1:5555") == "an IPv6 address needs brackets, e.g. tcp://[::1]:5555");
+    CHECK(reason("tcp://[localhost:5555") == "unbalanced '[' or ']' in host");
+    CHECK(reason("tcp://" + std::string(254, 'h') + ":5555") == "host longer than 253 characters");
+    CHECK(reason("ipc://") == "missing ipc path");
+    CHECK(reason("ipc://" + std::string(108, 'p')) == "ipc path longer than 107 bytes");
+    CHECK(reason("inproc://") == "missing inproc name");
+}
+
+TEST_CASE("endpoint: describe_endpoint_error names the endpoint and the precise reason")
+{
+    using zmtp::describe_endpoint_error;
+    const std::error_code invalid = zmtp::errc::invalid_endpoint;
+    CHECK(describe_endpoint_error("tcp://127.0.0.1:99999", invalid)
+          == "tcp://127.0.0.1:99999: port must be 1..65535, * or 0");
+    CHECK(describe_endpoint_error("foo://x", invalid) == "foo://x: unknown transport 'foo' (tcp, ipc, inproc)");
+    CHECK(describe_endpoint_error("tcp://localhost", invalid) == "tcp://localhost: missing port");
+    CHECK(describe_endpoint_error("ipc://" + std::string(108, 'p'), invalid)
+          == "ipc://" + std::string(108, 'p') + ": ipc path longer than 107 bytes");
+    CHECK(describe_endpoint_error("", invalid) == "(empty endpoint): missing transport (tcp://, ipc:// or inproc://)");
+
+    // A valid endpoint refused as invalid: connect to an ephemeral port.
+    CHECK(describe_endpoint_error("tcp://127.0.0.1:*", invalid)
+          == "tcp://127.0.0.1:*: connect needs a port 1..65535 (* and 0 are for bind)");
+    CHECK(describe_endpoint_error("inproc://x", invalid) == "inproc://x: invalid endpoint");
+
+    // Errors other than parsing: the endpoint and the error's own message.
+    CHECK(describe_endpoint_error("tcp://127.0.0.1:5555", std::make_error_code(std::errc::address_in_use))
+          == "tcp://127.0.0.1:5555: " + std::make_error_code(std::errc::address_in_use).message());
+    CHECK(describe_endpoint_error("ipc:///root/x", std::make_error_code(std::errc::permission_denied))
+          == "ipc:///root/x: " + std::make_error_code(std::errc::permission_denied).message());
+    CHECK(describe_endpoint_error("inproc://x", zmtp::errc::address_in_use)
+          == "inproc://x: " + std::error_code(zmtp::errc::address_in_use).message());
+    CHECK(describe_endpoint_error("tcp://eth9:5555", std::make_error_code(std::errc::no_such_device))
+          == "tcp://eth9:5555: no interface or host named 'eth9'");
+    CHECK(describe_endpoint_error("tcp://[::1]:5555", std::make_error_code(std::errc::no_such_device))
+          == "tcp://[::1]:5555: no interface or host named '::1'");
+    CHECK(describe_endpoint_error("ipc:///x", std::make_error_code(std::errc::no_such_device))
+          == "ipc:///x: " + std::make_error_code(std::errc::no_such_device).message());
+
+    // No error: just the endpoint.
+    CHECK(describe_endpoint_error("tcp://127.0.0.1:5555", {}) == "tcp://127.0.0.1:5555");
+}
+
+TEST_CASE("endpoint: describe_endpoint_error keeps to one short line")
+{
+    using zmtp::describe_endpoint_error;
+    const std::error_code invalid = zmtp::errc::invalid_endpoint;
+    CHECK(describe_endpoint_error("tcp://a\nb:5555", std::make_error_code(std::errc::no_such_device))
+          == "tcp://a\\x0ab:5555: no interface or host named 'a\\x0ab'");
+    CHECK(describe_endpoint_error("x\x7f://y", invalid) == "x\\x7f://y: unknown transport 'x\\x7f' (tcp, ipc, inproc)");
+
+    const std::string big = "tcp://" + std::string(1 << 20, 'a');
+    const std::string message = describe_endpoint_error(big, invalid);
+    CHECK(message == big.substr(0, 200) + "... (1048582 bytes): missing port");
+
+    const std::string scheme(1000, 's');
+    CHECK(describe_endpoint_error(scheme + "://x", invalid)
+          == std::string(200, 's') + "... (1004 bytes): unknown transport '" + std::string(200, 's')
+                 + "... (1000 bytes)' (tcp, ipc, inproc)");
+}
