@@ -6,12 +6,17 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/local/stream_protocol.hpp>
 
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 
 namespace zmtp::detail {
 namespace {
@@ -26,6 +31,81 @@ asio::ip::tcp::endpoint as_tcp(const asio::generic::stream_protocol::endpoint& g
     std::memcpy(tcp.data(), generic.data(), std::min<std::size_t>(generic.size(), tcp.capacity()));
     tcp.resize(generic.size());
     return tcp;
+}
+
+/// What an interface name stands for.
+enum class interface_match { none, no_address, found };
+
+/// The address of the network interface called `name` (as `ip addr` lists them): its first
+/// IPv4 address, as libzmq binds without ZMQ_IPV6, else its first IPv6 address (global
+/// before link-local, whose scope is the interface).
+interface_match interface_address(const std::string& name, asio::ip::address& out)
+{
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0)
+        return interface_match::none;
+    bool seen = false;
+    std::optional<asio::ip::address_v4> v4;
+    std::optional<asio::ip::address_v6> v6, v6_link_local;
+    for (const ifaddrs* i = list; i; i = i->ifa_next) {
+        if (!i->ifa_name || name != i->ifa_name)
+            continue;
+        seen = true; // an interface without addresses still has its AF_PACKET entry
+        if (!i->ifa_addr)
+            continue;
+        if (i->ifa_addr->sa_family == AF_INET && !v4) {
+            sockaddr_in in{};
+            std::memcpy(&in, i->ifa_addr, sizeof in);
+            v4 = asio::ip::address_v4(ntohl(in.sin_addr.s_addr));
+        } else if (i->ifa_addr->sa_family == AF_INET6) {
+            sockaddr_in6 in6{};
+            std::memcpy(&in6, i->ifa_addr, sizeof in6);
+            asio::ip::address_v6::bytes_type bytes;
+            std::memcpy(bytes.data(), &in6.sin6_addr, bytes.size());
+            const asio::ip::address_v6 a(bytes, in6.sin6_scope_id);
+            auto& slot = a.is_link_local() ? v6_link_local : v6;
+            if (!slot)
+                slot = a;
+        }
+    }
+    ::freeifaddrs(list);
+    seen = seen || ::if_nametoindex(name.c_str()) != 0;
+    if (v4)
+        out = *v4;
+    else if (v6 || v6_link_local)
+        out = v6 ? *v6 : *v6_link_local;
+    else
+        return seen ? interface_match::no_address : interface_match::none;
+    return interface_match::found;
+}
+
+/// The address bind() means by `host`: "*" (every IPv4 interface), a numeric address, an
+/// interface name, or else a host name resolved now (bind is synchronous). A name that is
+/// neither an interface nor known to the resolver is std::errc::no_such_device (libzmq's
+/// ENODEV); an interface without an address is std::errc::address_not_available.
+std::error_code bind_address(const std::string& host, const asio::any_io_executor& ex, asio::ip::address& out)
+{
+    if (host == "*") {
+        out = asio::ip::address_v4::any();
+        return {};
+    }
+    std::error_code ec;
+    out = asio::ip::make_address(host, ec);
+    if (!ec)
+        return {};
+    switch (interface_address(host, out)) {
+    case interface_match::found: return {};
+    case interface_match::no_address: return make_error_code(std::errc::address_not_available);
+    case interface_match::none: break;
+    }
+    asio::ip::tcp::resolver resolver(ex);
+    const auto results = resolver.resolve(host, "", ec);
+    if (ec == asio::error::host_not_found || ec == asio::error::no_data || (!ec && results.empty()))
+        return make_error_code(std::errc::no_such_device);
+    if (ec)
+        return ec;
+    out = results.begin()->endpoint().address();
+    return {};
 }
 
 } // namespace
@@ -84,20 +164,10 @@ std::error_code listener::open()
 
 std::error_code listener::open_tcp()
 {
-    std::error_code ec;
     asio::ip::address address;
-    if (endpoint_.host == "*") {
-        address = asio::ip::address_v4::any();
-    } else {
-        address = asio::ip::make_address(endpoint_.host, ec);
-        if (ec) { // a name: resolve it now, bind() is synchronous
-            asio::ip::tcp::resolver resolver(core_->executor);
-            const auto results = resolver.resolve(endpoint_.host, "", ec);
-            if (ec || results.empty())
-                return ec ? ec : make_error_code(asio::error::host_not_found);
-            address = results.begin()->endpoint().address();
-        }
-    }
+    if (std::error_code ec = bind_address(endpoint_.host, core_->executor, address))
+        return ec;
+    std::error_code ec;
     const asio::ip::tcp::endpoint target(address, endpoint_.port);
     const asio::generic::stream_protocol::endpoint generic(target);
     if (acceptor_.open(generic.protocol(), ec) || acceptor_.set_option(asio::socket_base::reuse_address(true), ec)

@@ -22,7 +22,9 @@ class listener : public std::enable_shared_from_this<listener> {
 public:
     listener(std::shared_ptr<socket_core> core, endpoint ep, std::string text);
 
-    /// Binds and listens; then bound_endpoint() is the resolved endpoint. Lock held.
+    /// Binds and listens; then bound_endpoint() is the resolved endpoint. A tcp host may be
+    /// "*", an address, an interface name (bound to its address: IPv4 first) or a host name;
+    /// one that is none of these fails with std::errc::no_such_device. Lock held.
     std::error_code open();
     /// Starts accepting. Lock held.
     void start();
