@@ -6,19 +6,13 @@
 #              CONSUMER_CXX_FLAGS
 cmake_minimum_required(VERSION 3.21)
 
+set(ZMTP_TEST_NAME install_consumer)
+include("${CMAKE_CURRENT_LIST_DIR}/common.cmake") # run()
+
 set(prefix "${WORK_DIR}/prefix")
 set(build "${WORK_DIR}/build")
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
-
-function(run step)
-  message(STATUS "install_consumer: ${step}")
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "install_consumer: ${step} failed (${rc}):\n${out}")
-  endif()
-  set(run_output "${out}" PARENT_SCOPE)
-endfunction()
 
 set(config_args)
 if(ZMTP_CONFIG)
