@@ -14,7 +14,8 @@ frame frame::with_size(std::size_t size)
         if (size > std::numeric_limits<std::size_t>::max() - sizeof(shared_block))
             throw std::bad_alloc();
         void* memory = ::operator new(sizeof(shared_block) + size);
-        f.shared_ = ::new (memory) shared_block{};
+        f.heap_.block = ::new (memory) shared_block{};
+        f.heap_.data = f.heap_.block->bytes();
     }
     f.size_ = size;
     return f;
@@ -30,11 +31,31 @@ frame::frame(std::string_view text) : frame(std::as_bytes(std::span(text.data(),
 {
 }
 
-void frame::release_shared() noexcept
+frame frame::adopt(void* data, std::size_t size, release_fn* release, void* hint)
 {
-    if (shared_->references.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        shared_->~shared_block();
-        ::operator delete(shared_);
+    const std::span<std::byte> body(static_cast<std::byte*>(data), size);
+    if (release != nullptr)
+        return adopt(body, [release, data, hint]() noexcept { release(data, hint); });
+    if (size <= inline_capacity)
+        return frame(std::span<const std::byte>(body));
+    // Nothing to call: a bare block (no destroy function) only counts the references.
+    frame f;
+    f.heap_.block = ::new (::operator new(sizeof(shared_block))) shared_block{};
+    f.heap_.data = body.data();
+    f.size_ = size;
+    return f;
+}
+
+void frame::unref_shared() noexcept
+{
+    shared_block* block = heap_.block;
+    if (block->references.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        if (block->destroy != nullptr) {
+            block->destroy(block);
+        } else {
+            block->~shared_block();
+            ::operator delete(block);
+        }
     }
 }
 

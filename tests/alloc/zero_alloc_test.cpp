@@ -3,6 +3,7 @@
 // it replaces the global operator new.
 #include "zmtp/socket.hpp"
 
+#include "zmtp/context.hpp"
 #include "zmtp/proxy.hpp"
 
 #include <asio/co_spawn.hpp>
@@ -13,18 +14,26 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <new>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace {
 std::atomic<long> allocations{0};
+/// Set to make the next allocation fail with std::bad_alloc.
+std::atomic<bool> fail_next_allocation{false};
 } // namespace
 
 void* operator new(std::size_t size)
 {
     allocations.fetch_add(1, std::memory_order_relaxed);
+    if (fail_next_allocation.load(std::memory_order_relaxed) && fail_next_allocation.exchange(false))
+        throw std::bad_alloc();
     if (void* p = std::malloc(size ? size : 1))
         return p;
     throw std::bad_alloc();
@@ -33,6 +42,8 @@ void* operator new[](std::size_t size) { return operator new(size); }
 void* operator new(std::size_t size, std::align_val_t align)
 {
     allocations.fetch_add(1, std::memory_order_relaxed);
+    if (fail_next_allocation.load(std::memory_order_relaxed) && fail_next_allocation.exchange(false))
+        throw std::bad_alloc();
     const std::size_t a = static_cast<std::size_t>(align);
     if (void* p = std::aligned_alloc(a, (size + a - 1) / a * a))
         return p;
@@ -124,4 +135,117 @@ TEST_CASE("no heap allocation per message through a ROUTER/DEALER proxy")
 {
     const std::string ipc = "ipc:///tmp/zmtp-alloc-proxy-" + std::to_string(::getpid()) + ".ipc";
     CHECK(allocations_in_steady_state(ipc, 16, 200'000, true) == 0);
+}
+
+// --- frame::adopt: zero-copy bodies from the caller's buffer ------------------------
+
+namespace {
+
+struct release_count {
+    std::atomic<int> calls{0};
+    void* data = nullptr;
+};
+
+void count_release(void* data, void* hint)
+{
+    auto* r = static_cast<release_count*>(hint);
+    r->data = data;
+    r->calls.fetch_add(1);
+}
+
+} // namespace
+
+TEST_CASE("frame::adopt allocates one small block and never a copy of the body")
+{
+    std::vector<std::byte> big(1 << 20, std::byte{'b'});
+    std::vector<std::byte> small(40, std::byte{'s'});
+    release_count r;
+    long before = allocations.load();
+    {
+        zmtp::frame f = zmtp::frame::adopt(big.data(), big.size(), count_release, &r);
+        CHECK(allocations.load() - before == 1); // the control block only
+        zmtp::frame copy = f;
+        zmtp::message m;
+        m.push_back(copy);
+        CHECK(allocations.load() - before == 1);
+    }
+    CHECK(r.calls == 1);
+
+    before = allocations.load();
+    {
+        zmtp::frame f = zmtp::frame::adopt(small.data(), small.size(), count_release, &r);
+        CHECK(r.calls == 2);
+        zmtp::frame n = zmtp::frame::adopt(big.data(), 16, nullptr);
+    }
+    CHECK(allocations.load() - before == 0); // copied inline
+}
+
+TEST_CASE("frame::adopt: when the control block cannot be allocated, bad_alloc and no release")
+{
+    std::vector<std::byte> big(1000, std::byte{'b'});
+    release_count r;
+    fail_next_allocation = true;
+    CHECK_THROWS_AS((void)zmtp::frame::adopt(big.data(), big.size(), count_release, &r), std::bad_alloc);
+    CHECK(r.calls == 0);
+
+    int invoked = 0;
+    fail_next_allocation = true;
+    CHECK_THROWS_AS((void)zmtp::frame::adopt(std::span(big), [&invoked] { ++invoked; }), std::bad_alloc);
+    CHECK(invoked == 0);
+    CHECK_FALSE(fail_next_allocation.load());
+
+    // A small buffer needs no block, so it cannot fail: copied, released.
+    fail_next_allocation = true;
+    zmtp::frame f = zmtp::frame::adopt(big.data(), 8, count_release, &r);
+    CHECK(r.calls == 1);
+    fail_next_allocation = false;
+}
+
+TEST_CASE("frame::adopt: a frame of the caller's buffer crosses a DEALER/ROUTER pair intact")
+{
+    using namespace std::chrono_literals;
+    zmtp::socket_options options;
+    options.send_timeout = 5s;
+    options.receive_timeout = 5s;
+    const std::string ipc = "ipc:///tmp/zmtp-alloc-adopt-" + std::to_string(::getpid()) + ".ipc";
+    for (const std::string& transport : {std::string("inproc://zmtp-alloc-adopt-"), std::string("tcp://127.0.0.1:*"), ipc}) {
+        // 100 B is staged (copied into the output buffer); 256 KiB is written from the
+        // caller's buffer itself (output_queue references bodies of 4 KiB and more).
+        for (const std::size_t size : {std::size_t{100}, std::size_t{256 * 1024}}) {
+            const std::string endpoint = transport.starts_with("inproc") ? transport + std::to_string(size) : transport;
+            CAPTURE(endpoint);
+            CAPTURE(size);
+            zmtp::context ctx;
+            zmtp::socket router(ctx, zmtp::socket_type::router, options);
+            zmtp::socket dealer(ctx, zmtp::socket_type::dealer, options);
+            router.bind(endpoint);
+            dealer.connect(router.last_endpoint());
+
+            std::vector<std::byte> buffer(size);
+            for (std::size_t i = 0; i < size; ++i)
+                buffer[i] = static_cast<std::byte>(i * 7 + 3);
+            release_count r;
+            zmtp::frame body = zmtp::frame::adopt(buffer.data(), buffer.size(), count_release, &r);
+            zmtp::frame kept = body; // held here, so the send alone cannot release it
+            zmtp::message m;
+            m.push_back(std::move(body));
+            dealer.send(std::move(m));
+
+            const zmtp::message got = router.receive();
+            REQUIRE(got.size() == 2); // routing id, body
+            CHECK(got[1].size() == size);
+            CHECK(got[1].data() != buffer.data()); // it crossed a connection: a copy
+            CHECK(std::equal(buffer.begin(), buffer.end(), got[1].bytes().begin()));
+            std::this_thread::sleep_for(20ms);
+            CHECK(r.calls == 0); // our copy is alive
+
+            kept = zmtp::frame{};
+            // The socket drops its reference once the write is done, on its I/O thread.
+            const auto deadline = std::chrono::steady_clock::now() + 5s;
+            while (r.calls == 0 && std::chrono::steady_clock::now() < deadline)
+                std::this_thread::sleep_for(1ms);
+            CHECK(r.calls == 1);
+            CHECK(r.data == buffer.data());
+        }
+    }
 }

@@ -7,10 +7,13 @@
 
 #include "test_bytes.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <new>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -298,6 +301,260 @@ TEST_CASE("frame: equality compares contents")
     // Embedded zero bytes count.
     CHECK_FALSE(frame(bytes("00 00")) == frame(bytes("00")));
     CHECK(frame(bytes("00 00")) == std::string_view("\0\0", 2));
+}
+
+// --- frame::adopt -------------------------------------------------------------
+
+namespace {
+
+/// What a release_fn saw: how many calls, with which data, hint and on which thread.
+struct release_record {
+    std::atomic<int> calls{0};
+    void* data = nullptr;
+    void* hint = nullptr;
+    std::thread::id thread;
+};
+
+/// A release_fn for frame::adopt: records into the release_record given as the hint.
+void record_release(void* data, void* hint)
+{
+    auto* r = static_cast<release_record*>(hint);
+    r->data = data;
+    r->hint = hint;
+    r->thread = std::this_thread::get_id();
+    r->calls.fetch_add(1);
+}
+
+std::vector<std::byte> byte_pattern(std::size_t n)
+{
+    const std::string s = pattern(n);
+    const auto b = std::as_bytes(std::span(s.data(), s.size()));
+    return {b.begin(), b.end()};
+}
+
+} // namespace
+
+TEST_CASE("frame::adopt: a large buffer is the body, released once after the last copy")
+{
+    std::vector<std::byte> buffer = byte_pattern(1000);
+    release_record r;
+    {
+        frame a = frame::adopt(buffer.data(), buffer.size(), record_release, &r);
+        CHECK(a.size() == 1000);
+        CHECK_FALSE(a.is_inline());
+        CHECK(a.data() == buffer.data()); // the caller's bytes, not a copy
+        CHECK(a.view() == pattern(1000));
+        // Writes through data() go to the caller's buffer (documented, as libzmq).
+        a.data()[0] = std::byte{'Z'};
+        CHECK(buffer[0] == std::byte{'Z'});
+
+        frame b = a;     // copy construction
+        frame c;
+        c = b;           // copy assignment
+        frame d(std::move(a));
+        CHECK(d.data() == buffer.data());
+        message m;
+        m.push_back(c);
+        m.push_back(std::string_view("tail"));
+        message m2 = m;  // copies share the block
+        {
+            message m3 = std::move(m2);
+            frame e = m3[0];
+            CHECK(e.data() == buffer.data());
+        }
+        b = frame(std::string_view("other")); // assigning over a copy drops one reference
+        c = frame(pattern(100));
+        CHECK(r.calls == 0);
+        d = frame{};                         // still held by m
+        CHECK(r.calls == 0);
+        CHECK(m[0].data() == buffer.data());
+        CHECK(m[0].view().substr(1) == pattern(1000).substr(1));
+        m.clear();                           // the last copy
+        CHECK(r.calls == 1);
+    }
+    CHECK(r.calls == 1);
+    CHECK(r.data == buffer.data());
+    CHECK(r.hint == &r);
+    CHECK(r.thread == std::this_thread::get_id());
+}
+
+TEST_CASE("frame::adopt: the last copy released by move assignment or a moved-to frame")
+{
+    std::vector<std::byte> buffer = byte_pattern(64);
+    release_record r;
+    frame a = frame::adopt(buffer.data(), buffer.size(), record_release, &r);
+    frame b = std::move(a);
+    a = frame{}; // a moved-from frame holds nothing
+    CHECK(r.calls == 0);
+    b = frame::adopt(buffer.data(), buffer.size(), nullptr, nullptr); // over the last copy
+    CHECK(r.calls == 1);
+    CHECK(b.data() == buffer.data());
+}
+
+TEST_CASE("frame::adopt: a buffer of at most inline_capacity bytes is copied and released at once")
+{
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{39}, std::size_t{40}}) {
+        CAPTURE(n);
+        std::vector<std::byte> buffer = byte_pattern(n);
+        release_record r;
+        frame f = frame::adopt(buffer.data(), n, record_release, &r);
+        CHECK(r.calls == 1); // already released when adopt returns
+        CHECK(r.data == buffer.data());
+        CHECK(r.hint == &r);
+        CHECK(f.is_inline());
+        CHECK(f.size() == n);
+        CHECK(points_inside(f, f.data()));
+        CHECK(f.view() == pattern(n));
+        if (n > 0)
+            buffer[0] = std::byte{'!'}; // the frame has its own copy
+        CHECK(f.view() == pattern(n));
+        frame copy = f;
+        f = frame{};
+        copy = frame{};
+        CHECK(r.calls == 1);
+    }
+    // One past the boundary is referenced, not copied.
+    std::vector<std::byte> buffer = byte_pattern(41);
+    release_record r;
+    {
+        frame f = frame::adopt(buffer.data(), 41, record_release, &r);
+        CHECK(r.calls == 0);
+        CHECK(f.data() == buffer.data());
+    }
+    CHECK(r.calls == 1);
+    // An empty buffer may be null.
+    frame empty = frame::adopt(nullptr, 0, record_release, &r);
+    CHECK(empty.empty());
+    CHECK(r.calls == 2);
+    CHECK(r.data == nullptr);
+}
+
+TEST_CASE("frame::adopt: a null release function refers to the buffer and calls nothing")
+{
+    std::vector<std::byte> buffer = byte_pattern(500);
+    {
+        frame f = frame::adopt(buffer.data(), buffer.size(), nullptr);
+        frame copy = f;
+        CHECK(copy.data() == buffer.data());
+        CHECK(f.view() == pattern(500));
+    }
+    CHECK(buffer == byte_pattern(500)); // untouched, still the caller's
+
+    frame small = frame::adopt(buffer.data(), 10, nullptr);
+    CHECK(small.is_inline());
+    CHECK(small.view() == pattern(10));
+}
+
+TEST_CASE("frame::adopt: a callable release, move-only and owning the buffer")
+{
+    struct owner {
+        std::unique_ptr<std::vector<std::byte>> buffer;
+        int* calls;
+        int* destroyed;
+        owner(std::unique_ptr<std::vector<std::byte>> b, int* c, int* d) : buffer(std::move(b)), calls(c), destroyed(d) {}
+        owner(owner&& o) noexcept : buffer(std::move(o.buffer)), calls(o.calls), destroyed(o.destroyed) {}
+        ~owner()
+        {
+            if (buffer)
+                ++*destroyed; // only the one that holds the buffer counts
+        }
+        void operator()() const
+        {
+            CHECK(buffer != nullptr);
+            ++*calls;
+        }
+    };
+    for (std::size_t n : {std::size_t{40}, std::size_t{4096}}) {
+        CAPTURE(n);
+        int calls = 0;
+        int destroyed = 0;
+        auto buffer = std::make_unique<std::vector<std::byte>>(byte_pattern(n));
+        const std::span<std::byte> body(*buffer); // before the buffer moves into the owner
+        std::byte* const p = body.data();
+        {
+            frame f = frame::adopt(body, owner(std::move(buffer), &calls, &destroyed));
+            CHECK(f.size() == n);
+            CHECK(f.view() == pattern(n));
+            if (n <= frame::inline_capacity) {
+                CHECK(calls == 1); // copied, released (and destroyed) at once
+                CHECK(destroyed == 1);
+            } else {
+                CHECK(f.data() == p);
+                frame copy = f;
+                f = frame{};
+                CHECK(calls == 0);
+                CHECK(destroyed == 0);
+                CHECK(copy.view() == pattern(n));
+            }
+        }
+        CHECK(calls == 1);
+        CHECK(destroyed == 1);
+    }
+
+    // A std::shared_ptr holder: the buffer lives exactly as long as some copy does.
+    auto holder = std::make_shared<std::vector<std::byte>>(byte_pattern(300));
+    std::weak_ptr<std::vector<std::byte>> watch = holder;
+    const std::span<std::byte> body(*holder);
+    frame f = frame::adopt(body, [h = std::move(holder)] {});
+    frame copy = f;
+    f = frame{};
+    CHECK_FALSE(watch.expired());
+    CHECK(copy.view() == pattern(300));
+    copy = frame{};
+    CHECK(watch.expired());
+}
+
+TEST_CASE("frame::adopt: released on the thread that drops the last copy")
+{
+    std::vector<std::byte> buffer = byte_pattern(256);
+    release_record r;
+    frame f = frame::adopt(buffer.data(), buffer.size(), record_release, &r);
+    std::thread::id other;
+    std::thread t([g = f, &other]() mutable {
+        other = std::this_thread::get_id();
+        CHECK(g.data() != nullptr);
+    });
+    f = frame{}; // the thread's copy may or may not be gone yet
+    t.join();    // now it is: whoever dropped last released
+    CHECK(r.calls == 1);
+
+    release_record r2;
+    frame h = frame::adopt(buffer.data(), buffer.size(), record_release, &r2);
+    std::thread t2([g = std::move(h), &other]() mutable {
+        other = std::this_thread::get_id();
+        g = frame{}; // the last (only) copy, dropped here
+    });
+    t2.join();
+    CHECK(r2.calls == 1);
+    CHECK(r2.thread == other);
+    CHECK(r2.thread != std::this_thread::get_id());
+}
+
+TEST_CASE("frame::adopt: copies dropped concurrently release exactly once")
+{
+    std::vector<std::byte> buffer = byte_pattern(100);
+    constexpr int rounds = 200;
+    constexpr int threads = 4;
+    constexpr int copies = 50;
+    for (int round = 0; round < rounds; ++round) {
+        release_record r;
+        std::vector<std::thread> pool;
+        {
+            frame f = frame::adopt(buffer.data(), buffer.size(), record_release, &r);
+            for (int i = 0; i < threads; ++i) {
+                pool.emplace_back([f] {
+                    std::vector<frame> mine(copies, f);
+                    for (frame& g : mine) {
+                        frame moved = std::move(g);
+                        frame again = moved;
+                    }
+                });
+            }
+        }
+        for (std::thread& t : pool)
+            t.join();
+        REQUIRE(r.calls == 1);
+    }
 }
 
 // --- message ------------------------------------------------------------------
