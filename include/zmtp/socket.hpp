@@ -35,12 +35,19 @@ enum class recv_flags { none = 0, dontwait = 1 };
 /// (callbacks, `use_future`, `use_awaitable`, `deferred`...), never complete inline, and
 /// complete on the handler's associated executor.
 ///
-/// Cancellation (per-operation, through the handler's cancellation slot, any type):
+/// Cancellation (per-operation, through the handler's cancellation slot, any type) holds
+/// until the handler runs, even when the result is already on its way, which is what
+/// `a || b` does to the operation that lost the race:
 /// - a cancelled `async_receive` completes with `asio::error::operation_aborted` and has
-///   taken no message: the next receive gets it;
+///   taken no message: a message it had taken is first in line again;
 /// - a cancelled `async_send` completes with `operation_aborted` and has queued nothing: a
-///   message is either queued whole for its peer or not at all.
-/// Closing the socket completes pending operations with `operation_aborted`.
+///   message is either queued whole for its peer or not at all (an async send is queued
+///   from the handler's executor, just before its handler runs).
+/// So `co_await (a.async_receive(use_awaitable) || b.async_receive(use_awaitable))` and
+/// receive-or-timer loops lose nothing. As for Asio's own operations, emit cancellation
+/// from the handler's executor (one thread or a strand).
+/// Closing the socket completes pending operations with `operation_aborted` (an async send
+/// not yet attempted when the socket closed with errc::socket_closed).
 ///
 /// The blocking `send`/`receive` wait on the calling thread while the executor runs
 /// elsewhere (for instance in a zmtp::context); called on the only thread that runs the
@@ -102,15 +109,7 @@ public:
     {
         return asio::async_initiate<CompletionToken, void(std::error_code)>(
             [core = core_](auto handler, message m) {
-                detail::start_op<detail::send_op, &detail::cancel_send>(core, std::move(handler), [&](detail::send_op* op) {
-                    const std::error_code ec = core ? detail::try_send(*core, m) : make_error_code(errc::socket_closed);
-                    if (ec != errc::would_block) {
-                        op->complete(ec);
-                        return false;
-                    }
-                    detail::wait_send(*core, std::move(m), op);
-                    return true;
-                });
+                detail::async_send_impl<std::decay_t<decltype(handler)>>::start(core, std::move(handler), std::move(m));
             },
             token, std::move(msg));
     }

@@ -60,6 +60,12 @@ public:
         return std::exchange(requester_, nullptr);
     }
 
+    /// The accepted request was given back unread (its receive was cancelled): no reply is
+    /// owed until it is received again; its envelope is kept for that.
+    void returned() noexcept { replying_ = false; }
+    /// The given-back request was received after all.
+    void retaken() noexcept { replying_ = true; }
+
     /// `p` disconnected: a reply owed to it will be dropped.
     void forget(const Peer* p) noexcept
     {

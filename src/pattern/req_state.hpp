@@ -74,6 +74,11 @@ public:
         return true;
     }
 
+    /// The accepted reply was given back unread (its receive was cancelled): it is due again.
+    void returned() noexcept { awaiting_ = true; }
+    /// The given-back reply was received after all.
+    void retaken() noexcept { awaiting_ = false; }
+
     /// `p` disconnected: a reply from it can no longer come (and its address may be reused).
     void forget(const Peer* p) noexcept
     {

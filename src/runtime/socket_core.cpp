@@ -42,15 +42,17 @@ void erase_one(std::vector<T>& v, const T& value)
         v.erase(it);
 }
 
-/// Completes `op` with operation_aborted if it still waits in `waiting`.
+/// Completes `op` with operation_aborted if it still waits in `waiting`; false if it is
+/// not there (it completed: its handler may not have run yet).
 template <class Result>
-void abort_waiting(std::vector<pending_op<std::error_code, Result>*>& waiting, pending_op<std::error_code, Result>* op)
+bool abort_waiting(std::vector<pending_op<std::error_code, Result>*>& waiting, pending_op<std::error_code, Result>* op)
 {
     const auto it = std::find(waiting.begin(), waiting.end(), op);
     if (it == waiting.end())
-        return;
+        return false;
     waiting.erase(it);
     op->complete(asio::error::operation_aborted, Result{});
+    return true;
 }
 
 } // namespace
@@ -339,6 +341,7 @@ std::error_code socket_core::try_send(message& msg)
             return errc::would_block;
         req_.wrap(msg);
         req_.sent(p);
+        returned_.clear(); // a reply given back is now late (req_relaxed): dropped
         push(*p, std::move(msg));
         return {};
     }
@@ -381,10 +384,39 @@ void socket_core::cancel_send(send_op* op)
     op->complete(asio::error::operation_aborted);
 }
 
+std::error_code socket_core::send_or_wait(message& msg, async_send_op* op, bool woken)
+{
+    std::error_code ec = errc::would_block;
+    if (woken || waiting_sends_.empty() || closed_) // first come, first served
+        ec = try_send(msg);
+    if (ec == errc::would_block)
+        waiting_sends_.insert(woken ? waiting_sends_.begin() : waiting_sends_.end(), waiting_send{{}, nullptr, op});
+    else if (!waiting_sends_.empty())
+        retry_sends(); // there may be room for the next one too
+    return ec;
+}
+
+void socket_core::cancel_async_send(async_send_op* op)
+{
+    op->cancel();
+    const auto it = std::find_if(waiting_sends_.begin(), waiting_sends_.end(), [&](const auto& w) { return w.async == op; });
+    if (it == waiting_sends_.end())
+        return; // its attempt is already posted and will see the cancellation
+    waiting_sends_.erase(it);
+    op->wake();
+}
+
 void socket_core::retry_sends()
 {
     while (!waiting_sends_.empty()) {
         waiting_send& w = waiting_sends_.front();
+        if (w.async) {
+            // It sends from its own executor; it retries this when it has sent.
+            async_send_op* op = w.async;
+            waiting_sends_.erase(waiting_sends_.begin());
+            op->wake();
+            return;
+        }
         const std::error_code ec = try_send(w.msg);
         if (ec == errc::would_block)
             return;
@@ -406,6 +438,14 @@ std::error_code socket_core::try_receive(message& msg)
     } else if (type == socket_type::rep) {
         if (std::error_code ec = rep_.can_receive())
             return ec;
+    }
+    if (!returned_.empty()) {
+        returned_.pop_front_into(msg);
+        if (type == socket_type::req)
+            req_.retaken();
+        else if (type == socket_type::rep)
+            rep_.retaken();
+        return {};
     }
     while (!incoming_.empty()) {
         pipe* p = incoming_.pop();
@@ -442,7 +482,19 @@ void socket_core::wait_receive(receive_op* op)
 
 void socket_core::cancel_receive(receive_op* op)
 {
-    abort_waiting(waiting_receives_, op);
+    if (abort_waiting(waiting_receives_, op))
+        return;
+    std::error_code ec;
+    message msg;
+    if (!op->take_back(ec, msg))
+        return;
+    // Taken, but its handler has not run: first in line again, as if never received.
+    if (type == socket_type::req)
+        req_.returned();
+    else if (type == socket_type::rep)
+        rep_.returned();
+    returned_.push_front(std::move(msg));
+    serve_receivers();
 }
 
 void socket_core::serve_receivers()
@@ -493,7 +545,14 @@ void socket_core::wait_event(event_op* op)
 
 void socket_core::cancel_event(event_op* op)
 {
-    abort_waiting(waiting_events_, op);
+    if (abort_waiting(waiting_events_, op))
+        return;
+    std::error_code ec;
+    monitor_event event;
+    if (op->take_back(ec, event)) {
+        events_.push_front(std::move(event));
+        serve_monitors();
+    }
 }
 
 void socket_core::serve_monitors()
@@ -513,8 +572,15 @@ void socket_core::close()
     if (closed_)
         return;
     closed_ = true;
-    for (waiting_send& w : std::exchange(waiting_sends_, {}))
-        w.op->complete(asio::error::operation_aborted);
+    for (waiting_send& w : std::exchange(waiting_sends_, {})) {
+        if (w.async) {
+            w.async->cancel();
+            w.async->wake();
+        } else {
+            w.op->complete(asio::error::operation_aborted);
+        }
+    }
+    returned_.clear();
     for (receive_op* op : std::exchange(waiting_receives_, {}))
         op->complete(asio::error::operation_aborted, message{});
     for (const auto& l : std::exchange(listeners_, {}))
@@ -583,6 +649,10 @@ std::shared_ptr<socket_core> make_socket_core(asio::any_io_executor ex, socket_t
 const asio::any_io_executor& core_executor(socket_core& core) noexcept { return core.executor; }
 std::unique_lock<std::mutex> lock_core(socket_core& core) { return std::unique_lock<std::mutex>(core.mutex); }
 std::error_code try_send(socket_core& core, message& msg) { return core.try_send(msg); }
+std::error_code send_or_wait(socket_core& core, message& msg, async_send_op* op, bool woken)
+{
+    return core.send_or_wait(msg, op, woken);
+}
 void wait_send(socket_core& core, message&& msg, send_op* op) { core.wait_send(std::move(msg), op); }
 std::error_code try_receive(socket_core& core, message& msg) { return core.try_receive(msg); }
 void wait_receive(socket_core& core, receive_op* op) { core.wait_receive(op); }
@@ -593,6 +663,12 @@ void cancel_send(socket_core& core, send_op* op)
 {
     std::lock_guard<std::mutex> lock(core.mutex);
     core.cancel_send(op);
+}
+
+void cancel_async_send(socket_core& core, async_send_op* op)
+{
+    std::lock_guard<std::mutex> lock(core.mutex);
+    core.cancel_async_send(op);
 }
 
 void cancel_receive(socket_core& core, receive_op* op)

@@ -60,6 +60,8 @@ public:
     std::error_code try_send(message& msg);
     void wait_send(message&& msg, send_op* op);
     void cancel_send(send_op* op);
+    std::error_code send_or_wait(message& msg, async_send_op* op, bool woken);
+    void cancel_async_send(async_send_op* op);
     std::error_code try_receive(message& msg);
     void wait_receive(receive_op* op);
     void cancel_receive(receive_op* op);
@@ -118,12 +120,16 @@ private:
     pattern::req_state<pipe> req_;
     pattern::rep_state<pipe> rep_;
 
+    /// A blocking send (`op`, with its message) or an async one (`async`, which holds it).
     struct waiting_send {
         message msg;
-        send_op* op;
+        send_op* op = nullptr;
+        async_send_op* async = nullptr;
     };
     std::vector<waiting_send> waiting_sends_;
     std::vector<receive_op*> waiting_receives_;
+    /// Messages given back by receives cancelled after taking them: received first.
+    ring_buffer<message> returned_;
     std::vector<event_op*> waiting_events_;
 
     bool monitoring_ = false;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 using zmtp::detail::ring_buffer;
 
@@ -217,4 +218,23 @@ TEST_CASE("ring_buffer: shrink_if_empty gives back burst storage only when empty
         rb.push_back(std::to_string(i));
     for (int i = 0; i < 10; ++i)
         CHECK(rb.pop_front() == std::to_string(i));
+}
+
+TEST_CASE("ring_buffer: push_front puts values first in line, across wrap-around and growth")
+{
+    ring_buffer<int> rb;
+    rb.push_front(1); // empty: grows, then steps back over the start
+    CHECK(rb.size() == 1);
+    CHECK(rb.front() == 1);
+    for (int i = 2; i <= 20; ++i) { // grows twice while the contents wrap
+        if (i % 2 == 0)
+            rb.push_front(-i);
+        else
+            rb.push_back(i);
+    }
+    std::vector<int> order;
+    while (!rb.empty())
+        order.push_back(rb.pop_front());
+    const std::vector<int> expected{-20, -18, -16, -14, -12, -10, -8, -6, -4, -2, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19};
+    CHECK(order == expected);
 }

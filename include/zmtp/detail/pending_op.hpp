@@ -6,12 +6,14 @@
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/associated_executor.hpp>
 #include <asio/executor_work_guard.hpp>
-#include <asio/experimental/append.hpp>
+#include <asio/error.hpp>
 #include <asio/post.hpp>
 
 #include <cstddef>
 #include <memory>
 #include <new>
+#include <optional>
+#include <tuple>
 #include <utility>
 
 namespace zmtp::detail {
@@ -21,7 +23,7 @@ namespace zmtp::detail {
 /// allocator keeps only two blocks per thread, which the I/O operations already need.)
 class op_memory {
 public:
-    static constexpr std::size_t block_size = 256;
+    static constexpr std::size_t block_size = 512; // a receive op holds a message (216 bytes)
 
     static void* allocate(std::size_t size)
     {
@@ -70,13 +72,31 @@ struct op_allocator {
     friend bool operator==(const op_allocator&, const op_allocator&) noexcept { return true; }
 };
 
+/// The function an op posts to its handler's executor: calls `op->run()`, using the
+/// memory of the op's handler.
+template <class Op>
+struct posted_run {
+    Op* op;
+    using allocator_type = typename Op::allocator_type;
+    allocator_type get_allocator() const noexcept { return op->get_allocator(); }
+    void operator()() { op->run(); }
+};
+
 /// An operation waiting in the socket core, completed (exactly once) with `Args...` or
 /// cancelled. complete() never runs the handler inline: it posts it to the handler's
-/// executor, so completion cannot re-enter the core.
+/// executor, so completion cannot re-enter the core. Until the handler runs, a
+/// cancellation may still take a successful result back (take_back()): an operation
+/// reported cancelled has taken nothing, even when cancelled in that window (as `||` of
+/// two operations does to the one that lost the race).
 template <class... Args>
 class pending_op {
 public:
+    /// The result is ready (core lock held).
     virtual void complete(Args... args) = 0;
+    /// Cancellation after complete(), before the handler ran (core lock held): moves a
+    /// successful result into `args` and makes the op complete with operation_aborted
+    /// instead. False when there is nothing to give back.
+    virtual bool take_back(Args&...) { return false; }
 
 protected:
     ~pending_op() = default;
@@ -84,7 +104,9 @@ protected:
 
 /// The concrete op for one handler. Memory comes from the handler's associated allocator,
 /// by default op_allocator (reused blocks: no malloc in steady state).
-/// While pending it keeps the handler's executor busy (work guard).
+/// While pending it keeps the handler's executor busy (work guard). Its cancellation slot
+/// is touched only from the handler's side (the initiating call, cancellation, and the
+/// posted completion), never from the thread that completes it.
 template <class Handler, class... Args>
 class pending_op_impl final : public pending_op<Args...> {
 public:
@@ -107,18 +129,22 @@ public:
 
     void complete(Args... args) override
     {
-        auto slot = cancellation_slot();
-        if (slot.is_connected())
-            slot.clear();
-        Handler handler = std::move(handler_);
-        auto work = std::move(work_);
-        allocator_type alloc(asio::get_associated_allocator(handler, op_allocator<void>()));
-        this->~pending_op_impl();
-        std::allocator_traits<allocator_type>::deallocate(alloc, this, 1);
-        asio::post(work.get_executor(), asio::experimental::append(std::move(handler), std::move(args)...));
+        result_.emplace(std::move(args)...);
+        asio::post(work_.get_executor(), posted_run<pending_op_impl>{this});
+    }
+
+    bool take_back(Args&... args) override
+    {
+        if (!result_ || std::get<0>(*result_))
+            return false;
+        std::tie(args...) = std::move(*result_);
+        result_.emplace(); // operation_aborted and empty values
+        std::get<0>(*result_) = asio::error::operation_aborted;
+        return true;
     }
 
 private:
+    friend posted_run<pending_op_impl>;
     using executor_type = asio::associated_executor_t<Handler, asio::any_io_executor>;
 
     pending_op_impl(Handler handler, const asio::any_io_executor& fallback)
@@ -127,8 +153,29 @@ private:
     }
     ~pending_op_impl() = default;
 
+    allocator_type get_allocator() const noexcept
+    {
+        return allocator_type(asio::get_associated_allocator(handler_, op_allocator<void>()));
+    }
+
+    /// On the handler's executor: hands the result over.
+    void run()
+    {
+        auto slot = cancellation_slot();
+        if (slot.is_connected())
+            slot.clear();
+        allocator_type alloc = get_allocator();
+        Handler handler = std::move(handler_);
+        auto work = std::move(work_);
+        std::tuple<Args...> result = std::move(*result_);
+        this->~pending_op_impl();
+        std::allocator_traits<allocator_type>::deallocate(alloc, this, 1);
+        std::apply(std::move(handler), std::move(result));
+    }
+
     asio::executor_work_guard<executor_type> work_;
     Handler handler_;
+    std::optional<std::tuple<Args...>> result_;
 };
 
 } // namespace zmtp::detail

@@ -26,6 +26,15 @@ public:
         ++size_;
     }
     void push_back(const T& value) { push_back(T(value)); }
+    /// Puts `value` first in line.
+    void push_front(T&& value)
+    {
+        if (size_ == slots_.size())
+            grow();
+        head_ = (head_ + mask_) & mask_; // one slot back, wrapping
+        slots_[head_] = std::move(value);
+        ++size_;
+    }
 
     T& front() noexcept { return slots_[head_]; }
     const T& front() const noexcept { return slots_[head_]; }

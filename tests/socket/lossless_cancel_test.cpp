@@ -1,0 +1,225 @@
+// Cancellation loses nothing: `a || b` of two operations cancels the loser, possibly when
+// its completion is already on its way; a receive then gives its message back and a send
+// has queued nothing. Sockets run on a zmtp::context thread, the coroutines on the test's
+// own io_context, so completion and cancellation cross threads (the TSan build runs these).
+#include "socket/socket_test_support.hpp"
+#include "zmtp/context.hpp"
+
+#include <asio/experimental/awaitable_operators.hpp>
+
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+using namespace zmtp_test;
+using namespace asio::experimental::awaitable_operators;
+using zmtp::message;
+using zmtp::socket_type;
+
+namespace {
+
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+constexpr int messages_per_stream = 3'000;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+constexpr int messages_per_stream = 3'000;
+#else
+constexpr int messages_per_stream = 10'000;
+#endif
+#else
+constexpr int messages_per_stream = 10'000;
+#endif
+
+message numbered(int n) { return message{std::to_string(n)}; }
+int number_of(const message& m) { return std::stoi(std::string(m.back().view())); }
+
+/// A bound DEALER fed by a connected DEALER from its own thread with `count` numbered
+/// messages, as fast as the high-water marks allow.
+struct stream {
+    stream(zmtp::context& ctx, int count)
+        : receiver(ctx, socket_type::dealer, test_options()), sender(ctx, socket_type::dealer, test_options())
+    {
+        receiver.bind("tcp://127.0.0.1:*");
+        sender.connect(receiver.last_endpoint());
+        feeder = std::thread([this, count] {
+            for (int i = 0; i < count && !send_error; ++i)
+                sender.send(numbered(i), zmtp::send_flags::none, send_error);
+        });
+    }
+    ~stream()
+    {
+        feeder.join();
+        CHECK_FALSE(send_error);
+        sender.close();
+        receiver.close();
+    }
+    zmtp::socket receiver;
+    zmtp::socket sender;
+    std::thread feeder;
+    std::error_code send_error;
+    int next = 0; ///< the number expected next
+};
+
+/// Checks `m` is the next message of `s`.
+void expect_next(stream& s, const message& m)
+{
+    const int n = number_of(m);
+    REQUIRE_MESSAGE(n == s.next, "expected message " << s.next << ", got " << n);
+    ++s.next;
+}
+
+} // namespace
+
+TEST_CASE("lossless: a || b of two receives under traffic on both loses and reorders nothing")
+{
+    zmtp::context ctx;
+    stream one(ctx, messages_per_stream);
+    stream two(ctx, messages_per_stream);
+    asio::io_context io;
+    int rounds = 0;
+    run_coroutine(
+        io,
+        [&]() -> asio::awaitable<void> {
+            while (one.next < messages_per_stream || two.next < messages_per_stream) {
+                if (one.next == messages_per_stream) {
+                    expect_next(two, co_await two.receiver.async_receive(asio::use_awaitable));
+                    continue;
+                }
+                if (two.next == messages_per_stream) {
+                    expect_next(one, co_await one.receiver.async_receive(asio::use_awaitable));
+                    continue;
+                }
+                auto won = co_await (one.receiver.async_receive(asio::use_awaitable)
+                                     || two.receiver.async_receive(asio::use_awaitable));
+                ++rounds;
+                if (won.index() == 0)
+                    expect_next(one, std::get<0>(won));
+                else
+                    expect_next(two, std::get<1>(won));
+            }
+        },
+        120s);
+    CHECK(one.next == messages_per_stream);
+    CHECK(two.next == messages_per_stream);
+    CHECK(rounds > 0);
+    std::error_code ec;
+    CHECK_FALSE(one.receiver.try_receive(ec)); // nothing extra either
+    CHECK_FALSE(two.receiver.try_receive(ec));
+}
+
+TEST_CASE("lossless: receive || an expiring timer loses nothing")
+{
+    zmtp::context ctx;
+    stream s(ctx, messages_per_stream);
+    asio::io_context io;
+    int timer_wins = 0;
+    run_coroutine(
+        io,
+        [&]() -> asio::awaitable<void> {
+            asio::steady_timer timer(io);
+            while (s.next < messages_per_stream) {
+                timer.expires_after(std::chrono::microseconds(s.next % 7)); // often due at once
+                auto won = co_await (s.receiver.async_receive(asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
+                if (won.index() == 0)
+                    expect_next(s, std::get<0>(won));
+                else
+                    ++timer_wins;
+            }
+        },
+        120s);
+    CHECK(s.next == messages_per_stream);
+    MESSAGE("timer won " << timer_wins << " rounds");
+}
+
+TEST_CASE("lossless: send || an expiring timer sends exactly the sends that won")
+{
+    zmtp::context ctx;
+    zmtp::socket receiver(ctx, socket_type::dealer, test_options({.receive_hwm = 2}));
+    receiver.bind("tcp://127.0.0.1:*");
+    zmtp::socket sender(ctx, socket_type::dealer, test_options({.send_hwm = 2}));
+    sender.connect(receiver.last_endpoint());
+    std::vector<int> received;
+    std::thread reader([&] { // slow enough that sends must often wait for room
+        for (int i = 0; i < messages_per_stream; ++i) {
+            std::error_code ec;
+            const message m = receiver.receive(zmtp::recv_flags::none, ec);
+            if (ec)
+                return; // the check of `received` below fails
+            received.push_back(number_of(m));
+            if (i % 64 == 0)
+                std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+    });
+    asio::io_context io;
+    int timer_wins = 0;
+    run_coroutine(
+        io,
+        [&]() -> asio::awaitable<void> {
+            asio::steady_timer timer(io);
+            int n = 0;
+            while (n < messages_per_stream) {
+                timer.expires_after(std::chrono::microseconds(n % 5));
+                auto won = co_await (sender.async_send(numbered(n), asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
+                if (won.index() == 0)
+                    ++n; // sent: the next one
+                else
+                    ++timer_wins; // not sent: the same number again
+            }
+        },
+        120s);
+    reader.join();
+    REQUIRE(received.size() == static_cast<std::size_t>(messages_per_stream));
+    for (int i = 0; i < messages_per_stream; ++i)
+        REQUIRE_MESSAGE(received[static_cast<std::size_t>(i)] == i, "position " << i); // no duplicate, no gap
+    std::error_code ec;
+    CHECK_FALSE(receiver.try_receive(ec));
+    MESSAGE("timer won " << timer_wins << " rounds");
+    sender.close();
+    receiver.close();
+}
+
+TEST_CASE("lossless: REP and REQ receives cut short by a timer keep their request and reply")
+{
+    zmtp::context ctx;
+    zmtp::socket rep(ctx, socket_type::rep, test_options());
+    rep.bind("tcp://127.0.0.1:*");
+    zmtp::socket req(ctx, socket_type::req, test_options());
+    req.connect(rep.last_endpoint());
+    constexpr int requests = messages_per_stream / 4;
+    asio::io_context io;
+    auto server = [&]() -> asio::awaitable<void> {
+        asio::steady_timer timer(io);
+        int n = 0;
+        while (n < requests) {
+            timer.expires_after(std::chrono::microseconds(n % 3));
+            auto won = co_await (rep.async_receive(asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
+            if (won.index() == 1)
+                continue; // the request, if it came, is still first in line
+            REQUIRE(number_of(std::get<0>(won)) == n);
+            co_await rep.async_send(numbered(n), asio::use_awaitable); // allowed: the request was received
+            ++n;
+        }
+    };
+    auto client = [&]() -> asio::awaitable<void> {
+        asio::steady_timer timer(io);
+        for (int n = 0; n < requests; ++n) {
+            co_await req.async_send(numbered(n), asio::use_awaitable);
+            for (;;) {
+                timer.expires_after(std::chrono::microseconds(n % 4));
+                auto won = co_await (req.async_receive(asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
+                if (won.index() == 1) {
+                    message early{"too early"}; // the reply is still due: REQ refuses a new request
+                    REQUIRE(req.try_send(early) == zmtp::errc::invalid_state);
+                    continue;
+                }
+                REQUIRE(number_of(std::get<0>(won)) == n);
+                break;
+            }
+        }
+    };
+    run_coroutine(io, [&]() -> asio::awaitable<void> { co_await (server() && client()); }, 120s);
+    req.close();
+    rep.close();
+}
