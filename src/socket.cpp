@@ -45,11 +45,41 @@ void throw_if(std::error_code ec, const char* what)
         throw std::system_error(ec, what);
 }
 
+/// Throws for an endpoint call that failed, naming the endpoint and the reason.
+void throw_endpoint_error(std::error_code ec, const char* what, std::string_view endpoint)
+{
+    if (ec)
+        throw std::system_error(ec, std::string(what) + ": " + describe_endpoint_error(endpoint, ec));
+}
+
+/// Throws errc::invalid_argument naming the option, unless `options` are valid.
+socket_options validated(socket_options options, const char* what)
+{
+    std::string why;
+    if (const std::error_code ec = validate(options, why))
+        throw std::system_error(ec, std::string(what) + ": " + why);
+    return options;
+}
+
 } // namespace
 
 socket::socket(const executor_type& ex, socket_type type, socket_options options)
-    : core_(detail::make_socket_core(ex, type, std::move(options))), type_(type)
+    : core_(detail::make_socket_core(ex, type, validated(std::move(options), "zmtp::socket"))),
+      executor_(ex),
+      type_(type)
 {
+}
+
+socket::socket(socket&& other) noexcept
+    : core_(std::move(other.core_)), executor_(other.executor_), type_(other.type_) // the executor stays with both
+{
+}
+
+detail::socket_core& socket::core(const char* what) const
+{
+    if (!core_)
+        throw std::system_error(errc::socket_closed, what);
+    return *core_;
 }
 
 socket::socket(context& ctx, socket_type type, socket_options options)
@@ -62,6 +92,7 @@ socket& socket::operator=(socket&& other) noexcept
     if (this != &other) {
         close();
         core_ = std::move(other.core_);
+        executor_ = other.executor_;
         type_ = other.type_;
     }
     return *this;
@@ -74,25 +105,47 @@ socket::~socket()
 
 std::error_code socket::locked(std::error_code (detail::socket_core::*call)(std::string_view), std::string_view endpoint)
 {
+    if (!core_)
+        return errc::socket_closed;
     std::lock_guard<std::mutex> lock(core_->mutex);
     return (core_.get()->*call)(endpoint);
 }
 
-socket::executor_type socket::get_executor() const noexcept
-{
-    return core_->executor;
-}
-
 socket_options socket::options() const
 {
+    detail::socket_core& c = core("zmtp::socket::options");
+    std::lock_guard<std::mutex> lock(c.mutex);
+    return c.options();
+}
+
+void socket::set_options(socket_options options, std::error_code& ec)
+{
+    std::string why;
+    if ((ec = validate(options, why)))
+        return;
+    if (!core_) {
+        ec = errc::socket_closed;
+        return;
+    }
     std::lock_guard<std::mutex> lock(core_->mutex);
-    return core_->options();
+    core_->set_options(std::move(options));
 }
 
 void socket::set_options(socket_options options)
 {
-    std::lock_guard<std::mutex> lock(core_->mutex);
-    core_->set_options(std::move(options));
+    socket_options valid = validated(std::move(options), "zmtp::socket::set_options");
+    detail::socket_core& c = core("zmtp::socket::set_options");
+    std::lock_guard<std::mutex> lock(c.mutex);
+    c.set_options(std::move(valid));
+}
+
+void socket::update_options(const std::function<void(socket_options&)>& change)
+{
+    detail::socket_core& c = core("zmtp::socket::update_options");
+    std::lock_guard<std::mutex> lock(c.mutex);
+    socket_options updated = c.options();
+    change(updated);
+    c.set_options(validated(std::move(updated), "zmtp::socket::update_options"));
 }
 
 void socket::bind(std::string_view endpoint, std::error_code& ec)
@@ -117,28 +170,29 @@ void socket::disconnect(std::string_view endpoint, std::error_code& ec)
 
 void socket::bind(std::string_view endpoint)
 {
-    throw_if(locked(&detail::socket_core::bind, endpoint), "zmtp::socket::bind");
+    throw_endpoint_error(locked(&detail::socket_core::bind, endpoint), "zmtp::socket::bind", endpoint);
 }
 
 void socket::connect(std::string_view endpoint)
 {
-    throw_if(locked(&detail::socket_core::connect, endpoint), "zmtp::socket::connect");
+    throw_endpoint_error(locked(&detail::socket_core::connect, endpoint), "zmtp::socket::connect", endpoint);
 }
 
 void socket::unbind(std::string_view endpoint)
 {
-    throw_if(locked(&detail::socket_core::unbind, endpoint), "zmtp::socket::unbind");
+    throw_endpoint_error(locked(&detail::socket_core::unbind, endpoint), "zmtp::socket::unbind", endpoint);
 }
 
 void socket::disconnect(std::string_view endpoint)
 {
-    throw_if(locked(&detail::socket_core::disconnect, endpoint), "zmtp::socket::disconnect");
+    throw_endpoint_error(locked(&detail::socket_core::disconnect, endpoint), "zmtp::socket::disconnect", endpoint);
 }
 
 std::string socket::last_endpoint() const
 {
-    std::lock_guard<std::mutex> lock(core_->mutex);
-    return core_->last_endpoint();
+    detail::socket_core& c = core("zmtp::socket::last_endpoint");
+    std::lock_guard<std::mutex> lock(c.mutex);
+    return c.last_endpoint();
 }
 
 void socket::close() noexcept
@@ -151,18 +205,25 @@ void socket::close() noexcept
 
 void socket::enable_monitor(bool on)
 {
-    std::lock_guard<std::mutex> lock(core_->mutex);
-    core_->enable_monitor(on);
+    detail::socket_core& c = core("zmtp::socket::enable_monitor");
+    std::lock_guard<std::mutex> lock(c.mutex);
+    c.enable_monitor(on);
 }
 
 std::error_code socket::try_send(message& msg)
 {
+    if (!core_)
+        return errc::socket_closed;
     std::lock_guard<std::mutex> lock(core_->mutex);
     return core_->try_send(msg);
 }
 
 std::optional<message> socket::try_receive(std::error_code& ec)
 {
+    if (!core_) {
+        ec = errc::socket_closed;
+        return std::nullopt;
+    }
     std::lock_guard<std::mutex> lock(core_->mutex);
     std::optional<message> msg(std::in_place); // one object, returned in place
     ec = core_->try_receive(*msg);
@@ -173,6 +234,10 @@ std::optional<message> socket::try_receive(std::error_code& ec)
 
 void socket::send(message msg, send_flags flags, std::error_code& ec)
 {
+    if (!core_) {
+        ec = errc::socket_closed;
+        return;
+    }
     blocking_op<std::error_code> op;
     auto done = op.result();
     std::optional<std::chrono::milliseconds> timeout;
@@ -201,8 +266,27 @@ void socket::send(message msg, send_flags flags)
     throw_if(ec, "zmtp::socket::send");
 }
 
+void socket::send(std::string_view text, send_flags flags, std::error_code& ec)
+{
+    send(message{text}, flags, ec);
+}
+
+void socket::send(std::string_view text, send_flags flags)
+{
+    send(message{text}, flags);
+}
+
 message socket::receive(recv_flags flags, std::error_code& ec)
 {
+    return receive_within(flags, nullptr, ec);
+}
+
+message socket::receive_within(recv_flags flags, const std::chrono::milliseconds* timeout_override, std::error_code& ec)
+{
+    if (!core_) {
+        ec = errc::socket_closed;
+        return {};
+    }
     blocking_op<std::error_code, message> op;
     auto done = op.result();
     std::optional<std::chrono::milliseconds> timeout;
@@ -216,7 +300,7 @@ message socket::receive(recv_flags flags, std::error_code& ec)
             ec = errc::blocking_in_executor;
             return {};
         }
-        timeout = core_->options().receive_timeout;
+        timeout = timeout_override ? std::optional(*timeout_override) : core_->options().receive_timeout;
         core_->wait_receive(&op);
     }
     bool timed_out = false;
@@ -232,6 +316,16 @@ message socket::receive(recv_flags flags)
     std::error_code ec;
     message msg = receive(flags, ec);
     throw_if(ec, "zmtp::socket::receive");
+    return msg;
+}
+
+std::optional<message> socket::receive_for(std::chrono::milliseconds timeout)
+{
+    std::error_code ec;
+    message msg = receive_within(timeout.count() > 0 ? recv_flags::none : recv_flags::dontwait, &timeout, ec);
+    if (ec == errc::would_block)
+        return std::nullopt;
+    throw_if(ec, "zmtp::socket::receive_for");
     return msg;
 }
 

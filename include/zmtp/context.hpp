@@ -5,13 +5,25 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 
+#include <optional>
 #include <thread>
 
 namespace zmtp {
 
 /// Runs an asio::io_context on one background thread, so that sockets made on it can be
-/// used with the blocking send()/receive() from any other thread. Destroy (or close) the
-/// sockets first: the destructor waits until their lingering messages are flushed.
+/// used with the blocking send()/receive() from any other thread.
+///
+/// Its end follows libzmq's zmq_ctx_shutdown/zmq_ctx_term:
+/// - shutdown() closes every socket made on it (listeners stop; queued messages linger as
+///   after close()) and wakes every waiting call, blocking or async, with
+///   errc::context_terminated; every later call on those sockets fails the same way.
+/// - The destructor shuts down, then waits until the sockets have finished lingering (so
+///   with the default infinite linger, until their queued messages are delivered, as
+///   libzmq's zmq_ctx_term) and stops the thread.
+/// A socket may outlive its context: it then holds nothing of it, and every call fails
+/// with errc::context_terminated (async operations throw it from the initiating call,
+/// having no executor left to complete on). The same holds for sockets on any execution
+/// context (an asio::io_context of your own, a thread pool) that is destroyed before them.
 class context {
 public:
     context();
@@ -22,9 +34,12 @@ public:
     asio::any_io_executor get_executor() noexcept { return io_.get_executor(); }
     asio::io_context& io_context() noexcept { return io_; }
 
+    /// Terminates every socket of this context (see above). Any thread; idempotent.
+    void shutdown();
+
 private:
     asio::io_context io_;
-    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
     std::thread thread_;
 };
 

@@ -12,6 +12,9 @@
 #include <asio/async_result.hpp>
 #include <asio/execution_context.hpp>
 
+#include <chrono>
+#include <functional>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,10 +55,17 @@ enum class recv_flags { none = 0, dontwait = 1 };
 /// The blocking `send`/`receive` wait on the calling thread while the executor runs
 /// elsewhere (for instance in a zmtp::context); called on the only thread that runs the
 /// socket's io_context they fail with errc::blocking_in_executor instead of deadlocking.
+///
+/// A moved-from socket is closed: every call fails with errc::socket_closed (async
+/// operations complete with it), close() does nothing, get_executor() and type() still
+/// answer. A socket whose execution context ended fails with errc::context_terminated
+/// (see zmtp::context).
 class socket {
 public:
     using executor_type = asio::any_io_executor;
 
+    /// Throws std::system_error: errc::invalid_argument for an invalid option (the message
+    /// names it), errc::not_supported for a socket type not implemented yet.
     socket(const executor_type& ex, socket_type type, socket_options options = {});
     template <class ExecutionContext,
               std::enable_if_t<std::is_convertible_v<ExecutionContext&, asio::execution_context&>, int> = 0>
@@ -65,18 +75,30 @@ public:
     }
     socket(context& ctx, socket_type type, socket_options options = {});
 
-    socket(socket&&) noexcept = default;
+    socket(socket&& other) noexcept;
     socket& operator=(socket&& other) noexcept;
     /// Closes the socket (see close()).
     ~socket();
 
-    executor_type get_executor() const noexcept;
+    executor_type get_executor() const noexcept { return executor_; }
     socket_type type() const noexcept { return type_; }
 
     /// The current options.
     socket_options options() const;
-    /// Replaces the options; they apply to connections made afterwards.
+    /// Replaces every option; they apply to connections made afterwards. An invalid value
+    /// changes nothing and fails with errc::invalid_argument (the exception names it).
     void set_options(socket_options options);
+    void set_options(socket_options options, std::error_code& ec);
+    /// Changes some options and keeps the rest, in one step (other threads see all of the
+    /// change or none of it): `s.update_options([](auto& o) { o.linger = 0ms; })`.
+    /// Validated as set_options().
+    void update_options(const std::function<void(socket_options&)>& change);
+    /// Sets one option, keeping the rest: `s.set(&zmtp::socket_options::send_hwm, 10)`.
+    template <class T, class U>
+    void set(T socket_options::*option, U&& value)
+    {
+        update_options([&](socket_options& o) { o.*option = std::forward<U>(value); });
+    }
 
     /// Listens on `endpoint` (tcp://host:port, tcp://*:*, ipc://path, inproc://name).
     void bind(std::string_view endpoint);
@@ -108,7 +130,9 @@ public:
     auto async_send(message msg, CompletionToken&& token)
     {
         return asio::async_initiate<CompletionToken, void(std::error_code)>(
-            [core = core_](auto handler, message m) {
+            [core = core_, ex = executor_](auto handler, message m) {
+                if (!core)
+                    return detail::complete_closed(std::move(handler), ex);
                 detail::async_send_impl<std::decay_t<decltype(handler)>>::start(core, std::move(handler), std::move(m));
             },
             token, std::move(msg));
@@ -135,9 +159,16 @@ public:
     /// Waits at most options().send_timeout, then fails with errc::would_block.
     void send(message msg, send_flags flags = send_flags::none);
     void send(message msg, send_flags flags, std::error_code& ec);
+    /// Blocking send of a one-frame message holding `text`.
+    void send(std::string_view text, send_flags flags = send_flags::none);
+    void send(std::string_view text, send_flags flags, std::error_code& ec);
     /// Blocking receive; with dontwait (or after receive_timeout) errc::would_block.
     message receive(recv_flags flags = recv_flags::none);
     message receive(recv_flags flags, std::error_code& ec);
+    /// Blocking receive that waits at most `timeout` (zero: only takes a waiting message)
+    /// and reports the timeout as an empty optional, as cppzmq's recv() does. Other errors
+    /// throw std::system_error.
+    std::optional<message> receive_for(std::chrono::milliseconds timeout);
 
     /// Starts (or stops) recording monitor events; enable it before bind/connect.
     void enable_monitor(bool on = true);
@@ -157,7 +188,9 @@ private:
     auto async_take(CompletionToken&& token)
     {
         return asio::async_initiate<CompletionToken, void(std::error_code, Result)>(
-            [core = core_](auto handler) {
+            [core = core_, ex = executor_](auto handler) {
+                if (!core)
+                    return detail::complete_closed(std::move(handler), ex, Result{});
                 detail::start_op<Op, Cancel>(core, std::move(handler), [&](Op* op) {
                     Result r;
                     const std::error_code ec = Try(*core, r);
@@ -173,8 +206,13 @@ private:
     }
 
     std::error_code locked(std::error_code (detail::socket_core::*call)(std::string_view), std::string_view endpoint);
+    /// receive(), waiting at most `*timeout_override` if given, else receive_timeout.
+    message receive_within(recv_flags flags, const std::chrono::milliseconds* timeout_override, std::error_code& ec);
+    /// The core, or std::system_error(socket_closed) naming `what` for a moved-from socket.
+    detail::socket_core& core(const char* what) const;
 
-    std::shared_ptr<detail::socket_core> core_;
+    std::shared_ptr<detail::socket_core> core_; // null once moved from
+    executor_type executor_;
     socket_type type_;
 };
 

@@ -1,6 +1,7 @@
 #include "runtime/socket_core.hpp"
 
 #include "runtime/connector.hpp"
+#include "runtime/core_registry.hpp"
 #include "runtime/listener.hpp"
 #include "runtime/session.hpp"
 #include "zmtp/error.hpp"
@@ -28,6 +29,11 @@ bool is_refusal(std::error_code ec) noexcept
     return ec == errc::peer_error || ec == errc::incompatible_socket_type || ec == errc::unknown_socket_type
         || ec == errc::mechanism_mismatch || ec == errc::unsupported_zmtp_1_0 || ec == errc::unsupported_zmtp_2_0
         || ec == errc::duplicate_property;
+}
+
+std::string fmt_not_implemented(socket_type type)
+{
+    return "zmtp::socket: " + std::string(to_string(type)) + " sockets are not implemented yet";
 }
 
 /// Queue storage kept once a backlog of monitor events has been read (the default 10,000
@@ -63,7 +69,7 @@ socket_core::socket_core(asio::any_io_executor ex, socket_type t, socket_options
       options_(std::move(options)),
       routes_(random_seed()),
       req_(options_.req_correlate, options_.req_relaxed, random_seed()),
-      linger_timer_(executor)
+      linger_timer_(std::in_place, executor)
 {
 }
 
@@ -87,10 +93,15 @@ wire::connection_options socket_core::connection_options() const
 
 // --- endpoints ---------------------------------------------------------------
 
+std::error_code socket_core::closed_error() const noexcept
+{
+    return terminated_ ? errc::context_terminated : errc::socket_closed;
+}
+
 std::error_code socket_core::bind(std::string_view text)
 {
     if (closed_)
-        return errc::socket_closed;
+        return closed_error();
     endpoint ep;
     if (std::error_code ec = parse_endpoint(text, ep))
         return ec;
@@ -109,7 +120,7 @@ std::error_code socket_core::bind(std::string_view text)
 std::error_code socket_core::connect(std::string_view text)
 {
     if (closed_)
-        return errc::socket_closed;
+        return closed_error();
     endpoint ep;
     if (std::error_code ec = parse_endpoint(text, ep))
         return ec;
@@ -321,7 +332,7 @@ void socket_core::push(pipe& p, message&& msg)
 std::error_code socket_core::try_send(message& msg)
 {
     if (closed_)
-        return errc::socket_closed;
+        return closed_error();
     if (msg.empty())
         return errc::empty_message;
     const auto has_room = [this](const pipe& p) { return send_room(p); };
@@ -398,7 +409,7 @@ std::error_code socket_core::send_or_wait(message& msg, async_send_op* op, bool 
 
 void socket_core::cancel_async_send(async_send_op* op)
 {
-    op->cancel();
+    op->cancel(asio::error::operation_aborted);
     const auto it = std::find_if(waiting_sends_.begin(), waiting_sends_.end(), [&](const auto& w) { return w.async == op; });
     if (it == waiting_sends_.end())
         return; // its attempt is already posted and will see the cancellation
@@ -431,7 +442,7 @@ void socket_core::retry_sends()
 std::error_code socket_core::try_receive(message& msg)
 {
     if (closed_)
-        return errc::socket_closed;
+        return closed_error();
     if (type == socket_type::req) {
         if (std::error_code ec = req_.can_receive())
             return ec;
@@ -532,7 +543,7 @@ void socket_core::monitor(monitor_event_type t, std::string ep, std::error_code 
 std::error_code socket_core::try_next_event(monitor_event& event)
 {
     if (events_.empty())
-        return closed_ ? make_error_code(errc::socket_closed) : make_error_code(errc::would_block);
+        return closed_ ? closed_error() : make_error_code(errc::would_block);
     event = events_.pop_front();
     events_.shrink_if_empty(max_idle_event_slots);
     return {};
@@ -569,20 +580,45 @@ void socket_core::serve_monitors()
 
 void socket_core::close()
 {
+    close_with(asio::error::operation_aborted);
+}
+
+void socket_core::terminate()
+{
+    terminated_ = true;
+    close_with(errc::context_terminated);
+    for (event_op* op : std::exchange(waiting_events_, {})) // nothing more will be read
+        op->complete(errc::context_terminated, monitor_event{});
+}
+
+void socket_core::orphan()
+{
+    terminate();
+    for (const std::shared_ptr<session>& s : std::vector(sessions_))
+        s->stop(errc::context_terminated);
+    for (const std::shared_ptr<connector>& c : std::exchange(connectors_, {}))
+        c->stop();
+    finish_close();
+    linger_timer_.reset();
+    orphaned_.store(true, std::memory_order_release);
+}
+
+void socket_core::close_with(std::error_code reason)
+{
     if (closed_)
         return;
     closed_ = true;
     for (waiting_send& w : std::exchange(waiting_sends_, {})) {
         if (w.async) {
-            w.async->cancel();
+            w.async->cancel(reason);
             w.async->wake();
         } else {
-            w.op->complete(asio::error::operation_aborted);
+            w.op->complete(reason);
         }
     }
     returned_.clear();
     for (receive_op* op : std::exchange(waiting_receives_, {}))
-        op->complete(asio::error::operation_aborted, message{});
+        op->complete(reason, message{});
     for (const auto& l : std::exchange(listeners_, {}))
         l->stop();
 
@@ -604,8 +640,8 @@ void socket_core::close()
             c->stop();
     }
     if (options_.linger && options_.linger->count() > 0) {
-        linger_timer_.expires_after(*options_.linger);
-        linger_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+        linger_timer_->expires_after(*options_.linger);
+        linger_timer_->async_wait([self = shared_from_this()](std::error_code ec) {
             std::lock_guard<std::mutex> lock(self->mutex);
             if (ec)
                 return;
@@ -632,7 +668,8 @@ void socket_core::finish_close()
         }
     }
     if (sessions_.empty() && connectors_.empty()) {
-        linger_timer_.cancel();
+        if (linger_timer_)
+            linger_timer_->cancel();
         pipes_.clear();
         for (event_op* op : std::exchange(waiting_events_, {}))
             op->complete(asio::error::operation_aborted, monitor_event{});
@@ -643,7 +680,19 @@ void socket_core::finish_close()
 
 std::shared_ptr<socket_core> make_socket_core(asio::any_io_executor ex, socket_type type, socket_options options)
 {
-    return std::make_shared<socket_core>(std::move(ex), type, std::move(options));
+    if (type != socket_type::req && type != socket_type::rep && type != socket_type::dealer && type != socket_type::router)
+        throw std::system_error(errc::not_supported, fmt_not_implemented(type));
+    auto core = std::make_shared<socket_core>(ex, type, std::move(options));
+    // After the core's timer: Asio shuts services down newest first, so the registry
+    // lets go of the I/O objects while the services they use still work.
+    asio::use_service<core_registry>(asio::query(ex, asio::execution::context)).add(core);
+    return core;
+}
+
+void throw_if_orphaned(socket_core& core)
+{
+    if (core.orphaned())
+        throw std::system_error(errc::context_terminated, "zmtp::socket: its execution context is gone");
 }
 
 const asio::any_io_executor& core_executor(socket_core& core) noexcept { return core.executor; }

@@ -15,8 +15,10 @@
 
 #include <asio/steady_timer.hpp>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,13 @@ public:
     std::error_code disconnect(std::string_view endpoint_text);
     void close();
     bool closed() const noexcept { return closed_; }
+    /// The context was shut down: closes as close() does (lingering), and every call, the
+    /// waiting ones included, fails with errc::context_terminated from now on.
+    void terminate();
+    /// The execution context is being destroyed: lets go of every I/O object now (no
+    /// lingering), so the core keeps nothing of the context; then as terminate().
+    void orphan();
+    bool orphaned() const noexcept { return orphaned_.load(std::memory_order_acquire); }
     std::string last_endpoint() const { return last_endpoint_; }
     const socket_options& options() const noexcept { return options_; }
     void set_options(socket_options options) { options_ = std::move(options); }
@@ -104,9 +113,15 @@ private:
     void terminate(pipe& p);
     void destroy(pipe& p);
     void finish_close();
+    /// Closes, completing waiting operations with `reason`.
+    void close_with(std::error_code reason);
+    /// The error of a call on a closed socket: socket_closed or context_terminated.
+    std::error_code closed_error() const noexcept;
 
     socket_options options_;
     bool closed_ = false;
+    bool terminated_ = false;
+    std::atomic<bool> orphaned_{false}; // read without the lock by async initiations
     std::string last_endpoint_;
 
     std::vector<std::shared_ptr<listener>> listeners_;
@@ -134,7 +149,7 @@ private:
 
     bool monitoring_ = false;
     ring_buffer<monitor_event> events_;
-    asio::steady_timer linger_timer_;
+    std::optional<asio::steady_timer> linger_timer_; // reset by orphan()
 };
 
 } // namespace zmtp::detail

@@ -11,6 +11,7 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/cancellation_type.hpp>
 #include <asio/error.hpp>
+#include <asio/experimental/append.hpp>
 #include <asio/post.hpp>
 
 #include <memory>
@@ -27,6 +28,9 @@ using event_op = pending_op<std::error_code, monitor_event>;
 
 std::shared_ptr<socket_core> make_socket_core(asio::any_io_executor ex, socket_type type, socket_options options);
 const asio::any_io_executor& core_executor(socket_core& core) noexcept;
+/// Async operations cannot start once the core's execution context is gone (there is no
+/// executor left to complete them on): this throws std::system_error (context_terminated).
+void throw_if_orphaned(socket_core& core);
 /// Every call below needs this lock held, except the cancel_* ones, which take it.
 std::unique_lock<std::mutex> lock_core(socket_core& core);
 
@@ -44,8 +48,8 @@ public:
     /// Core lock held: room may have appeared (woken) or the op was cancelled while
     /// waiting; either way it leaves the core's list and its run() is posted.
     virtual void wake() = 0;
-    /// Core lock held: the op will complete with operation_aborted without sending.
-    virtual void cancel() noexcept = 0;
+    /// Core lock held: the op will complete with `reason` (operation_aborted...) without sending.
+    virtual void cancel(std::error_code reason) noexcept = 0;
 
 protected:
     ~async_send_op() = default;
@@ -65,6 +69,15 @@ void cancel_receive(socket_core& core, receive_op* op);
 std::error_code try_next_event(socket_core& core, monitor_event& event);
 void wait_event(socket_core& core, event_op* op);
 void cancel_event(socket_core& core, event_op* op);
+
+/// Completes `handler` with errc::socket_closed and `values` on its executor (or
+/// `fallback`): an operation on a socket that has no core (moved from).
+template <class Handler, class... Values>
+void complete_closed(Handler handler, const asio::any_io_executor& fallback, Values... values)
+{
+    const auto ex = asio::get_associated_executor(handler, fallback);
+    asio::post(ex, asio::experimental::append(std::move(handler), make_error_code(errc::socket_closed), std::move(values)...));
+}
 
 /// Cancels a pending op of type Op when its handler's cancellation slot is emitted: one
 /// still waiting completes with operation_aborted; one whose handler was posted but has
@@ -90,96 +103,70 @@ template <class Op, void (*Cancel)(socket_core&, Op*), class Handler, class Star
 void start_op(const std::shared_ptr<socket_core>& core, Handler&& handler, Start start)
 {
     using impl = typename op_impl<Op, std::decay_t<Handler>>::type;
+    std::unique_lock<std::mutex> lock = lock_core(*core);
+    throw_if_orphaned(*core);
     impl* op = impl::create(std::forward<Handler>(handler), core_executor(*core));
     // Before start(): once completed, the op may run (and clear its slot) on another thread.
     if (auto slot = op->cancellation_slot(); slot.is_connected())
         slot.template emplace<op_canceller<Op, Cancel>>(op_canceller<Op, Cancel>{core, op});
-    std::unique_lock<std::mutex> lock = lock_core(*core);
     start(static_cast<Op*>(op));
 }
 
 /// The async_send op for one handler (see async_send_op).
 template <class Handler>
-class async_send_impl final : public async_send_op {
-public:
-    using allocator_type = typename std::allocator_traits<
-        asio::associated_allocator_t<Handler, op_allocator<void>>>::template rebind_alloc<async_send_impl>;
+class async_send_impl final : public async_send_op, public handler_owner<async_send_impl<Handler>, Handler> {
+    using owner = handler_owner<async_send_impl, Handler>;
 
+public:
     /// Starts sending `msg`: the first attempt is posted to the handler's executor.
     static void start(std::shared_ptr<socket_core> core, Handler handler, message msg)
     {
-        allocator_type alloc(asio::get_associated_allocator(handler, op_allocator<void>()));
-        async_send_impl* op = std::allocator_traits<allocator_type>::allocate(alloc, 1);
-        ::new (static_cast<void*>(op)) async_send_impl(std::move(core), std::move(handler), std::move(msg));
+        throw_if_orphaned(*core);
+        async_send_impl* op = owner::create(std::move(handler), core_executor(*core), core, std::move(msg));
         if (auto slot = op->cancellation_slot(); slot.is_connected())
-            slot.template emplace<canceller>(canceller{op->core_, op});
+            slot.template emplace<canceller>(canceller{std::move(core), op});
         op->post();
     }
 
     void wake() override
     {
         woken_ = true;
-        post();
+        this->post();
     }
-    void cancel() noexcept override { cancelled_ = true; }
+    void cancel(std::error_code reason) noexcept override { cancelled_ = reason; }
 
 private:
+    friend owner;
     friend posted_run<async_send_impl>;
     struct canceller {
         std::shared_ptr<socket_core> core;
         async_send_impl* op;
         void operator()(asio::cancellation_type) const { cancel_async_send(*core, op); }
     };
-    using executor_type = asio::associated_executor_t<Handler, asio::any_io_executor>;
 
-    async_send_impl(std::shared_ptr<socket_core> core, Handler handler, message msg)
-        : core_(std::move(core)),
-          work_(asio::get_associated_executor(handler, core_executor(*core_))),
-          handler_(std::move(handler)),
-          msg_(std::move(msg))
+    async_send_impl(Handler handler, const asio::any_io_executor& fallback, std::shared_ptr<socket_core> core, message msg)
+        : owner(std::move(handler), fallback), core_(std::move(core)), msg_(std::move(msg))
     {
     }
     ~async_send_impl() = default;
 
-    asio::associated_cancellation_slot_t<Handler> cancellation_slot() const noexcept
-    {
-        return asio::get_associated_cancellation_slot(handler_);
-    }
-    void post() { asio::post(work_.get_executor(), posted_run<async_send_impl>{this}); }
-    allocator_type get_allocator() const noexcept
-    {
-        return allocator_type(asio::get_associated_allocator(handler_, op_allocator<void>()));
-    }
-
+    /// On the handler's executor: sends, or waits in the core, or reports why not.
     void run()
     {
         std::error_code ec;
         {
             std::unique_lock<std::mutex> lock = lock_core(*core_);
-            if (cancelled_) {
-                ec = asio::error::operation_aborted;
-            } else {
-                ec = send_or_wait(*core_, msg_, this, woken_);
-                if (ec == errc::would_block)
-                    return; // waiting in the core; wake() posts the next attempt
-            }
+            ec = cancelled_ ? cancelled_ : send_or_wait(*core_, msg_, this, woken_);
+            if (ec == errc::would_block)
+                return; // waiting in the core; wake() posts the next attempt
         }
-        if (auto slot = cancellation_slot(); slot.is_connected())
-            slot.clear();
-        allocator_type alloc = get_allocator();
-        Handler handler = std::move(handler_);
-        auto work = std::move(work_);
-        this->~async_send_impl();
-        std::allocator_traits<allocator_type>::deallocate(alloc, this, 1);
-        std::move(handler)(ec);
+        this->finish(ec);
     }
 
     std::shared_ptr<socket_core> core_;
-    asio::executor_work_guard<executor_type> work_;
-    Handler handler_;
     message msg_;
-    bool woken_ = false;     // core lock
-    bool cancelled_ = false; // core lock
+    bool woken_ = false;          // core lock
+    std::error_code cancelled_{}; // core lock
 };
 
 } // namespace zmtp::detail
