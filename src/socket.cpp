@@ -203,6 +203,14 @@ void socket::close() noexcept
     core_->close();
 }
 
+wait_type socket::ready_for() const
+{
+    if (!core_)
+        return wait_type::none;
+    std::lock_guard<std::mutex> lock(core_->mutex);
+    return core_->ready_for();
+}
+
 void socket::enable_monitor(bool on)
 {
     detail::socket_core& c = core("zmtp::socket::enable_monitor");

@@ -16,6 +16,7 @@
 #include <functional>
 
 #include <memory>
+#include <span>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@
 namespace zmtp {
 
 class context;
+struct poll_item; // zmtp/poll.hpp
 
 /// Flags of the blocking send().
 enum class send_flags { none = 0, dontwait = 1 };
@@ -170,6 +172,27 @@ public:
     /// throw std::system_error.
     std::optional<message> receive_for(std::chrono::milliseconds timeout);
 
+    /// Waits until the socket is ready for `what` (signature `void(std::error_code)`) and
+    /// takes nothing, like Asio's basic_socket::async_wait: wait_type::read once a receive
+    /// would not wait, write once a send would not, `read | write` for either. Another
+    /// receiver may take the message first; the next receive then says would_block.
+    /// Errors: errc::socket_closed, context_terminated, operation_aborted.
+    template <class CompletionToken>
+    auto async_wait(wait_type what, CompletionToken&& token)
+    {
+        return asio::async_initiate<CompletionToken, void(std::error_code)>(
+            [core = core_, ex = executor_](auto handler, wait_type w) {
+                if (!core)
+                    return detail::complete_closed(std::move(handler), ex);
+                detail::start_op<detail::wait_op, &detail::cancel_wait>(
+                    core, std::move(handler), [&](detail::wait_op* op) { detail::wait_ready(*core, w, op); });
+            },
+            token, what);
+    }
+    /// What the socket is ready for now: read, write, both or none (libzmq's ZMQ_EVENTS).
+    /// wait_type::none for a closed socket.
+    wait_type ready_for() const;
+
     /// Starts (or stops) recording monitor events; enable it before bind/connect.
     void enable_monitor(bool on = true);
     /// The next monitor event (signature `void(std::error_code, zmtp::monitor_event)`).
@@ -210,6 +233,9 @@ private:
     message receive_within(recv_flags flags, const std::chrono::milliseconds* timeout_override, std::error_code& ec);
     /// The core, or std::system_error(socket_closed) naming `what` for a moved-from socket.
     detail::socket_core& core(const char* what) const;
+
+    friend std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::milliseconds> timeout,
+                            std::error_code& ec);
 
     std::shared_ptr<detail::socket_core> core_; // null once moved from
     executor_type executor_;

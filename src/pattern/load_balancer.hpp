@@ -41,6 +41,13 @@ public:
         return nullptr;
     }
 
+    /// True when some peer satisfies `can_take` (the turn stays).
+    template <class Predicate>
+    bool any(Predicate can_take) const
+    {
+        return std::any_of(peers_.begin(), peers_.end(), [&](const Peer* p) { return can_take(*p); });
+    }
+
     std::size_t size() const noexcept { return peers_.size(); }
 
 private:

@@ -132,6 +132,8 @@ std::error_code socket_core::connect(std::string_view text)
     connectors_.push_back(c);
     last_endpoint_ = std::string(text);
     c->start();
+    if (has_waits())
+        serve_waits(); // its queue may take messages now
     return {};
 }
 
@@ -228,6 +230,8 @@ bool socket_core::attach(session& s)
         p->out.push_back(message{""});
     monitor(monitor_event_type::handshake_succeeded, s.endpoint(), {}, id);
     retry_sends();
+    if (has_waits())
+        serve_waits();
     return true;
 }
 
@@ -245,12 +249,16 @@ bool socket_core::deliver(pipe& p, message&& msg)
         incoming_.push(&p);
     }
     serve_receivers();
+    if (has_waits())
+        serve_waits();
     return true;
 }
 
 void socket_core::pipe_drained(pipe&)
 {
     retry_sends();
+    if (has_waits())
+        serve_waits();
 }
 
 void socket_core::session_ended(session& s, std::error_code reason, bool attached)
@@ -292,10 +300,13 @@ void socket_core::session_ended(session& s, std::error_code reason, bool attache
             origin->session_ended();
         }
     }
-    if (closed_)
+    if (closed_) {
         finish_close();
-    else
+    } else {
         retry_sends(); // a send waiting for this peer can now fail (ROUTER) or find room
+        if (has_waits())
+            serve_waits();
+    }
 }
 
 void socket_core::terminate(pipe& p)
@@ -330,6 +341,14 @@ void socket_core::push(pipe& p, message&& msg)
 }
 
 std::error_code socket_core::try_send(message& msg)
+{
+    const std::error_code ec = send_message(msg);
+    if (!ec && has_waits())
+        serve_waits(); // REQ may now receive
+    return ec;
+}
+
+std::error_code socket_core::send_message(message& msg)
 {
     if (closed_)
         return closed_error();
@@ -441,6 +460,14 @@ void socket_core::retry_sends()
 
 std::error_code socket_core::try_receive(message& msg)
 {
+    const std::error_code ec = take_message(msg);
+    if (!ec && has_waits())
+        serve_waits(); // REP may now send
+    return ec;
+}
+
+std::error_code socket_core::take_message(message& msg)
+{
     if (closed_)
         return closed_error();
     if (type == socket_type::req) {
@@ -506,6 +533,8 @@ void socket_core::cancel_receive(receive_op* op)
         rep_.returned();
     returned_.push_front(std::move(msg));
     serve_receivers();
+    if (has_waits())
+        serve_waits();
 }
 
 void socket_core::serve_receivers()
@@ -518,6 +547,65 @@ void socket_core::serve_receivers()
         receive_op* op = waiting_receives_.front();
         waiting_receives_.erase(waiting_receives_.begin());
         op->complete(ec, std::move(msg));
+    }
+}
+
+// --- readiness ---------------------------------------------------------------
+
+wait_type socket_core::ready_for() const
+{
+    if (closed_)
+        return wait_type::none;
+    wait_type ready = wait_type::none;
+    const bool may_receive = (type != socket_type::req || !req_.can_receive()) && (type != socket_type::rep || !rep_.can_receive());
+    if (may_receive && (!returned_.empty() || !incoming_.empty()))
+        ready = ready | wait_type::read;
+    const auto has_room = [this](const pipe& p) { return send_room(p); };
+    bool may_send = false;
+    switch (type) {
+    case socket_type::dealer: may_send = balancer_.any(has_room); break;
+    case socket_type::req: may_send = !req_.can_send() && balancer_.any(has_room); break;
+    case socket_type::rep: may_send = !rep_.can_send(); break;
+    case socket_type::router: may_send = true; break; // never waits (drops, or fails at once)
+    default: break;
+    }
+    return may_send ? ready | wait_type::write : ready;
+}
+
+void socket_core::wait_ready(wait_type what, wait_op* op)
+{
+    if (closed_)
+        return op->complete(closed_error());
+    if (has(ready_for(), what))
+        return op->complete({});
+    if (has(what, wait_type::read))
+        read_waits_.push_back(op);
+    if (has(what, wait_type::write))
+        write_waits_.push_back(op);
+}
+
+void socket_core::cancel_wait(wait_op* op)
+{
+    const bool was_reading = std::erase(read_waits_, op) > 0;
+    const bool was_writing = std::erase(write_waits_, op) > 0;
+    if (was_reading || was_writing)
+        op->complete(asio::error::operation_aborted);
+}
+
+void socket_core::serve_waits()
+{
+    const wait_type ready = ready_for();
+    std::vector<wait_op*> done;
+    if (has(ready, wait_type::read))
+        done.swap(read_waits_);
+    if (has(ready, wait_type::write))
+        for (wait_op* op : std::exchange(write_waits_, {}))
+            if (std::find(done.begin(), done.end(), op) == done.end())
+                done.push_back(op);
+    for (wait_op* op : done) { // an op waiting for either is in both lists
+        std::erase(read_waits_, op);
+        std::erase(write_waits_, op);
+        op->complete({});
     }
 }
 
@@ -608,6 +696,10 @@ void socket_core::close_with(std::error_code reason)
     if (closed_)
         return;
     closed_ = true;
+    for (wait_op* op : std::exchange(read_waits_, {}))
+        op->complete(reason);
+    for (wait_op* op : std::exchange(write_waits_, {}))
+        op->complete(reason);
     for (waiting_send& w : std::exchange(waiting_sends_, {})) {
         if (w.async) {
             w.async->cancel(reason);
@@ -698,6 +790,8 @@ void throw_if_orphaned(socket_core& core)
 const asio::any_io_executor& core_executor(socket_core& core) noexcept { return core.executor; }
 std::unique_lock<std::mutex> lock_core(socket_core& core) { return std::unique_lock<std::mutex>(core.mutex); }
 std::error_code try_send(socket_core& core, message& msg) { return core.try_send(msg); }
+wait_type ready_for(socket_core& core) { return core.ready_for(); }
+void wait_ready(socket_core& core, wait_type what, wait_op* op) { core.wait_ready(what, op); }
 std::error_code send_or_wait(socket_core& core, message& msg, async_send_op* op, bool woken)
 {
     return core.send_or_wait(msg, op, woken);
@@ -718,6 +812,12 @@ void cancel_async_send(socket_core& core, async_send_op* op)
 {
     std::lock_guard<std::mutex> lock(core.mutex);
     core.cancel_async_send(op);
+}
+
+void cancel_wait(socket_core& core, wait_op* op)
+{
+    std::lock_guard<std::mutex> lock(core.mutex);
+    core.cancel_wait(op);
 }
 
 void cancel_receive(socket_core& core, receive_op* op)

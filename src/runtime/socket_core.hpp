@@ -61,6 +61,8 @@ public:
     /// lingering), so the core keeps nothing of the context; then as terminate().
     void orphan();
     bool orphaned() const noexcept { return orphaned_.load(std::memory_order_acquire); }
+    /// The error of a call on a closed socket: socket_closed or context_terminated.
+    std::error_code closed_error() const noexcept;
     std::string last_endpoint() const { return last_endpoint_; }
     const socket_options& options() const noexcept { return options_; }
     void set_options(socket_options options) { options_ = std::move(options); }
@@ -74,6 +76,10 @@ public:
     std::error_code try_receive(message& msg);
     void wait_receive(receive_op* op);
     void cancel_receive(receive_op* op);
+    /// What a send and a receive could do now without waiting.
+    wait_type ready_for() const;
+    void wait_ready(wait_type what, wait_op* op);
+    void cancel_wait(wait_op* op);
     std::error_code try_next_event(monitor_event& event);
     void wait_event(event_op* op);
     void cancel_event(event_op* op);
@@ -107,16 +113,20 @@ private:
         return options_.send_hwm == 0 || p.out.weight() + p.encoded < options_.send_hwm;
     }
     void push(pipe& p, message&& msg);
+    /// try_send and try_receive, without waking the readiness waits.
+    std::error_code send_message(message& msg);
+    std::error_code take_message(message& msg);
     void retry_sends();
     void serve_receivers();
     void serve_monitors();
+    /// Completes the readiness waits that the socket's state now satisfies.
+    void serve_waits();
+    bool has_waits() const noexcept { return !read_waits_.empty() || !write_waits_.empty(); }
     void terminate(pipe& p);
     void destroy(pipe& p);
     void finish_close();
     /// Closes, completing waiting operations with `reason`.
     void close_with(std::error_code reason);
-    /// The error of a call on a closed socket: socket_closed or context_terminated.
-    std::error_code closed_error() const noexcept;
 
     socket_options options_;
     bool closed_ = false;
@@ -146,6 +156,8 @@ private:
     /// Messages given back by receives cancelled after taking them: received first.
     ring_buffer<message> returned_;
     std::vector<event_op*> waiting_events_;
+    std::vector<wait_op*> read_waits_;  // async_wait(read), zmtp::poll
+    std::vector<wait_op*> write_waits_; // async_wait(write), zmtp::poll
 
     bool monitoring_ = false;
     ring_buffer<monitor_event> events_;

@@ -7,6 +7,7 @@
 #include "zmtp/monitor.hpp"
 #include "zmtp/options.hpp"
 #include "zmtp/socket_type.hpp"
+#include "zmtp/wait_type.hpp"
 
 #include <asio/any_io_executor.hpp>
 #include <asio/cancellation_type.hpp>
@@ -25,6 +26,7 @@ class socket_core; // src/asio/socket_core.hpp
 using send_op = pending_op<std::error_code>;
 using receive_op = pending_op<std::error_code, message>;
 using event_op = pending_op<std::error_code, monitor_event>;
+using wait_op = pending_op<std::error_code>;
 
 std::shared_ptr<socket_core> make_socket_core(asio::any_io_executor ex, socket_type type, socket_options options);
 const asio::any_io_executor& core_executor(socket_core& core) noexcept;
@@ -64,6 +66,13 @@ void cancel_async_send(socket_core& core, async_send_op* op);
 std::error_code try_receive(socket_core& core, message& msg);
 void wait_receive(socket_core& core, receive_op* op);
 void cancel_receive(socket_core& core, receive_op* op);
+
+/// What the socket is ready for now (wait_type::read, write, both or none).
+wait_type ready_for(socket_core& core);
+/// Completes `op` once the socket is ready for any of `what` (at once if it is), or
+/// fails (closed). Core lock held.
+void wait_ready(socket_core& core, wait_type what, wait_op* op);
+void cancel_wait(socket_core& core, wait_op* op);
 
 /// Takes the next monitor event; errc::would_block if none is queued.
 std::error_code try_next_event(socket_core& core, monitor_event& event);

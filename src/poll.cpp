@@ -1,0 +1,200 @@
+#include "zmtp/poll.hpp"
+
+#include "runtime/blocking_op.hpp"
+#include "runtime/socket_core.hpp"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <vector>
+
+namespace zmtp {
+namespace {
+
+/// An eventfd that socket waits write to, so that one poll(2) sleeps on the sockets and
+/// the user's file descriptors at once.
+class wakeup {
+public:
+    wakeup() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+    ~wakeup()
+    {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    wakeup(const wakeup&) = delete;
+    wakeup& operator=(const wakeup&) = delete;
+
+    int fd() const noexcept { return fd_; }
+    void signal() noexcept
+    {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] const auto n = ::write(fd_, &one, sizeof one);
+    }
+    /// Resets it (non-blocking: fine when nothing was signalled).
+    void drain() noexcept
+    {
+        std::uint64_t count = 0;
+        [[maybe_unused]] const auto n = ::read(fd_, &count, sizeof count);
+    }
+
+private:
+    int fd_;
+};
+
+/// A socket's readiness wait, on the poller's stack: completing it wakes the poller.
+class wait_signal final : public detail::pending_op<std::error_code> {
+public:
+    explicit wait_signal(wakeup& w) : wakeup_(&w) {}
+    void complete(std::error_code ec) override
+    {
+        error = ec;
+        wakeup_->signal();
+    }
+    std::error_code error; // written under the core's lock, read under it
+
+private:
+    wakeup* wakeup_;
+};
+
+std::error_code last_errno() { return {errno, std::generic_category()}; }
+
+/// The error of a socket item that cannot be waited on, if any. Core lock held.
+std::error_code unusable(const detail::socket_core& core)
+{
+    return core.closed() ? core.closed_error() : std::error_code{};
+}
+
+/// poll(2) events for a file descriptor item.
+short fd_events(wait_type what)
+{
+    return static_cast<short>((has(what, wait_type::read) ? POLLIN : 0) | (has(what, wait_type::write) ? POLLOUT : 0));
+}
+
+/// What poll(2) reported, as the part of `wanted` it satisfies.
+wait_type fd_ready(short got, wait_type wanted)
+{
+    wait_type ready = wait_type::none;
+    if (got & (POLLIN | POLLHUP | POLLERR))
+        ready = ready | wait_type::read;
+    if (got & (POLLOUT | POLLERR))
+        ready = ready | wait_type::write;
+    return ready & wanted;
+}
+
+} // namespace
+
+std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::milliseconds> timeout, std::error_code& ec)
+{
+    using clock = std::chrono::steady_clock;
+    ec.clear();
+    const clock::time_point deadline = timeout ? clock::now() + *timeout : clock::time_point::max();
+    wakeup woken;
+    if (woken.fd() < 0) {
+        ec = last_errno();
+        return 0;
+    }
+    struct registered {
+        detail::socket_core* core;
+        wait_signal signal;
+    };
+    std::vector<registered> waits;
+    waits.reserve(items.size()); // never reallocated: the cores hold pointers into it
+    std::vector<pollfd> fds;
+    for (;;) {
+        // Sockets: ready now? If none is, register a wait on each.
+        std::size_t ready = 0;
+        for (poll_item& item : items) {
+            item.revents = wait_type::none;
+            if (!item.socket)
+                continue;
+            if (!item.socket->core_) {
+                ec = errc::socket_closed;
+                return 0;
+            }
+            detail::socket_core& core = *item.socket->core_;
+            std::lock_guard<std::mutex> lock(core.mutex);
+            if ((ec = unusable(core)))
+                return 0;
+            item.revents = core.ready_for() & item.events;
+            if (item.revents != wait_type::none)
+                ++ready;
+        }
+        const bool may_sleep = ready == 0 && timeout != std::chrono::milliseconds(0);
+        waits.clear();
+        for (poll_item& item : items) {
+            if (!may_sleep || !item.socket)
+                continue;
+            detail::socket_core& core = *item.socket->core_;
+            std::lock_guard<std::mutex> lock(core.mutex);
+            if (detail::on_executor_thread(core.executor)) {
+                ec = errc::blocking_in_executor;
+                break;
+            }
+            waits.push_back({&core, wait_signal(woken)});
+            core.wait_ready(item.events, &waits.back().signal);
+        }
+
+        // One poll(2) on the user's descriptors and the wakeup.
+        fds.assign(1, pollfd{woken.fd(), POLLIN, 0});
+        for (const poll_item& item : items)
+            if (!item.socket)
+                fds.push_back(pollfd{item.fd, fd_events(item.events), 0});
+        int wait_ms = -1;
+        if (!may_sleep)
+            wait_ms = 0;
+        else if (timeout)
+            wait_ms = static_cast<int>(std::max<std::chrono::milliseconds::rep>(
+                0, std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count()));
+        int n = 0;
+        if (!ec) {
+            do
+                n = ::poll(fds.data(), fds.size(), wait_ms);
+            while (n < 0 && errno == EINTR);
+            if (n < 0)
+                ec = last_errno();
+        }
+        woken.drain();
+
+        // Withdraw the waits; one that failed means its socket closed meanwhile.
+        for (registered& w : waits) {
+            std::lock_guard<std::mutex> lock(w.core->mutex);
+            w.core->cancel_wait(&w.signal);
+            if (!ec && w.signal.error && w.signal.error != asio::error::operation_aborted)
+                ec = w.signal.error;
+        }
+        if (ec)
+            return 0;
+
+        std::size_t fd_index = 1;
+        for (poll_item& item : items) {
+            if (item.socket)
+                continue;
+            const short got = fds[fd_index++].revents;
+            if (got & POLLNVAL) {
+                ec = std::make_error_code(std::errc::bad_file_descriptor);
+                return 0;
+            }
+            item.revents = fd_ready(got, item.events);
+            if (item.revents != wait_type::none)
+                ++ready;
+        }
+        if (ready > 0 || !may_sleep || clock::now() >= deadline)
+            return ready;
+        // A socket's wait ended: look again (another reader may have taken its message).
+    }
+}
+
+std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::milliseconds> timeout)
+{
+    std::error_code ec;
+    const std::size_t n = poll(items, timeout, ec);
+    if (ec)
+        throw std::system_error(ec, "zmtp::poll");
+    return n;
+}
+
+} // namespace zmtp

@@ -1,0 +1,275 @@
+// Waiting for readiness: socket::async_wait and the blocking zmtp::poll over sockets and
+// file descriptors, with the ZeroMQ Guide's two-socket poller (mspoller) in both styles.
+#include "zmtp/poll.hpp"
+
+#include "socket/socket_test_support.hpp"
+#include "zmtp/context.hpp"
+
+#include <asio/experimental/awaitable_operators.hpp>
+
+#include <unistd.h>
+
+#include <array>
+#include <future>
+#include <string>
+#include <thread>
+
+using namespace zmtp_test;
+using namespace asio::experimental::awaitable_operators;
+using zmtp::errc;
+using zmtp::message;
+using zmtp::poll_item;
+using zmtp::socket_type;
+using zmtp::wait_type;
+
+namespace {
+
+constexpr int guide_messages = 2'000;
+
+/// The Guide's two sources: a bound socket each, fed `count` numbered messages by a peer
+/// on its own thread.
+struct two_sources {
+    explicit two_sources(zmtp::context& ctx)
+        : receiver(ctx, socket_type::dealer, test_options()),
+          subscriber(ctx, socket_type::router, test_options()),
+          to_receiver(ctx, socket_type::dealer, test_options()),
+          to_subscriber(ctx, socket_type::dealer, test_options())
+    {
+        receiver.bind("tcp://127.0.0.1:*");
+        subscriber.bind(unique_ipc());
+        to_receiver.connect(receiver.last_endpoint());
+        to_subscriber.connect(subscriber.last_endpoint());
+        feeders[0] = std::thread([this] { feed(to_receiver, "task"); });
+        feeders[1] = std::thread([this] { feed(to_subscriber, "weather"); });
+    }
+    ~two_sources()
+    {
+        for (std::thread& t : feeders)
+            t.join();
+    }
+    static void feed(zmtp::socket& s, const std::string& what)
+    {
+        for (int i = 0; i < guide_messages; ++i)
+            s.send(what + " " + std::to_string(i));
+    }
+
+    zmtp::socket receiver, subscriber, to_receiver, to_subscriber;
+    std::array<std::thread, 2> feeders;
+    int tasks = 0, updates = 0;
+
+    void got_task(const message& m) { CHECK(m.back() == "task " + std::to_string(tasks++)); }
+    void got_update(const message& m) { CHECK(m.back() == "weather " + std::to_string(updates++)); }
+    bool done() const { return tasks == guide_messages && updates == guide_messages; }
+};
+
+/// Polls `items` on another thread; the future holds the error it ends with.
+std::future<std::error_code> poll_error_later(std::span<poll_item> items)
+{
+    return std::async(std::launch::async, [items] {
+        std::error_code ec;
+        zmtp::poll(items, 5s, ec);
+        return ec;
+    });
+}
+
+} // namespace
+
+TEST_CASE("poll: the Guide's two-socket poller, blocking")
+{
+    zmtp::context ctx;
+    two_sources s(ctx);
+    std::array<poll_item, 2> items{{{&s.receiver}, {&s.subscriber}}};
+    while (!s.done()) {
+        REQUIRE(zmtp::poll(items, 5s) > 0);
+        std::error_code ec;
+        if (has(items[0].revents, wait_type::read))
+            if (auto m = s.receiver.try_receive(ec))
+                s.got_task(*m);
+        if (has(items[1].revents, wait_type::read))
+            if (auto m = s.subscriber.try_receive(ec))
+                s.got_update(*m);
+    }
+    CHECK(s.tasks == guide_messages);
+    CHECK(s.updates == guide_messages);
+}
+
+TEST_CASE("poll: the Guide's two-socket poller, as a coroutine")
+{
+    zmtp::context ctx;
+    two_sources s(ctx);
+    asio::io_context io;
+    run_coroutine(
+        io,
+        [&]() -> asio::awaitable<void> {
+            while (!s.done()) {
+                // Either is ready; take what is there from both (async_wait takes nothing).
+                co_await (s.receiver.async_wait(wait_type::read, asio::use_awaitable)
+                          || s.subscriber.async_wait(wait_type::read, asio::use_awaitable));
+                std::error_code ec;
+                while (auto m = s.receiver.try_receive(ec))
+                    s.got_task(*m);
+                while (auto m = s.subscriber.try_receive(ec))
+                    s.got_update(*m);
+            }
+        },
+        60s);
+    CHECK(s.done());
+}
+
+TEST_CASE("poll: timeouts, zero timeout, and readiness taking nothing")
+{
+    zmtp::context ctx;
+    zmtp::socket a(ctx, socket_type::dealer, test_options());
+    a.bind(unique_inproc());
+    std::array<poll_item, 1> items{{{&a}}};
+
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(zmtp::poll(items, 100ms) == 0);
+    CHECK(std::chrono::steady_clock::now() - start >= 95ms);
+    CHECK(items[0].revents == wait_type::none);
+    CHECK(zmtp::poll(items, 0ms) == 0);
+
+    zmtp::socket b(ctx, socket_type::dealer, test_options());
+    b.connect(a.last_endpoint());
+    b.send("ping");
+    CHECK(zmtp::poll(items, 5s) == 1);
+    CHECK(items[0].revents == wait_type::read);
+    CHECK(a.ready_for() == (wait_type::read | wait_type::write)); // a connected peer has room
+    CHECK(a.receive().back() == "ping"); // still there: poll took nothing
+    CHECK(zmtp::poll(items, 0ms) == 0);
+}
+
+TEST_CASE("poll: write readiness follows peers and high-water marks")
+{
+    zmtp::context ctx;
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options({.send_hwm = 2, .linger = 0ms}));
+    std::array<poll_item, 1> items{{{&dealer, -1, wait_type::write}}};
+    CHECK(zmtp::poll(items, 0ms) == 0); // no peer: a send would wait
+    const std::string endpoint = unique_ipc();
+    dealer.connect(endpoint); // its queue exists at once
+    CHECK(zmtp::poll(items, 0ms) == 1);
+    CHECK(items[0].revents == wait_type::write);
+    dealer.send("1");
+    dealer.send("2");
+    CHECK(zmtp::poll(items, 50ms) == 0); // full, nobody reads
+
+    // A waiter is woken when room appears.
+    auto waited = std::async(std::launch::async, [&] { return zmtp::poll(items, 5s); });
+    std::this_thread::sleep_for(50ms);
+    zmtp::socket router(ctx, socket_type::router, test_options());
+    router.bind(endpoint);
+    CHECK(waited.get() == 1);
+    CHECK(router.receive().back() == "1");
+}
+
+TEST_CASE("poll: sockets and file descriptors together")
+{
+    zmtp::context ctx;
+    zmtp::socket a(ctx, socket_type::dealer, test_options());
+    a.bind(unique_inproc());
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    std::array<poll_item, 2> items{{{&a}, {nullptr, fds[0]}}};
+    CHECK(zmtp::poll(items, 0ms) == 0);
+
+    auto waited = std::async(std::launch::async, [&] { return zmtp::poll(items, 5s); });
+    std::this_thread::sleep_for(50ms);
+    CHECK(::write(fds[1], "x", 1) == 1);
+    CHECK(waited.get() == 1);
+    CHECK(items[0].revents == wait_type::none);
+    CHECK(items[1].revents == wait_type::read);
+
+    zmtp::socket b(ctx, socket_type::dealer, test_options());
+    b.connect(a.last_endpoint());
+    b.send("both");
+    const auto start = std::chrono::steady_clock::now();
+    while (zmtp::poll(items, 5s) < 2 && std::chrono::steady_clock::now() - start < 5s) {
+    }
+    CHECK(items[0].revents == wait_type::read);
+    CHECK(items[1].revents == wait_type::read);
+    ::close(fds[0]);
+    ::close(fds[1]);
+
+    std::array<poll_item, 1> bad{{{nullptr, 999'999}}}; // no such descriptor
+    std::error_code ec;
+    zmtp::poll(bad, 0ms, ec);
+    CHECK(ec == std::errc::bad_file_descriptor);
+}
+
+TEST_CASE("poll: errors - closed, moved-from, terminated, and the executor's own thread")
+{
+    zmtp::context ctx;
+    zmtp::socket a(ctx, socket_type::dealer, test_options());
+    a.bind(unique_inproc());
+    std::array<poll_item, 1> items{{{&a}}};
+
+    auto waiting = poll_error_later(items);
+    std::this_thread::sleep_for(50ms);
+    a.close();
+    CHECK(waiting.get() == errc::socket_closed);
+
+    zmtp::socket b(ctx, socket_type::dealer, test_options());
+    zmtp::socket moved(std::move(b));
+    std::array<poll_item, 1> moved_from{{{&b}}};
+    CHECK_THROWS_AS(zmtp::poll(moved_from, 0ms), std::system_error);
+
+    asio::io_context io;
+    zmtp::socket local(io, socket_type::dealer);
+    std::array<poll_item, 1> own{{{&local}}};
+    std::error_code ec;
+    asio::post(io, [&] { zmtp::poll(own, 10ms, ec); });
+    io.run();
+    CHECK(ec == errc::blocking_in_executor);
+
+    std::array<poll_item, 1> terminated{{{&moved}}};
+    auto ended = poll_error_later(terminated);
+    std::this_thread::sleep_for(50ms);
+    ctx.shutdown();
+    CHECK(ended.get() == errc::context_terminated);
+}
+
+TEST_CASE("async_wait: read and write readiness, cancellation, closed sockets")
+{
+    asio::io_context io;
+    zmtp::socket a(io, socket_type::dealer);
+    a.bind(unique_inproc());
+    zmtp::socket b(io, socket_type::dealer, {.send_hwm = 1});
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        // write: b has no peer, then one.
+        std::optional<std::error_code> writable;
+        b.async_wait(wait_type::write, [&](std::error_code ec) { writable = ec; });
+        co_await sleep_for(20ms);
+        CHECK_FALSE(writable);
+        b.connect(a.last_endpoint());
+        co_await sleep_for(20ms);
+        CHECK(writable == std::error_code{});
+
+        // read: completes once a message is there, and leaves it there.
+        std::optional<std::error_code> readable;
+        a.async_wait(wait_type::read, [&](std::error_code ec) { readable = ec; });
+        co_await sleep_for(20ms);
+        CHECK_FALSE(readable);
+        message hello{"hello"};
+        co_await b.async_send(std::move(hello), asio::use_awaitable);
+        co_await sleep_for(20ms);
+        CHECK(readable == std::error_code{});
+        const message got = co_await a.async_receive(asio::use_awaitable);
+        CHECK(got.back() == "hello");
+
+        // Cancelled by a timer.
+        auto won = co_await (a.async_wait(wait_type::read, asio::use_awaitable) || sleep_for(20ms));
+        CHECK(won.index() == 1);
+
+        // Closed: the wait ends with operation_aborted; later waits with socket_closed.
+        std::optional<std::error_code> aborted;
+        a.async_wait(wait_type::read, [&](std::error_code ec) { aborted = ec; });
+        a.close();
+        co_await sleep_for(10ms);
+        CHECK(aborted == std::error_code(asio::error::operation_aborted));
+        std::optional<std::error_code> closed;
+        a.async_wait(wait_type::read | wait_type::write, [&](std::error_code ec) { closed = ec; });
+        co_await sleep_for(10ms);
+        CHECK(closed == std::error_code(errc::socket_closed));
+        b.close();
+    });
+}
