@@ -42,7 +42,7 @@ public:
         case errc::host_unreachable: return "no peer with that routing id";
         case errc::not_supported: return "operation not supported by this socket type";
         case errc::socket_closed: return "socket is closed";
-        case errc::address_in_use: return "inproc name is already bound";
+        case errc::address_in_use: return "address already in use";
         case errc::duplicate_routing_id: return "routing id already in use by another peer";
         case errc::blocking_in_executor: return "blocking call on the thread that runs the socket's executor";
         case errc::not_ready: return "connection handshake is not complete";

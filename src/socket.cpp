@@ -45,11 +45,16 @@ void throw_if(std::error_code ec, const char* what)
         throw std::system_error(ec, what);
 }
 
-/// Throws for an endpoint call that failed, naming the endpoint and the reason.
+/// Throws for an endpoint call that failed, naming the endpoint and the reason (what()
+/// ends with the error's own message: not repeated).
 void throw_endpoint_error(std::error_code ec, const char* what, std::string_view endpoint)
 {
-    if (ec)
-        throw std::system_error(ec, std::string(what) + ": " + describe_endpoint_error(endpoint, ec));
+    if (!ec)
+        return;
+    std::string description = describe_endpoint_error(endpoint, ec);
+    if (const std::string said = ": " + ec.message(); description.ends_with(said))
+        description.resize(description.size() - said.size());
+    throw std::system_error(ec, std::string(what) + ": " + description);
 }
 
 /// Throws errc::invalid_argument naming the option, unless `options` are valid.

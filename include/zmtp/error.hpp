@@ -47,7 +47,7 @@ enum class errc {
     host_unreachable,         ///< ROUTER with router_mandatory: no peer has that routing id.
     not_supported,            ///< The socket type does not support this operation.
     socket_closed,            ///< The socket was closed.
-    address_in_use,           ///< inproc: the name is already bound.
+    address_in_use,           ///< bind: the address (tcp port, ipc path, inproc name) is taken.
     duplicate_routing_id,     ///< ROUTER: a new peer announced a routing id already in use.
     blocking_in_executor,     ///< A blocking call from the thread running the socket's executor.
     not_ready,                ///< Sending on a connection whose handshake is not complete.

@@ -9,6 +9,7 @@
 #include <asio/error.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <new>
 #include <random>
 
@@ -34,6 +35,18 @@ bool is_refusal(std::error_code ec) noexcept
 std::string fmt_not_implemented(socket_type type)
 {
     return "zmtp::socket: " + std::string(to_string(type)) + " sockets are not implemented yet";
+}
+
+/// A bind error as the user compares it: EADDRINUSE as errc::address_in_use (the same
+/// error inproc gives), other system errors in std::system_category, which compares
+/// equal to std::errc (Asio's own system category does not).
+std::error_code bind_error(std::error_code ec)
+{
+    if (ec.category() != asio::error::get_system_category())
+        return ec;
+    if (ec.value() == EADDRINUSE)
+        return errc::address_in_use;
+    return {ec.value(), std::system_category()};
 }
 
 /// Queue storage kept once a backlog of monitor events has been read (the default 10,000
@@ -107,6 +120,7 @@ std::error_code socket_core::bind(std::string_view text)
         return ec;
     auto l = std::make_shared<listener>(shared_from_this(), ep, std::string(text));
     if (std::error_code ec = l->open()) {
+        ec = bind_error(ec);
         monitor(monitor_event_type::bind_failed, std::string(text), ec);
         return ec;
     }
