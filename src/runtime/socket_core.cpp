@@ -270,6 +270,13 @@ bool socket_core::deliver(pipe& p, message&& msg)
 
 void socket_core::pipe_drained(pipe&)
 {
+    retry_waiting();
+}
+
+void socket_core::retry_waiting()
+{
+    if (closed_)
+        return;
     retry_sends();
     if (has_waits())
         serve_waits();
@@ -453,20 +460,25 @@ void socket_core::cancel_async_send(async_send_op* op)
 void socket_core::retry_sends()
 {
     while (!waiting_sends_.empty()) {
-        waiting_send& w = waiting_sends_.front();
-        if (w.async) {
-            // It sends from its own executor; it retries this when it has sent.
-            async_send_op* op = w.async;
+        if (waiting_sends_.front().async) {
+            // It sends from its own executor, and retries this when it has sent.
+            if (!may_send())
+                return;
+            async_send_op* op = waiting_sends_.front().async;
             waiting_sends_.erase(waiting_sends_.begin());
             op->wake();
             return;
         }
-        const std::error_code ec = try_send(w.msg);
-        if (ec == errc::would_block)
-            return;
-        send_op* op = w.op;
+        // Out of the list while it is tried: a send may write at once, and the write call
+        // this again (nested) for the sends behind it.
+        waiting_send w = std::move(waiting_sends_.front());
         waiting_sends_.erase(waiting_sends_.begin());
-        op->complete(ec);
+        const std::error_code ec = try_send(w.msg);
+        if (ec == errc::would_block) {
+            waiting_sends_.insert(waiting_sends_.begin(), std::move(w));
+            return;
+        }
+        w.op->complete(ec);
     }
 }
 
@@ -574,16 +586,18 @@ wait_type socket_core::ready_for() const
     const bool may_receive = (type != socket_type::req || !req_.can_receive()) && (type != socket_type::rep || !rep_.can_receive());
     if (may_receive && (!returned_.empty() || !incoming_.empty()))
         ready = ready | wait_type::read;
+    return may_send() ? ready | wait_type::write : ready;
+}
+
+bool socket_core::may_send() const
+{
     const auto has_room = [this](const pipe& p) { return send_room(p); };
-    bool may_send = false;
     switch (type) {
-    case socket_type::dealer: may_send = balancer_.any(has_room); break;
-    case socket_type::req: may_send = !req_.can_send() && balancer_.any(has_room); break;
-    case socket_type::rep: may_send = !rep_.can_send(); break;
-    case socket_type::router: may_send = true; break; // never waits (drops, or fails at once)
-    default: break;
+    case socket_type::dealer: return balancer_.any(has_room);
+    case socket_type::req: return !req_.can_send() && balancer_.any(has_room);
+    case socket_type::rep: return !rep_.can_send();
+    default: return true; // ROUTER never waits (drops, or fails at once)
     }
-    return may_send ? ready | wait_type::write : ready;
 }
 
 void socket_core::wait_ready(wait_type what, wait_op* op)
@@ -805,6 +819,7 @@ const asio::any_io_executor& core_executor(socket_core& core) noexcept { return 
 std::unique_lock<std::mutex> lock_core(socket_core& core) { return std::unique_lock<std::mutex>(core.mutex); }
 std::error_code try_send(socket_core& core, message& msg) { return core.try_send(msg); }
 wait_type ready_for(socket_core& core) { return core.ready_for(); }
+void pass_send_turn(socket_core& core) { core.retry_waiting(); }
 void wait_ready(socket_core& core, wait_type what, wait_op* op) { core.wait_ready(what, op); }
 std::error_code send_or_wait(socket_core& core, message& msg, async_send_op* op, bool woken)
 {

@@ -96,6 +96,8 @@ public:
     bool deliver(pipe& p, message&& msg);
     /// `p`'s session took messages from its `out` queue: waiting sends may proceed.
     void pipe_drained(pipe& p);
+    /// Waiting sends and readiness waits look again (a woken send gave up its turn).
+    void retry_waiting();
     /// A session ended; `attached` tells whether its handshake had succeeded.
     void session_ended(session& s, std::error_code reason, bool attached);
     /// A connector's long-lived pipe (created at connect() unless `immediate`).
@@ -121,6 +123,8 @@ private:
     void serve_monitors();
     /// Completes the readiness waits that the socket's state now satisfies.
     void serve_waits();
+    /// True when some send could go now (for ROUTER: always; its sends never wait).
+    bool may_send() const;
     bool has_waits() const noexcept { return !read_waits_.empty() || !write_waits_.empty(); }
     void terminate(pipe& p);
     void destroy(pipe& p);

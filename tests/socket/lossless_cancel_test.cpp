@@ -5,8 +5,12 @@
 #include "socket/socket_test_support.hpp"
 #include "zmtp/context.hpp"
 
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/bind_executor.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -222,4 +226,65 @@ TEST_CASE("lossless: REP and REQ receives cut short by a timer keep their reques
     run_coroutine(io, [&]() -> asio::awaitable<void> { co_await (server() && client()); }, 120s);
     req.close();
     rep.close();
+}
+
+TEST_CASE("lossless: a send woken for room and then cancelled passes its turn to the next sender")
+{
+    zmtp::context ctx;
+    const std::string endpoint = unique_ipc();
+    zmtp::socket dealer(ctx, socket_type::dealer, {.send_hwm = 1, .linger = 0ms, .send_timeout = 2s});
+    dealer.connect(endpoint); // nobody there yet
+    message first{"first"};
+    REQUIRE_FALSE(dealer.try_send(first)); // the queue is full now
+
+    asio::io_context handlers; // run by hand: A's handler side is serialized with the emit below
+    asio::cancellation_signal cancel_a;
+    std::optional<std::error_code> a_result;
+    dealer.async_send(message{"A"}, asio::bind_cancellation_slot(cancel_a.slot(), asio::bind_executor(handlers, [&](std::error_code ec) {
+                                        a_result = ec;
+                                    })));
+    handlers.poll(); // A's first attempt: it waits for room
+    handlers.restart();
+    std::error_code b_result = zmtp::errc::would_block;
+    std::thread b([&] { dealer.send("B", zmtp::send_flags::none, b_result); }); // waits behind A
+    std::this_thread::sleep_for(50ms);
+
+    zmtp::socket router(ctx, socket_type::router, test_options());
+    router.bind(endpoint); // "first" goes out: room, and A is woken...
+    CHECK(router.receive().back() == "first");
+    std::this_thread::sleep_for(100ms);
+    cancel_a.emit(asio::cancellation_type::terminal); // ...but cancelled before it ran
+    handlers.poll();
+    REQUIRE(a_result);
+    CHECK(*a_result == asio::error::operation_aborted);
+    b.join(); // B got the room A gave up (without it, B would wait forever)
+    CHECK_FALSE(b_result);
+    CHECK(router.receive().back() == "B");
+    CHECK_FALSE(router.receive_for(std::chrono::milliseconds(100))); // A never went out
+}
+
+TEST_CASE("lossless: blocking sends waiting for a first peer all go out, each once, when it comes")
+{
+    // The first one is written at once, and its write retries the others from inside it.
+    zmtp::context ctx;
+    const std::string endpoint = unique_ipc();
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options({.linger = 0ms, .immediate = true}));
+    dealer.connect(endpoint); // immediate: no queue until connected, so sends wait
+    std::vector<std::thread> senders;
+    std::vector<std::error_code> results(4);
+    for (int i = 0; i < 4; ++i)
+        senders.emplace_back([&, i] { dealer.send(std::to_string(i), zmtp::send_flags::none, results[static_cast<std::size_t>(i)]); });
+    std::this_thread::sleep_for(100ms);
+    zmtp::socket router(ctx, socket_type::router, test_options());
+    router.bind(endpoint);
+    for (std::thread& t : senders)
+        t.join();
+    for (const std::error_code& ec : results)
+        CHECK_FALSE(ec);
+    std::vector<int> got;
+    for (int i = 0; i < 4; ++i)
+        got.push_back(number_of(router.receive()));
+    std::sort(got.begin(), got.end());
+    CHECK(got == std::vector<int>{0, 1, 2, 3});
+    CHECK_FALSE(router.receive_for(std::chrono::milliseconds(100)));
 }

@@ -61,6 +61,8 @@ protected:
 std::error_code send_or_wait(socket_core& core, message& msg, async_send_op* op, bool woken);
 /// Cancels `op`: wakes it if it waits. Takes the core lock.
 void cancel_async_send(socket_core& core, async_send_op* op);
+/// A woken send gave up its turn (cancelled): the sends behind it try. Core lock held.
+void pass_send_turn(socket_core& core);
 
 /// Receives now if possible; errc::would_block if nothing is there.
 std::error_code try_receive(socket_core& core, message& msg);
@@ -168,6 +170,8 @@ private:
             ec = cancelled_ ? cancelled_ : send_or_wait(*core_, msg_, this, woken_);
             if (ec == errc::would_block)
                 return; // waiting in the core; wake() posts the next attempt
+            if (cancelled_ && woken_)
+                pass_send_turn(*core_);
         }
         this->finish(ec);
     }
