@@ -817,15 +817,12 @@ void throw_if_orphaned(socket_core& core)
 
 const asio::any_io_executor& core_executor(socket_core& core) noexcept { return core.executor; }
 std::unique_lock<std::mutex> lock_core(socket_core& core) { return std::unique_lock<std::mutex>(core.mutex); }
-std::error_code try_send(socket_core& core, message& msg) { return core.try_send(msg); }
-wait_type ready_for(socket_core& core) { return core.ready_for(); }
 void pass_send_turn(socket_core& core) { core.retry_waiting(); }
 void wait_ready(socket_core& core, wait_type what, wait_op* op) { core.wait_ready(what, op); }
 std::error_code send_or_wait(socket_core& core, message& msg, async_send_op* op, bool woken)
 {
     return core.send_or_wait(msg, op, woken);
 }
-void wait_send(socket_core& core, message&& msg, send_op* op) { core.wait_send(std::move(msg), op); }
 std::error_code try_receive(socket_core& core, message& msg) { return core.try_receive(msg); }
 void wait_receive(socket_core& core, receive_op* op) { core.wait_receive(op); }
 std::error_code try_next_event(socket_core& core, monitor_event& event) { return core.try_next_event(event); }

@@ -21,7 +21,7 @@
 
 namespace zmtp::detail {
 
-class socket_core; // src/asio/socket_core.hpp
+class socket_core; // src/runtime/socket_core.hpp
 
 using send_op = pending_op<std::error_code>;
 using receive_op = pending_op<std::error_code, message>;
@@ -36,10 +36,7 @@ void throw_if_orphaned(socket_core& core);
 /// Every call below needs this lock held, except the cancel_* ones, which take it.
 std::unique_lock<std::mutex> lock_core(socket_core& core);
 
-/// Sends now if possible (then `msg` is consumed); errc::would_block if it must wait.
-std::error_code try_send(socket_core& core, message& msg);
-/// Queues a blocking send that must wait; `op` completes when the message is queued or fails.
-void wait_send(socket_core& core, message&& msg, send_op* op);
+/// Cancels a blocking send that waits. Takes the core lock.
 void cancel_send(socket_core& core, send_op* op);
 
 /// An async send. It sends from its handler's executor (run(), core lock held) and, when
@@ -69,8 +66,6 @@ std::error_code try_receive(socket_core& core, message& msg);
 void wait_receive(socket_core& core, receive_op* op);
 void cancel_receive(socket_core& core, receive_op* op);
 
-/// What the socket is ready for now (wait_type::read, write, both or none).
-wait_type ready_for(socket_core& core);
 /// Completes `op` once the socket is ready for any of `what` (at once if it is), or
 /// fails (closed). Core lock held.
 void wait_ready(socket_core& core, wait_type what, wait_op* op);
