@@ -62,6 +62,24 @@ private:
 
 std::error_code last_errno() { return {errno, std::generic_category()}; }
 
+/// A socket wait poll() registered, on its stack.
+struct registered {
+    detail::socket_core* core;
+    wait_signal signal;
+};
+
+/// Withdraws the waits; one that failed means its socket closed meanwhile (then `ec`).
+void withdraw(std::vector<registered>& waits, std::error_code& ec)
+{
+    for (registered& w : waits) {
+        std::lock_guard<std::mutex> lock(w.core->mutex);
+        w.core->cancel_wait(&w.signal);
+        if (!ec && w.signal.error && w.signal.error != asio::error::operation_aborted)
+            ec = w.signal.error;
+    }
+    waits.clear();
+}
+
 /// The error of a socket item that cannot be waited on, if any. Core lock held.
 std::error_code unusable(const detail::socket_core& core)
 {
@@ -97,10 +115,6 @@ std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::millisec
         ec = last_errno();
         return 0;
     }
-    struct registered {
-        detail::socket_core* core;
-        wait_signal signal;
-    };
     std::vector<registered> waits;
     waits.reserve(items.size()); // never reallocated: the cores hold pointers into it
     std::vector<pollfd> fds;
@@ -125,17 +139,24 @@ std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::millisec
         }
         const bool may_sleep = ready == 0 && timeout != std::chrono::milliseconds(0);
         waits.clear();
-        for (poll_item& item : items) {
-            if (!may_sleep || !item.socket)
-                continue;
-            detail::socket_core& core = *item.socket->core_;
-            std::lock_guard<std::mutex> lock(core.mutex);
-            if (detail::on_executor_thread(core.executor)) {
-                ec = errc::blocking_in_executor;
-                break;
+        try {
+            for (poll_item& item : items) {
+                if (!may_sleep || !item.socket)
+                    continue;
+                detail::socket_core& core = *item.socket->core_;
+                std::lock_guard<std::mutex> lock(core.mutex);
+                if ((ec = unusable(core))) // closed since: its context may be gone
+                    break;
+                if (detail::on_executor_thread(core.executor)) {
+                    ec = errc::blocking_in_executor;
+                    break;
+                }
+                waits.push_back({&core, wait_signal(woken)});
+                core.wait_ready(item.events, &waits.back().signal); // queued whole or not at all
             }
-            waits.push_back({&core, wait_signal(woken)});
-            core.wait_ready(item.events, &waits.back().signal);
+        } catch (...) {
+            withdraw(waits, ec);
+            throw;
         }
 
         // One poll(2) on the user's descriptors and the wakeup.
@@ -159,13 +180,7 @@ std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::millisec
         }
         woken.drain();
 
-        // Withdraw the waits; one that failed means its socket closed meanwhile.
-        for (registered& w : waits) {
-            std::lock_guard<std::mutex> lock(w.core->mutex);
-            w.core->cancel_wait(&w.signal);
-            if (!ec && w.signal.error && w.signal.error != asio::error::operation_aborted)
-                ec = w.signal.error;
-        }
+        withdraw(waits, ec);
         if (ec)
             return 0;
 

@@ -16,14 +16,17 @@ namespace zmtp {
 /// Its end follows libzmq's zmq_ctx_shutdown/zmq_ctx_term:
 /// - shutdown() closes every socket made on it (listeners stop; queued messages linger as
 ///   after close()) and wakes every waiting call, blocking or async, with
-///   errc::context_terminated; every later call on those sockets fails the same way.
+///   errc::context_terminated; every later call on those sockets fails the same way, and
+///   making a new socket on the context throws it.
 /// - The destructor shuts down, then waits until the sockets have finished lingering (so
 ///   with the default infinite linger, until their queued messages are delivered, as
 ///   libzmq's zmq_ctx_term) and stops the thread.
 /// A socket may outlive its context: it then holds nothing of it, and every call fails
 /// with errc::context_terminated (async operations throw it from the initiating call,
-/// having no executor left to complete on). The same holds for sockets on any execution
-/// context (an asio::io_context of your own, a thread pool) that is destroyed before them.
+/// having no executor left to complete on). The same holds for sockets made on the
+/// executor of any execution context (an asio::io_context of your own, a thread pool) that
+/// is destroyed before them. Not for a strand: a strand's executor itself must not outlive
+/// its context, so destroy sockets made on a strand first.
 class context {
 public:
     context();

@@ -46,8 +46,9 @@ enum class recv_flags { none = 0, dontwait = 1 };
 /// - a cancelled `async_receive` completes with `asio::error::operation_aborted` and has
 ///   taken no message: a message it had taken is first in line again;
 /// - a cancelled `async_send` completes with `operation_aborted` and has queued nothing: a
-///   message is either queued whole for its peer or not at all (an async send is queued
-///   from the handler's executor, just before its handler runs).
+///   message is either queued whole for its peer or not at all (an async send that can be
+///   cancelled is queued from the handler's executor, just before its handler runs; one
+///   without a cancellation slot is queued at once, as the blocking send is).
 /// So `co_await (a.async_receive(use_awaitable) || b.async_receive(use_awaitable))` and
 /// receive-or-timer loops lose nothing. As for Asio's own operations, emit cancellation
 /// from the handler's executor (one thread or a strand).
@@ -93,7 +94,8 @@ public:
     void set_options(socket_options options, std::error_code& ec);
     /// Changes some options and keeps the rest, in one step (other threads see all of the
     /// change or none of it): `s.update_options([](auto& o) { o.linger = 0ms; })`.
-    /// Validated as set_options().
+    /// Validated as set_options(). `change` runs under the socket's lock: it must not call
+    /// the socket.
     void update_options(const std::function<void(socket_options&)>& change);
     /// Sets one option, keeping the rest: `s.set(&zmtp::socket_options::send_hwm, 10)`.
     template <class T, class U>

@@ -2,7 +2,10 @@
 
 #include "runtime/socket_core.hpp"
 
+#include "zmtp/error.hpp"
+
 #include <algorithm>
+#include <system_error>
 
 namespace zmtp::detail {
 
@@ -11,6 +14,8 @@ core_registry::core_registry(asio::execution_context& ctx) : asio::execution_con
 void core_registry::add(const std::shared_ptr<socket_core>& core)
 {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (terminated_)
+        throw std::system_error(errc::context_terminated, "zmtp::socket: its context was shut down");
     if (cores_.size() >= prune_at_) { // amortised: memory follows the live sockets
         std::erase_if(cores_, [](const auto& c) { return c.expired(); });
         prune_at_ = std::max<std::size_t>(16, 2 * cores_.size());
@@ -30,6 +35,10 @@ std::vector<std::shared_ptr<socket_core>> core_registry::live()
 
 void core_registry::terminate_all()
 {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        terminated_ = true;
+    }
     for (const auto& core : live()) {
         std::lock_guard<std::mutex> lock(core->mutex);
         core->terminate();

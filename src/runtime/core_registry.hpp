@@ -23,7 +23,8 @@ public:
 
     explicit core_registry(asio::execution_context& ctx);
 
-    /// Registers a new core (pruning the ones that are gone).
+    /// Registers a new core (pruning the ones that are gone); after terminate_all(), throws
+    /// std::system_error (context_terminated) instead, as libzmq's zmq_socket fails then.
     void add(const std::shared_ptr<socket_core>& core);
     /// Closes every socket as close() does (lingering) and fails their calls, waiting ones
     /// included, with errc::context_terminated.
@@ -36,6 +37,7 @@ private:
     std::mutex mutex_;
     std::vector<std::weak_ptr<socket_core>> cores_;
     std::size_t prune_at_ = 16;
+    bool terminated_ = false;
 };
 
 } // namespace zmtp::detail

@@ -146,8 +146,7 @@ std::error_code socket_core::connect(std::string_view text)
     connectors_.push_back(c);
     last_endpoint_ = std::string(text);
     c->start();
-    if (has_waits())
-        serve_waits(); // its queue may take messages now
+    retry_waiting(); // its queue may take messages now
     return {};
 }
 
@@ -548,19 +547,49 @@ void socket_core::cancel_receive(receive_op* op)
 {
     if (abort_waiting(waiting_receives_, op))
         return;
+    // Taken, but its handler has not run: first in line again, as if never received;
+    // unless REQ/REP sent since (a new request, the reply): then it is stale, and stays
+    // with the op.
+    const bool state_kept = type == socket_type::req   ? static_cast<bool>(req_.can_receive())
+                            : type == socket_type::rep ? !rep_.can_send()
+                                                       : true;
+    if (!state_kept)
+        return;
+    returned_.reserve(returned_.size() + 1); // give_back() cannot fail once taken back
     std::error_code ec;
     message msg;
     if (!op->take_back(ec, msg))
         return;
-    // Taken, but its handler has not run: first in line again, as if never received.
+    give_back(std::move(msg));
+    serve_receivers();
+    if (has_waits())
+        serve_waits();
+}
+
+void socket_core::give_back(message&& msg)
+{
     if (type == socket_type::req)
         req_.returned();
     else if (type == socket_type::rep)
         rep_.returned();
     returned_.push_front(std::move(msg));
-    serve_receivers();
-    if (has_waits())
-        serve_waits();
+}
+
+bool socket_core::has_receivable()
+{
+    if (!returned_.empty())
+        return true;
+    if (incoming_.empty())
+        return false;
+    if (type != socket_type::req && type != socket_type::rep)
+        return true;
+    // REQ and REP drop what they cannot accept: find the next message they can, and keep
+    // it first in line.
+    message msg;
+    if (take_message(msg))
+        return false;
+    give_back(std::move(msg));
+    return true;
 }
 
 void socket_core::serve_receivers()
@@ -578,14 +607,12 @@ void socket_core::serve_receivers()
 
 // --- readiness ---------------------------------------------------------------
 
-wait_type socket_core::ready_for() const
+wait_type socket_core::ready_for()
 {
     if (closed_)
         return wait_type::none;
-    wait_type ready = wait_type::none;
     const bool may_receive = (type != socket_type::req || !req_.can_receive()) && (type != socket_type::rep || !rep_.can_receive());
-    if (may_receive && (!returned_.empty() || !incoming_.empty()))
-        ready = ready | wait_type::read;
+    const wait_type ready = may_receive && has_receivable() ? wait_type::read : wait_type::none;
     return may_send() ? ready | wait_type::write : ready;
 }
 
@@ -606,6 +633,8 @@ void socket_core::wait_ready(wait_type what, wait_op* op)
         return op->complete(closed_error());
     if (has(ready_for(), what))
         return op->complete({});
+    read_waits_.reserve(read_waits_.size() + 1); // in both lists or in neither
+    write_waits_.reserve(write_waits_.size() + 1);
     if (has(what, wait_type::read))
         read_waits_.push_back(op);
     if (has(what, wait_type::write))
@@ -724,9 +753,11 @@ void socket_core::close_with(std::error_code reason)
     if (closed_)
         return;
     closed_ = true;
-    for (wait_op* op : std::exchange(read_waits_, {}))
-        op->complete(reason);
+    std::vector<wait_op*> waits = std::exchange(read_waits_, {});
     for (wait_op* op : std::exchange(write_waits_, {}))
+        if (std::find(waits.begin(), waits.end(), op) == waits.end()) // read|write: in both
+            waits.push_back(op);
+    for (wait_op* op : waits)
         op->complete(reason);
     for (waiting_send& w : std::exchange(waiting_sends_, {})) {
         if (w.async) {

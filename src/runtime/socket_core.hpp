@@ -65,7 +65,11 @@ public:
     std::error_code closed_error() const noexcept;
     std::string last_endpoint() const { return last_endpoint_; }
     const socket_options& options() const noexcept { return options_; }
-    void set_options(socket_options options) { options_ = std::move(options); }
+    void set_options(socket_options options)
+    {
+        options_ = std::move(options);
+        retry_waiting(); // a high-water mark may have risen
+    }
     void enable_monitor(bool on);
 
     std::error_code try_send(message& msg);
@@ -76,8 +80,9 @@ public:
     std::error_code try_receive(message& msg);
     void wait_receive(receive_op* op);
     void cancel_receive(receive_op* op);
-    /// What a send and a receive could do now without waiting.
-    wait_type ready_for() const;
+    /// What a send and a receive could do now without waiting. (For REQ and REP it drops
+    /// the messages they would drop, to find one they accept.)
+    wait_type ready_for();
     void wait_ready(wait_type what, wait_op* op);
     void cancel_wait(wait_op* op);
     std::error_code try_next_event(monitor_event& event);
@@ -115,6 +120,10 @@ private:
         return options_.send_hwm == 0 || p.out.weight() + p.encoded < options_.send_hwm;
     }
     void push(pipe& p, message&& msg);
+    /// Puts a received message first in line again, as if never received.
+    void give_back(message&& msg);
+    /// True when a receive would get a message (its state allowing it).
+    bool has_receivable();
     /// try_send and try_receive, without waking the readiness waits.
     std::error_code send_message(message& msg);
     std::error_code take_message(message& msg);

@@ -255,3 +255,10 @@ TEST_CASE("lifetime: socket types not implemented yet fail at creation")
         expect_throws(errc::not_supported, [&] { zmtp::socket s(io, t); });
     }
 }
+
+TEST_CASE("lifetime: after shutdown, no new socket can be made on the context")
+{
+    zmtp::context ctx;
+    ctx.shutdown();
+    expect_throws(errc::context_terminated, [&] { zmtp::socket s(ctx, socket_type::dealer); });
+}

@@ -8,10 +8,12 @@
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/bind_executor.hpp>
 #include <asio/cancellation_signal.hpp>
+#include <asio/detached.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 
 #include <algorithm>
 #include <cstdint>
+#include <future>
 #include <string>
 #include <thread>
 #include <variant>
@@ -287,4 +289,39 @@ TEST_CASE("lossless: blocking sends waiting for a first peer all go out, each on
     std::sort(got.begin(), got.end());
     CHECK(got == std::vector<int>{0, 1, 2, 3});
     CHECK_FALSE(router.receive_for(std::chrono::milliseconds(100)));
+}
+
+TEST_CASE("sends: an async send that cannot be cancelled is queued at once, in order, and lingers")
+{
+    zmtp::context ctx;
+    zmtp::socket router(ctx, socket_type::router, test_options());
+    router.bind("tcp://127.0.0.1:*");
+    {
+        zmtp::socket dealer(ctx, socket_type::dealer);
+        dealer.connect(router.last_endpoint());
+        std::promise<std::error_code> first_sent;
+        dealer.async_send(message{"1"}, [&](std::error_code ec) { first_sent.set_value(ec); }); // a callback: no slot
+        message second{"2"};
+        CHECK_FALSE(dealer.try_send(second)); // after "1"
+        dealer.async_send(message{"3"}, asio::detached);
+        CHECK_FALSE(first_sent.get_future().get());
+    } // closed at once: "3" lingers like the others
+    for (const char* expected : {"1", "2", "3"})
+        CHECK(router.receive().back() == expected);
+}
+
+TEST_CASE("sends: connect gives a waiting send a queue")
+{
+    zmtp::context ctx;
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options({.linger = 0ms}));
+    std::error_code sent = zmtp::errc::would_block;
+    std::thread sender([&] { dealer.send("waited", zmtp::send_flags::none, sent); }); // no peer yet
+    std::this_thread::sleep_for(50ms);
+    const std::string endpoint = unique_ipc();
+    dealer.connect(endpoint); // nobody listens, but the peer's queue exists now
+    sender.join();
+    CHECK_FALSE(sent);
+    zmtp::socket router(ctx, socket_type::router, test_options());
+    router.bind(endpoint);
+    CHECK(router.receive().back() == "waited");
 }

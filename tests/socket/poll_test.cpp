@@ -273,3 +273,41 @@ TEST_CASE("async_wait: read and write readiness, cancellation, closed sockets")
         b.close();
     });
 }
+
+TEST_CASE("async_wait: a wait for read or write ends once when the socket closes")
+{
+    asio::io_context io;
+    zmtp::socket a(io, socket_type::dealer); // no peer: neither readable nor writable
+    int calls = 0;
+    std::error_code result;
+    a.async_wait(wait_type::read | wait_type::write, [&](std::error_code ec) {
+        ++calls;
+        result = ec;
+    });
+    io.poll();
+    io.restart();
+    CHECK(calls == 0);
+    a.close();
+    io.run();
+    CHECK(calls == 1);
+    CHECK(result == asio::error::operation_aborted);
+}
+
+TEST_CASE("poll: REP is not readable for a request it would drop")
+{
+    zmtp::context ctx;
+    zmtp::socket rep(ctx, socket_type::rep, test_options());
+    rep.bind(unique_inproc());
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options());
+    dealer.connect(rep.last_endpoint());
+    dealer.send("no delimiter"); // REP drops a request without an envelope
+    std::array<poll_item, 1> items{{{&rep}}};
+    CHECK(zmtp::poll(items, 200ms) == 0);
+    CHECK(rep.ready_for() == wait_type::none);
+    message good{"", "request"};
+    dealer.send(std::move(good));
+    CHECK(zmtp::poll(items, 5s) == 1);
+    CHECK(rep.ready_for() == wait_type::read);
+    CHECK(parts(rep.receive()) == strings{"request"}); // the one poll saw
+    CHECK(rep.ready_for() == wait_type::write);
+}

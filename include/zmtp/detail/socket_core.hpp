@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <system_error>
 
 namespace zmtp::detail {
@@ -39,9 +40,10 @@ std::unique_lock<std::mutex> lock_core(socket_core& core);
 /// Cancels a blocking send that waits. Takes the core lock.
 void cancel_send(socket_core& core, send_op* op);
 
-/// An async send. It sends from its handler's executor (run(), core lock held) and, when
-/// it cannot, waits in the core until woken to try again. Nothing is queued before the
-/// handler is about to run, so a send cancelled at any point before has sent nothing.
+/// An async send that can be cancelled sends from its handler's executor (run(), core lock
+/// held) and, when it cannot, waits in the core until woken to try again. Nothing is
+/// queued before the handler is about to run, so a send cancelled at any point before has
+/// sent nothing.
 class async_send_op {
 public:
     /// Core lock held: room may have appeared (woken) or the op was cancelled while
@@ -113,9 +115,14 @@ void start_op(const std::shared_ptr<socket_core>& core, Handler&& handler, Start
     throw_if_orphaned(*core);
     impl* op = impl::create(std::forward<Handler>(handler), core_executor(*core));
     // Before start(): once completed, the op may run (and clear its slot) on another thread.
-    if (auto slot = op->cancellation_slot(); slot.is_connected())
-        slot.template emplace<op_canceller<Op, Cancel>>(op_canceller<Op, Cancel>{core, op});
-    start(static_cast<Op*>(op));
+    try {
+        if (auto slot = op->cancellation_slot(); slot.is_connected())
+            slot.template emplace<op_canceller<Op, Cancel>>(op_canceller<Op, Cancel>{core, op});
+        start(static_cast<Op*>(op)); // queues the op whole, or not at all
+    } catch (...) {
+        op->abandon();
+        throw;
+    }
 }
 
 /// The async_send op for one handler (see async_send_op).
@@ -124,14 +131,30 @@ class async_send_impl final : public async_send_op, public handler_owner<async_s
     using owner = handler_owner<async_send_impl, Handler>;
 
 public:
-    /// Starts sending `msg`: the first attempt is posted to the handler's executor.
+    /// Starts sending `msg`. A send that can be cancelled makes its first attempt from the
+    /// handler's executor; one that cannot (no cancellation slot: callbacks, `detached`,
+    /// `use_future`) is sent at once, as the blocking send is, so that sends from one
+    /// thread keep their order and a close() right after it lingers on it.
     static void start(std::shared_ptr<socket_core> core, Handler handler, message msg)
     {
+        std::unique_lock<std::mutex> lock = lock_core(*core);
         throw_if_orphaned(*core);
         async_send_impl* op = owner::create(std::move(handler), core_executor(*core), core, std::move(msg));
-        if (auto slot = op->cancellation_slot(); slot.is_connected())
-            slot.template emplace<canceller>(canceller{std::move(core), op});
-        op->post();
+        try {
+            auto slot = op->cancellation_slot();
+            if (!slot.is_connected()) {
+                const std::error_code ec = send_or_wait(*core, op->msg_, op, false);
+                if (ec == errc::would_block)
+                    return; // waiting in the core; wake() posts the next attempt
+                op->outcome_ = ec;
+            } else {
+                slot.template emplace<canceller>(canceller{std::move(core), op});
+            }
+            op->post();
+        } catch (...) { // std::bad_alloc: nothing was queued
+            op->abandon();
+            throw;
+        }
     }
 
     void wake() override
@@ -159,6 +182,8 @@ private:
     /// On the handler's executor: sends, or waits in the core, or reports why not.
     void run()
     {
+        if (outcome_) // sent (or failed) by start(); nothing else can reach the op
+            return this->finish(*outcome_);
         std::error_code ec;
         {
             std::unique_lock<std::mutex> lock = lock_core(*core_);
@@ -173,8 +198,9 @@ private:
 
     std::shared_ptr<socket_core> core_;
     message msg_;
-    bool woken_ = false;          // core lock
-    std::error_code cancelled_{}; // core lock
+    bool woken_ = false;                     // core lock
+    std::error_code cancelled_{};            // core lock
+    std::optional<std::error_code> outcome_; // set by start() before the op is posted
 };
 
 } // namespace zmtp::detail
