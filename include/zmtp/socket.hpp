@@ -60,8 +60,8 @@ enum class recv_flags { none = 0, dontwait = 1 };
 /// socket's io_context they fail with errc::blocking_in_executor instead of deadlocking.
 ///
 /// A moved-from socket is closed: every call fails with errc::socket_closed (async
-/// operations complete with it), close() does nothing, get_executor() and type() still
-/// answer. A socket whose execution context ended fails with errc::context_terminated
+/// operations complete with it, on the handler's executor or the one the socket was made
+/// with), close() does nothing, get_executor() and type() still answer. A socket whose execution context ended fails with errc::context_terminated
 /// (see zmtp::context).
 class socket {
 public:
