@@ -3,6 +3,7 @@
 #include "zmtp/error.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <new>
 #include <utility>
 
@@ -263,6 +264,24 @@ std::error_code connection::send(const message& msg)
         return errc::empty_message;
     for (std::size_t i = 0; i < msg.size(); ++i)
         pending_.append_frame(msg[i], i + 1 < msg.size());
+    return {};
+}
+
+std::error_code connection::send_subscription(bool on, std::span<const std::byte> topic)
+{
+    if (state_ == state::closed)
+        return error_;
+    if (state_ != state::ready)
+        return errc::not_ready;
+    if (minor_version_ >= 1) {
+        pending_.append(encode_command(on ? "SUBSCRIBE" : "CANCEL", topic));
+        return {};
+    }
+    frame body = frame::with_size(topic.size() + 1);
+    body.data()[0] = std::byte{on ? std::uint8_t{1} : std::uint8_t{0}};
+    if (!topic.empty())
+        std::memcpy(body.data() + 1, topic.data(), topic.size());
+    pending_.append_frame(body, false);
     return {};
 }
 

@@ -604,3 +604,37 @@ TEST_CASE("connection: a large body can be read straight into the frame")
     CHECK(c.direct_input().empty()); // a message waits
     CHECK(c.take_message() == message{body});
 }
+
+TEST_CASE("connection: subscriptions go out as commands to 3.1 peers and as 01/00 messages to 3.0")
+{
+    connection sub = ready_connection(socket_type::sub, "PUB");
+    REQUIRE(sub.minor_version() == 1);
+    CHECK_FALSE(sub.send_subscription(true, text_bytes("topic")));
+    CHECK_FALSE(sub.send_subscription(false, text_bytes("ab")));
+    CHECK_FALSE(sub.send_subscription(true, {})); // everything
+    CHECK(drain(sub) == bytes("04 0f 09 'SUBSCRIBE' 'topic' 04 09 06 'CANCEL' 'ab' 04 0a 09 'SUBSCRIBE'"));
+
+    // A topic of 300 bytes: a long command frame.
+    const std::string long_topic(300, 't');
+    CHECK_FALSE(sub.send_subscription(true, text_bytes(long_topic)));
+    CHECK(drain(sub) == concat({bytes("06 00 00 00 00 00 00 01 36 09 'SUBSCRIBE'"), text_bytes(long_topic)}));
+
+    connection_options o;
+    o.type = socket_type::sub;
+    connection old(o, t0);
+    drain(old);
+    feed(old, concat({greeting_bytes(3, 0), ready_bytes("PUB")}));
+    REQUIRE(old.current_state() == connection::state::ready);
+    REQUIRE(old.minor_version() == 0);
+    drain(old); // our READY
+    CHECK_FALSE(old.send_subscription(true, text_bytes("abc")));
+    CHECK_FALSE(old.send_subscription(false, text_bytes("abc")));
+    CHECK_FALSE(old.send_subscription(true, {}));
+    CHECK(drain(old) == bytes("00 04 01 'abc' 00 04 00 'abc' 00 01 01"));
+
+    // Errors as send(): before the handshake, and once closed.
+    connection early(o, t0);
+    CHECK(early.send_subscription(true, text_bytes("x")) == errc::not_ready);
+    sub.close();
+    CHECK(sub.send_subscription(true, text_bytes("x")));
+}

@@ -105,6 +105,11 @@ public:
     /// connection_closed (or the closing error) after.
     std::error_code send(const message& msg);
 
+    /// Queues a subscription to `topic` (`on`) or its cancel for the peer (a PUB or XPUB),
+    /// in the form the peer's version takes: the SUBSCRIBE/CANCEL command for ZMTP 3.1, the
+    /// message 0x01/0x00 + topic for 3.0 (as libzmq does since 4.3.3). Errors as send().
+    std::error_code send_subscription(bool on, std::span<const std::byte> topic);
+
     /// True when bytes wait and no write is in flight.
     bool wants_write() const noexcept;
     /// True while the last batch went out only in part: start_write() continues it, and
