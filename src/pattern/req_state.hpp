@@ -22,6 +22,14 @@ public:
     {
     }
 
+    /// Changes the options (zmq_setsockopt applies them at once): a request already out
+    /// keeps the envelope it went with.
+    void configure(bool correlate, bool relaxed) noexcept
+    {
+        correlate_ = correlate;
+        relaxed_ = relaxed;
+    }
+
     /// errc::invalid_state while a reply is due, unless relaxed.
     std::error_code can_send() const noexcept
     {
@@ -32,6 +40,7 @@ public:
     void wrap(message& request)
     {
         request.push_front(frame());
+        sent_correlated_ = correlate_;
         if (correlate_) {
             current_id_ = next_id_++;
             unsigned char id[4];
@@ -61,7 +70,7 @@ public:
         if (!awaiting_ || from == nullptr || from != target_)
             return false;
         std::size_t envelope = 1;
-        if (correlate_) {
+        if (sent_correlated_) {
             if (reply.size() < 2 || reply[0].size() != 4 || !matches_current_id(reply[0]))
                 return false;
             envelope = 2;
@@ -96,6 +105,7 @@ private:
     }
 
     bool correlate_;
+    bool sent_correlated_ = false; ///< the request out has a request id
     bool relaxed_;
     std::uint32_t next_id_;
     std::uint32_t current_id_ = 0;

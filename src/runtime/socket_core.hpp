@@ -68,6 +68,7 @@ public:
     void set_options(socket_options options)
     {
         options_ = std::move(options);
+        req_.configure(options_.req_correlate, options_.req_relaxed);
         retry_waiting(); // a high-water mark may have risen
     }
     void enable_monitor(bool on);

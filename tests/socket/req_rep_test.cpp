@@ -139,3 +139,22 @@ TEST_CASE("socket: REQ_CORRELATE and REQ_RELAXED")
     router.send(message{"r", second[1].to_string(), "", "current"});
     CHECK(parts(req.receive()) == strings{"current"});
 }
+
+TEST_CASE("socket: REQ_RELAXED set after creation applies")
+{
+    asio::io_context io;
+    zmtp::socket rep(io, socket_type::rep);
+    rep.bind(unique_inproc());
+    zmtp::socket req(io, socket_type::req);
+    req.connect(rep.last_endpoint());
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        message first{"first"};
+        co_await req.async_send(std::move(first), asio::use_awaitable);
+        message early{"early"};
+        CHECK(req.try_send(early) == zmtp::errc::invalid_state); // strict by default
+        req.set(&zmtp::socket_options::req_relaxed, true);
+        CHECK_FALSE(req.try_send(early)); // relaxed now: a second request goes
+        req.close();
+        rep.close();
+    });
+}

@@ -989,3 +989,31 @@ TEST_CASE("rep_state: forget of another peer keeps the requester")
     message reply{"r"};
     CHECK(rep.wrap(reply) == &a);
 }
+
+TEST_CASE("req_state: configure applies at once; a request out keeps the envelope it went with")
+{
+    peer a{0};
+    req_state<peer> req(false, false, 7);
+    message plain{"one"};
+    req.wrap(plain);
+    req.sent(&a);
+    CHECK(req.can_send() == zmtp::errc::invalid_state);
+    req.configure(true, true); // correlate and relaxed from now on
+    CHECK_FALSE(req.can_send()); // relaxed: a new request may go
+    message reply{"", "for one"}; // the reply to the uncorrelated request still matches
+    REQUIRE(req.accept(&a, reply));
+    CHECK(describe(reply) == "['for one']");
+
+    message correlated{"two"};
+    req.wrap(correlated);
+    req.sent(&a);
+    REQUIRE(correlated.size() == 3);
+    CHECK(correlated[0].size() == 4); // the request id goes first now
+    message uncorrelated_reply{"", "x"};
+    CHECK_FALSE(req.accept(&a, uncorrelated_reply));
+
+    req.returned(); // a taken reply given back: due again
+    CHECK_FALSE(req.can_receive());
+    req.retaken();
+    CHECK(req.can_receive() == zmtp::errc::invalid_state);
+}
