@@ -1,6 +1,7 @@
 // zmtp::socket_options: typed socket settings with libzmq's documented defaults.
 #pragma once
 
+#include "zmtp/wire/connection.hpp"
 #include "zmtp/wire/frame_decoder.hpp"
 
 #include <chrono>
@@ -66,21 +67,21 @@ struct socket_options {
     /// (6553599 ms, the most the PING's 16-bit TTL field holds).
     std::chrono::milliseconds heartbeat_ttl{0};
     /// ZMQ_MAXMSGSIZE: largest inbound message; a bigger one disconnects the peer. Any value.
-    std::uint64_t max_message_size = wire::no_limit;
+    std::uint64_t max_message_size = wire::frame_limits{}.max_message_size;
     /// Largest inbound command (READY, PING, SUBSCRIBE...). Not in libzmq. At least
     /// min_command_size (25, the smallest READY); a real peer's READY is larger (41 bytes
     /// from a DEALER, 296 with a 255-byte routing id), and SUBSCRIBE carries the topic.
-    std::uint64_t max_command_size = 64 * 1024;
+    std::uint64_t max_command_size = wire::frame_limits{}.max_command_size;
     /// Most frames in one inbound message; a message with more is dropped whole and the
     /// connection carries on (a disconnect would let one client's message, grown by the
     /// envelope frames each hop adds, cut a proxy's backend connections). An empty frame is
     /// 2 bytes on the wire and 48 in memory: this bounds what one unfinished message makes
     /// us hold. At least 1. Not in libzmq (which has no limit).
-    std::uint64_t max_message_frames = 1024;
+    std::uint64_t max_message_frames = wire::frame_limits{}.max_message_frames;
     /// Most bytes a peer may send before its handshake completes, greeting included. Not in
     /// libzmq. At least min_handshake_size (91: a greeting and the smallest READY; a
     /// DEALER peer needs 107, one with a 255-byte routing id 369).
-    std::size_t max_handshake_size = 64 * 1024;
+    std::size_t max_handshake_size = wire::connection_options::default_max_handshake_size;
     /// Monitor events kept for a monitor reader that falls behind; past it the oldest are
     /// dropped (at least one is kept, so 0 acts as 1). Peers cause events by connecting, so
     /// this bounds what they can queue.
@@ -88,7 +89,7 @@ struct socket_options {
     std::size_t max_monitor_events = 10'000;
     /// ZMQ_HANDSHAKE_IVL: time allowed for a handshake; zero disables the limit.
     /// 0..max_option_duration.
-    std::chrono::milliseconds handshake_timeout{30'000};
+    std::chrono::milliseconds handshake_timeout = wire::connection_options::default_handshake_timeout;
     /// ZMQ_IMMEDIATE: queue messages only to completed connections, not to peers still
     /// being connected to.
     bool immediate = false;

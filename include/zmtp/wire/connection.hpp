@@ -23,7 +23,11 @@
 namespace zmtp::wire {
 
 /// Settings of one connection; defaults follow libzmq's documented option defaults.
+/// zmtp::socket_options takes its defaults from here and from frame_limits.
 struct connection_options {
+    static constexpr std::size_t default_max_handshake_size = 64 * 1024;
+    static constexpr std::chrono::milliseconds default_handshake_timeout{30'000};
+
     /// Our socket type, announced as Socket-Type and checked against the peer's.
     socket_type type = socket_type::dealer;
     /// The Identity we announce (REQ, DEALER and ROUTER only); empty means "let the peer
@@ -35,9 +39,9 @@ struct connection_options {
     frame_limits limits;
     /// Most bytes the peer may send before its handshake completes, greeting included.
     /// 64 KiB bounds memory per unauthenticated peer yet fits any real READY.
-    std::size_t max_handshake_size = 64 * 1024;
+    std::size_t max_handshake_size = default_max_handshake_size;
     /// Time allowed from creation to a completed handshake; zero disables (libzmq: 30 s).
-    std::chrono::milliseconds handshake_timeout{30'000};
+    std::chrono::milliseconds handshake_timeout = default_handshake_timeout;
     /// Interval between our PINGs once ready; zero disables heartbeats (libzmq default).
     std::chrono::milliseconds heartbeat_interval{0};
     /// How long to wait for any traffic after a PING; unset means heartbeat_interval.
