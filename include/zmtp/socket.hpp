@@ -68,7 +68,7 @@ public:
     using executor_type = asio::any_io_executor;
 
     /// Throws std::system_error: errc::invalid_argument for an invalid option (the message
-    /// names it), errc::not_supported for a socket type not implemented yet.
+    /// names it), errc::not_supported for a socket type zmtp has no pattern for yet.
     socket(const executor_type& ex, socket_type type, socket_options options = {});
     template <class ExecutionContext,
               std::enable_if_t<std::is_convertible_v<ExecutionContext&, asio::execution_context&>, int> = 0>

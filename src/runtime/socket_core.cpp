@@ -3,6 +3,7 @@
 #include "runtime/connector.hpp"
 #include "runtime/core_registry.hpp"
 #include "runtime/listener.hpp"
+#include "pattern/socket_types.hpp"
 #include "runtime/session.hpp"
 #include "zmtp/error.hpp"
 
@@ -30,11 +31,6 @@ bool is_refusal(std::error_code ec) noexcept
     return ec == errc::peer_error || ec == errc::incompatible_socket_type || ec == errc::unknown_socket_type
         || ec == errc::mechanism_mismatch || ec == errc::unsupported_zmtp_1_0 || ec == errc::unsupported_zmtp_2_0
         || ec == errc::duplicate_property;
-}
-
-std::string fmt_not_implemented(socket_type type)
-{
-    return "zmtp::socket: " + std::string(to_string(type)) + " sockets are not implemented yet";
 }
 
 /// A bind error as the user compares it: EADDRINUSE as errc::address_in_use (the same
@@ -831,8 +827,8 @@ void socket_core::finish_close()
 
 std::shared_ptr<socket_core> make_socket_core(asio::any_io_executor ex, socket_type type, socket_options options)
 {
-    if (type != socket_type::req && type != socket_type::rep && type != socket_type::dealer && type != socket_type::router)
-        throw std::system_error(errc::not_supported, fmt_not_implemented(type));
+    if (!pattern::has_pattern(type))
+        throw std::system_error(errc::not_supported, "zmtp::socket: no " + std::string(to_string(type)) + " sockets yet");
     auto core = std::make_shared<socket_core>(ex, type, std::move(options));
     // After the core's timer: Asio shuts services down newest first, so the registry
     // lets go of the I/O objects while the services they use still work.
@@ -859,34 +855,22 @@ void wait_receive(socket_core& core, receive_op* op) { core.wait_receive(op); }
 std::error_code try_next_event(socket_core& core, monitor_event& event) { return core.try_next_event(event); }
 void wait_event(socket_core& core, event_op* op) { core.wait_event(op); }
 
-void cancel_send(socket_core& core, send_op* op)
+namespace {
+
+/// Runs a cancellation under the core's lock: it comes from the handler's side, any thread.
+template <class Op>
+void cancel_locked(socket_core& core, void (socket_core::*cancel)(Op*), Op* op)
 {
     std::lock_guard<std::mutex> lock(core.mutex);
-    core.cancel_send(op);
+    (core.*cancel)(op);
 }
 
-void cancel_async_send(socket_core& core, async_send_op* op)
-{
-    std::lock_guard<std::mutex> lock(core.mutex);
-    core.cancel_async_send(op);
-}
+} // namespace
 
-void cancel_wait(socket_core& core, wait_op* op)
-{
-    std::lock_guard<std::mutex> lock(core.mutex);
-    core.cancel_wait(op);
-}
-
-void cancel_receive(socket_core& core, receive_op* op)
-{
-    std::lock_guard<std::mutex> lock(core.mutex);
-    core.cancel_receive(op);
-}
-
-void cancel_event(socket_core& core, event_op* op)
-{
-    std::lock_guard<std::mutex> lock(core.mutex);
-    core.cancel_event(op);
-}
+void cancel_send(socket_core& core, send_op* op) { cancel_locked(core, &socket_core::cancel_send, op); }
+void cancel_async_send(socket_core& core, async_send_op* op) { cancel_locked(core, &socket_core::cancel_async_send, op); }
+void cancel_wait(socket_core& core, wait_op* op) { cancel_locked(core, &socket_core::cancel_wait, op); }
+void cancel_receive(socket_core& core, receive_op* op) { cancel_locked(core, &socket_core::cancel_receive, op); }
+void cancel_event(socket_core& core, event_op* op) { cancel_locked(core, &socket_core::cancel_event, op); }
 
 } // namespace zmtp::detail
