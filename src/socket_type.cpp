@@ -62,4 +62,9 @@ bool sends_identity(socket_type type) noexcept
     return type == socket_type::req || type == socket_type::dealer || type == socket_type::router;
 }
 
+bool takes_subscriptions(socket_type type) noexcept
+{
+    return type == socket_type::pub || type == socket_type::xpub;
+}
+
 } // namespace zmtp

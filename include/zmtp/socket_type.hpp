@@ -22,4 +22,7 @@ bool is_compatible(socket_type ours, socket_type peer) noexcept;
 /// ROUTER), so that a ROUTER peer can use it as routing id.
 bool sends_identity(socket_type type) noexcept;
 
+/// True for the types that take subscriptions from their peers (PUB, XPUB: RFC 29).
+bool takes_subscriptions(socket_type type) noexcept;
+
 } // namespace zmtp

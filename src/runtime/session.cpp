@@ -121,22 +121,24 @@ bool session::handle(wire::connection::event e)
     case wire::connection::event::none:
         break;
     case wire::connection::event::handshake_succeeded:
-        if (!core_->attach(*this)) {
-            stop(errc::duplicate_routing_id);
+        if (const std::error_code refused = core_->attach(*this)) {
+            stop(refused);
             return false;
         }
         attached_ = true;
         break;
     case wire::connection::event::message:
-        if (!core_->deliver(*pipe_, conn_.take_message())) { // no memory to queue it: this peer goes
+        if (!core_->received(*pipe_, conn_.take_message())) { // no memory to queue it: this peer goes
             stop(errc::out_of_memory);
             return false;
         }
         break;
     case wire::connection::event::subscribe:
-    case wire::connection::event::cancel:
-        conn_.take_message(); // no PUB/XPUB sockets yet
+    case wire::connection::event::cancel: {
+        const message topic = conn_.take_message();
+        core_->subscription(*pipe_, e == wire::connection::event::subscribe, topic[0].bytes());
         break;
+    }
     case wire::connection::event::closed:
         on_protocol_close();
         return false;

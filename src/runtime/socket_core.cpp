@@ -3,7 +3,7 @@
 #include "runtime/connector.hpp"
 #include "runtime/core_registry.hpp"
 #include "runtime/listener.hpp"
-#include "pattern/socket_types.hpp"
+#include "pattern/make_pattern.hpp"
 #include "runtime/session.hpp"
 #include "zmtp/error.hpp"
 
@@ -76,10 +76,11 @@ socket_core::socket_core(asio::any_io_executor ex, socket_type t, socket_options
     : executor(std::move(ex)),
       type(t),
       options_(std::move(options)),
-      routes_(random_seed()),
-      req_(options_.req_correlate, options_.req_relaxed, random_seed()),
+      pattern_(pattern::make_pattern<pipe>(t, *this, options_, random_seed())),
       linger_timer_(std::in_place, executor)
 {
+    if (!pattern_)
+        throw std::system_error(errc::not_supported, "zmtp::socket: no " + std::string(to_string(type)) + " sockets yet");
 }
 
 socket_core::~socket_core() = default;
@@ -186,7 +187,7 @@ pipe* socket_core::make_pipe(connector* origin)
     incoming_.reserve(pipes_.size() + 1); // deliver() then never allocates to queue a pipe
     pipes_.push_back(std::make_unique<pipe>(origin));
     pipe* p = pipes_.back().get();
-    balancer_.add(p);
+    pattern_->add(*p);
     return p;
 }
 
@@ -198,61 +199,69 @@ void socket_core::start_session(const std::shared_ptr<session>& s)
         s->stop_after_flush(); // a lingering connector reached its peer: flush, then go
 }
 
-bool socket_core::attach(session& s)
+std::error_code socket_core::attach(session& s)
 {
-    const wire::metadata& peer = s.connection().peer_metadata();
-    const std::string announced(peer.get("Identity").value_or(""));
-    std::string id = announced;
-    if (type == socket_type::router) {
-        if (id.empty())
-            id = routes_.generate_id();
-        if (pipe* existing = routes_.find(id)) {
-            if (!options_.router_handover) {
-                monitor(monitor_event_type::handshake_failed_protocol, s.endpoint(), errc::duplicate_routing_id, id);
-                return false;
-            }
-            // The old connection goes; what it delivered and the application has not read
-            // yet is still received, under the id it came with, as libzmq does.
-            routes_.erase(id);
-            if (existing->active)
-                existing->active->stop(errc::duplicate_routing_id);
-        }
-    }
-    pipe* p = s.origin() ? s.origin()->peer_pipe : nullptr;
-    if (!p) {
+    const auto& origin = s.origin();
+    pipe* p = origin ? origin->peer_pipe : nullptr;
+    const bool made = !p;
+    if (made) {
         // immediate: the pipe lives while connected. It must name its connector, so that
         // session_ended() clears the connector's pointer to it when it is destroyed.
-        p = make_pipe(s.origin().get());
-        if (s.origin())
-            s.origin()->peer_pipe = p;
+        p = make_pipe(origin.get());
     }
+    p->routing_id = std::string(s.connection().peer_metadata().get("Identity").value_or(""));
+    if (const std::error_code ec = pattern_->attach(*p)) {
+        monitor(monitor_event_type::handshake_failed_protocol, s.endpoint(), ec, p->routing_id);
+        if (made)
+            terminate(*p);
+        return ec;
+    }
+    if (made && origin)
+        origin->peer_pipe = p;
     p->active = &s;
-    p->routing_id = id;
-    p->routing_frame = frame(id);
     s.attach(*p);
-    if (type == socket_type::router)
-        routes_.insert(id, p);
-    if (s.origin())
-        s.origin()->handshake_succeeded();
-    if (options_.probe_router
-        && (type == socket_type::router || type == socket_type::dealer || type == socket_type::req))
-        p->out.push_back(message{""});
-    monitor(monitor_event_type::handshake_succeeded, s.endpoint(), {}, id);
+    if (origin)
+        origin->handshake_succeeded();
+    monitor(monitor_event_type::handshake_succeeded, s.endpoint(), {}, p->routing_id);
     retry_sends();
     if (has_waits())
         serve_waits();
-    return true;
+    return {};
 }
 
-bool socket_core::deliver(pipe& p, message&& msg)
+void socket_core::disconnect(pipe& p, std::error_code reason)
 {
-    if (closed_)
-        return true; // lingering: nobody will receive it
+    if (p.active)
+        p.active->stop(reason);
+}
+
+bool socket_core::received(pipe& p, message&& msg)
+{
+    if (closed_ || !pattern_->arrived(p, msg))
+        return true; // lingering (nobody will receive it), or dropped by the type
     try {
-        p.in.push_back(std::move(msg)); // all or nothing
+        queue_received(p, std::move(msg));
     } catch (const std::bad_alloc&) {
         return false;
     }
+    return true;
+}
+
+void socket_core::subscription(pipe& p, bool on, std::span<const std::byte> topic)
+{
+    if (!closed_)
+        pattern_->subscription(p, on, topic);
+}
+
+void socket_core::deliver(pipe& p, message&& msg)
+{
+    if (!closed_)
+        queue_received(p, std::move(msg));
+}
+
+void socket_core::queue_received(pipe& p, message&& msg)
+{
+    p.in.push_back(std::move(msg)); // all or nothing
     if (!p.queued_for_receive) { // room was reserved for every pipe
         p.queued_for_receive = true;
         incoming_.push(&p);
@@ -260,7 +269,6 @@ bool socket_core::deliver(pipe& p, message&& msg)
     serve_receivers();
     if (has_waits())
         serve_waits();
-    return true;
 }
 
 void socket_core::pipe_drained(pipe&)
@@ -286,8 +294,7 @@ void socket_core::session_ended(session& s, std::error_code reason, bool attache
         routing_id = p->routing_id;
         p->active = nullptr;
         p->encoded = 0; // lost with the connection
-        if (type == socket_type::router && routes_.find(p->routing_id) == p)
-            routes_.erase(p->routing_id);
+        pattern_->detach(*p);
         const bool persistent = p->origin && !options_.immediate && !closed_;
         if (!persistent) {
             if (p->origin)
@@ -327,7 +334,7 @@ void socket_core::session_ended(session& s, std::error_code reason, bool attache
 
 void socket_core::terminate(pipe& p)
 {
-    balancer_.remove(&p);
+    pattern_->remove(p);
     p.out.clear();
     p.terminating = true;
     if (!p.queued_for_receive)
@@ -336,9 +343,8 @@ void socket_core::terminate(pipe& p)
 
 void socket_core::destroy(pipe& p)
 {
-    req_.forget(&p);
-    rep_.forget(&p);
-    balancer_.remove(&p);
+    pattern_->remove(p);
+    pattern_->forget(p);
     const auto it = std::find_if(pipes_.begin(), pipes_.end(), [&](const auto& owned) { return owned.get() == &p; });
     if (it != pipes_.end())
         pipes_.erase(it);
@@ -370,50 +376,7 @@ std::error_code socket_core::send_message(message& msg)
         return closed_error();
     if (msg.empty())
         return errc::empty_message;
-    const auto has_room = [this](const pipe& p) { return send_room(p); };
-    switch (type) {
-    case socket_type::dealer: {
-        pipe* p = balancer_.pick(has_room);
-        if (!p)
-            return errc::would_block;
-        push(*p, std::move(msg));
-        return {};
-    }
-    case socket_type::req: {
-        if (std::error_code ec = req_.can_send())
-            return ec;
-        pipe* p = balancer_.pick(has_room);
-        if (!p)
-            return errc::would_block;
-        req_.wrap(msg);
-        req_.sent(p);
-        returned_.clear(); // a reply given back is now late (req_relaxed): dropped
-        push(*p, std::move(msg));
-        return {};
-    }
-    case socket_type::rep: {
-        if (std::error_code ec = rep_.can_send())
-            return ec;
-        pipe* p = rep_.wrap(msg);
-        if (p && !p->terminating && send_room(*p))
-            push(*p, std::move(msg)); // else dropped silently, as RFC 28 says
-        return {};
-    }
-    case socket_type::router: {
-        pipe* p = routes_.find(msg[0].view());
-        if (!p)
-            return options_.router_mandatory ? make_error_code(errc::host_unreachable) : std::error_code{};
-        if (!send_room(*p))
-            return options_.router_mandatory ? make_error_code(errc::would_block) : std::error_code{};
-        msg.erase_front(1);
-        if (msg.empty())
-            return {};
-        push(*p, std::move(msg));
-        return {};
-    }
-    default:
-        return errc::not_supported;
-    }
+    return pattern_->send(msg);
 }
 
 void socket_core::wait_send(message&& msg, send_op* op)
@@ -457,7 +420,7 @@ void socket_core::retry_sends()
     while (!waiting_sends_.empty()) {
         if (waiting_sends_.front().async) {
             // It sends from its own executor, and retries this when it has sent.
-            if (!may_send())
+            if (!pattern_->may_send())
                 return;
             async_send_op* op = waiting_sends_.front().async;
             waiting_sends_.erase(waiting_sends_.begin());
@@ -491,32 +454,18 @@ std::error_code socket_core::take_message(message& msg)
 {
     if (closed_)
         return closed_error();
-    if (type == socket_type::req) {
-        if (std::error_code ec = req_.can_receive())
-            return ec;
-    } else if (type == socket_type::rep) {
-        if (std::error_code ec = rep_.can_receive())
-            return ec;
-    }
+    if (std::error_code ec = pattern_->can_receive())
+        return ec;
     if (!returned_.empty()) {
         returned_.pop_front_into(msg);
-        if (type == socket_type::req)
-            req_.retaken();
-        else if (type == socket_type::rep)
-            rep_.retaken();
+        pattern_->retaken();
         return {};
     }
     while (!incoming_.empty()) {
         pipe* p = incoming_.pop();
         const bool was_full = !receive_room(*p); // its session may have stopped reading
         p->in.pop_front_into(msg);
-        bool accepted = true;
-        if (type == socket_type::req)
-            accepted = req_.accept(p, msg);
-        else if (type == socket_type::rep)
-            accepted = rep_.accept(p, msg);
-        else if (type == socket_type::router)
-            msg.push_front(p->routing_frame);
+        const bool accepted = pattern_->accept(*p, msg);
 
         if (!p->in.empty()) {
             incoming_.push(p);
@@ -546,10 +495,7 @@ void socket_core::cancel_receive(receive_op* op)
     // Taken, but its handler has not run: first in line again, as if never received;
     // unless REQ/REP sent since (a new request, the reply): then it is stale, and stays
     // with the op.
-    const bool state_kept = type == socket_type::req   ? static_cast<bool>(req_.can_receive())
-                            : type == socket_type::rep ? !rep_.can_send()
-                                                       : true;
-    if (!state_kept)
+    if (!pattern_->may_give_back())
         return;
     returned_.reserve(returned_.size() + 1); // give_back() cannot fail once taken back
     std::error_code ec;
@@ -564,10 +510,7 @@ void socket_core::cancel_receive(receive_op* op)
 
 void socket_core::give_back(message&& msg)
 {
-    if (type == socket_type::req)
-        req_.returned();
-    else if (type == socket_type::rep)
-        rep_.returned();
+    pattern_->given_back();
     returned_.push_front(std::move(msg));
 }
 
@@ -577,7 +520,7 @@ bool socket_core::has_receivable()
         return true;
     if (incoming_.empty())
         return false;
-    if (type != socket_type::req && type != socket_type::rep)
+    if (!pattern_->accept_may_drop())
         return true;
     // REQ and REP drop what they cannot accept: find the next message they can, and keep
     // it first in line.
@@ -607,20 +550,8 @@ wait_type socket_core::ready_for()
 {
     if (closed_)
         return wait_type::none;
-    const bool may_receive = (type != socket_type::req || !req_.can_receive()) && (type != socket_type::rep || !rep_.can_receive());
-    const wait_type ready = may_receive && has_receivable() ? wait_type::read : wait_type::none;
-    return may_send() ? ready | wait_type::write : ready;
-}
-
-bool socket_core::may_send() const
-{
-    const auto has_room = [this](const pipe& p) { return send_room(p); };
-    switch (type) {
-    case socket_type::dealer: return balancer_.any(has_room);
-    case socket_type::req: return !req_.can_send() && balancer_.any(has_room);
-    case socket_type::rep: return !rep_.can_send();
-    default: return true; // ROUTER never waits (drops, or fails at once)
-    }
+    const wait_type ready = !pattern_->can_receive() && has_receivable() ? wait_type::read : wait_type::none;
+    return pattern_->may_send() ? ready | wait_type::write : ready;
 }
 
 void socket_core::wait_ready(wait_type what, wait_op* op)
@@ -827,8 +758,6 @@ void socket_core::finish_close()
 
 std::shared_ptr<socket_core> make_socket_core(asio::any_io_executor ex, socket_type type, socket_options options)
 {
-    if (!pattern::has_pattern(type))
-        throw std::system_error(errc::not_supported, "zmtp::socket: no " + std::string(to_string(type)) + " sockets yet");
     auto core = std::make_shared<socket_core>(ex, type, std::move(options));
     // After the core's timer: Asio shuts services down newest first, so the registry
     // lets go of the I/O objects while the services they use still work.

@@ -2,12 +2,9 @@
 // type's routing, guarded by one mutex so the public socket may be used from any thread.
 #pragma once
 
-#include "runtime/pipe.hpp"
 #include "pattern/fair_queue.hpp"
-#include "pattern/load_balancer.hpp"
-#include "pattern/rep_state.hpp"
-#include "pattern/req_state.hpp"
-#include "pattern/routing_table.hpp"
+#include "pattern/socket_pattern.hpp"
+#include "runtime/pipe.hpp"
 #include "zmtp/detail/ring_buffer.hpp"
 #include "zmtp/detail/socket_core.hpp"
 #include "zmtp/endpoint.hpp"
@@ -31,15 +28,18 @@ class listener;
 /// Theory of operation. Every entry point (public calls and Asio handlers) takes `mutex`.
 /// Connections are `session`s: a listener creates one per accepted stream, a connector one
 /// per successful connect. When a session's handshake succeeds it is attached to a `pipe`
-/// (the connector's long-lived pipe, or a new one), which joins the socket type's routing
-/// structures: a load balancer for DEALER/REQ sends, a routing table for ROUTER, the fair
-/// queue when it holds received messages. Sends go into a pipe's `out` queue (bounded by
+/// (the connector's long-lived pipe, or a new one). The socket type's routing is its
+/// `pattern`, told of each pipe's life (pattern::socket_pattern); the core keeps the pipes,
+/// their high-water marks and the fair queue of pipes that hold received messages. The
+/// pattern chooses where each send goes and which received messages the application
+/// sees, and acts on the core through the peer_queues interface. Sends go into a pipe's `out` queue (bounded by
 /// send_hwm) and the session drains it in batches, one gather-write at a time; received
 /// messages go into the pipe's `in` queue (bounded by receive_hwm: a full pipe stops its
 /// session reading). Operations that cannot proceed wait in FIFO lists and are retried
 /// when something changes; completions are always posted, never run under the lock.
-class socket_core : public std::enable_shared_from_this<socket_core> {
+class socket_core final : public std::enable_shared_from_this<socket_core>, private pattern::peer_queues<pipe> {
 public:
+    /// Throws std::system_error(errc::not_supported) for a type zmtp has no pattern for.
     socket_core(asio::any_io_executor ex, socket_type type, socket_options options);
     ~socket_core();
 
@@ -68,7 +68,7 @@ public:
     void set_options(socket_options options)
     {
         options_ = std::move(options);
-        req_.configure(options_.req_correlate, options_.req_relaxed);
+        pattern_->configure(options_);
         retry_waiting(); // a high-water mark may have risen
     }
     void enable_monitor(bool on);
@@ -95,11 +95,14 @@ public:
     wire::connection_options connection_options() const;
     /// Adopts and starts a new session.
     void start_session(const std::shared_ptr<session>& s);
-    /// A session's handshake succeeded; false refuses the peer (the session then closes).
-    bool attach(session& s);
+    /// A session's handshake succeeded; an error refuses the peer (the session then closes
+    /// with it).
+    std::error_code attach(session& s);
     /// A message arrived on `p` (its session checks receive_room() before reading more).
     /// False, with nothing changed, when there was no memory to queue it.
-    bool deliver(pipe& p, message&& msg);
+    bool received(pipe& p, message&& msg);
+    /// `p`'s peer subscribed to `topic` (`on`) or cancelled it.
+    void subscription(pipe& p, bool on, std::span<const std::byte> topic);
     /// `p`'s session took messages from its `out` queue: waiting sends may proceed.
     void pipe_drained(pipe& p);
     /// Waiting sends and readiness waits look again (a woken send gave up its turn).
@@ -108,7 +111,6 @@ public:
     void session_ended(session& s, std::error_code reason, bool attached);
     /// A connector's long-lived pipe (created at connect() unless `immediate`).
     pipe* make_pipe(connector* origin);
-    void drop_pipe(pipe& p);
     void monitor(monitor_event_type type, std::string endpoint, std::error_code ec = {}, std::string routing_id = {});
     bool receive_room(const pipe& p) const noexcept
     {
@@ -116,11 +118,19 @@ public:
     }
 
 private:
-    bool send_room(const pipe& p) const noexcept
+    // --- pattern::peer_queues ---
+    bool has_room(const pipe& p) const noexcept override
     {
-        return options_.send_hwm == 0 || p.out.weight() + p.encoded < options_.send_hwm;
+        return !p.terminating && (options_.send_hwm == 0 || p.out.weight() + p.encoded < options_.send_hwm);
     }
-    void push(pipe& p, message&& msg);
+    void push(pipe& p, message&& msg) override;
+    void deliver(pipe& p, message&& msg) override;
+    void discard_output(pipe& p) noexcept override { p.out.clear(); }
+    void disconnect(pipe& p, std::error_code reason) override;
+    void discard_given_back() noexcept override { returned_.clear(); }
+
+    /// Queues `msg` on `p` for the application and serves waiting receives.
+    void queue_received(pipe& p, message&& msg);
     /// Puts a received message first in line again, as if never received.
     void give_back(message&& msg);
     /// True when a receive would get a message (its state allowing it).
@@ -133,8 +143,6 @@ private:
     void serve_monitors();
     /// Completes the readiness waits that the socket's state now satisfies.
     void serve_waits();
-    /// True when some send could go now (for ROUTER: always; its sends never wait).
-    bool may_send() const;
     bool has_waits() const noexcept { return !read_waits_.empty() || !write_waits_.empty(); }
     void terminate(pipe& p);
     void destroy(pipe& p);
@@ -153,11 +161,8 @@ private:
     std::vector<std::shared_ptr<session>> sessions_;
     std::vector<std::unique_ptr<pipe>> pipes_;
 
-    pattern::load_balancer<pipe> balancer_;
+    std::unique_ptr<pattern::socket_pattern<pipe>> pattern_;
     pattern::fair_queue<pipe> incoming_;
-    pattern::routing_table<pipe> routes_;
-    pattern::req_state<pipe> req_;
-    pattern::rep_state<pipe> rep_;
 
     /// A blocking send (`op`, with its message) or an async one (`async`, which holds it).
     struct waiting_send {

@@ -194,7 +194,7 @@ connection::event connection::on_ready_command(const command& cmd)
     }
     const bool subscribe = cmd.name == "SUBSCRIBE";
     if (subscribe || cmd.name == "CANCEL") {
-        if (options_.type != socket_type::pub && options_.type != socket_type::xpub)
+        if (!takes_subscriptions(options_.type))
             return event::none;
         incoming_.push_back(frame(cmd.data));
         waiting_event_ = subscribe ? event::subscribe : event::cancel;
