@@ -168,8 +168,8 @@ void session::write()
     const bool new_batch = !conn_.batch_unfinished();
     if (new_batch && attached_ && conn_.current_state() == wire::connection::state::ready) {
         std::size_t batch = 0;
-        while (!pipe_->out.empty() && batch < max_batch_bytes) {
-            const message msg = pipe_->out.pop_front();
+        message msg;
+        while (batch < max_batch_bytes && pipe_->take_output(msg)) {
             batch += msg.total_size();
             (void)conn_.send(msg); // cannot fail: ready, and the core never queues empty messages
             took = true;
@@ -180,10 +180,8 @@ void session::write()
             stop(conn_.error() ? conn_.error() : make_error_code(errc::socket_closed));
         return;
     }
-    if (new_batch && pipe_ && pipe_->encoded > 0) {
-        pipe_->encoded = 0; // they are in this write now
+    if (new_batch && pipe_ && pipe_->encoded_taken()) // they are in this write now
         took = true;
-    }
     output_.clear();
     for (std::span<const std::byte> piece : conn_.start_write(max_write_pieces))
         output_.emplace_back(piece.data(), piece.size());
@@ -211,7 +209,7 @@ void session::write()
 
 bool session::flushed() const noexcept
 {
-    return attached_ && pipe_->out.empty() && !writing_ && !conn_.wants_write();
+    return attached_ && !pipe_->has_queued_output() && !writing_ && !conn_.wants_write();
 }
 
 void session::notify_output()
@@ -224,7 +222,7 @@ bool session::send_now(const message& msg)
     if (!attached_ || stopped_ || stop_after_flush_ || conn_.current_state() != wire::connection::state::ready)
         return false;
     (void)conn_.send(msg); // cannot fail: ready, and the core never sends empty messages
-    pipe_->encoded += hwm_weight(msg.size());
+    pipe_->encoded(msg.size());
     write();
     return true;
 }

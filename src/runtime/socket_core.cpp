@@ -261,7 +261,7 @@ void socket_core::deliver(pipe& p, message&& msg)
 
 void socket_core::queue_received(pipe& p, message&& msg)
 {
-    p.in.push_back(std::move(msg)); // all or nothing
+    p.queue_input(std::move(msg));
     if (!p.queued_for_receive) { // room was reserved for every pipe
         p.queued_for_receive = true;
         incoming_.push(&p);
@@ -293,7 +293,7 @@ void socket_core::session_ended(session& s, std::error_code reason, bool attache
     if (pipe* p = s.attached_pipe(); p && p->active == &s) {
         routing_id = p->routing_id;
         p->active = nullptr;
-        p->encoded = 0; // lost with the connection
+        p->encoded_taken(); // lost with the connection
         pattern_->detach(*p);
         const bool persistent = p->origin && !options_.immediate && !closed_;
         if (!persistent) {
@@ -335,7 +335,7 @@ void socket_core::session_ended(session& s, std::error_code reason, bool attache
 void socket_core::terminate(pipe& p)
 {
     pattern_->remove(p);
-    p.out.clear();
+    p.discard_output();
     p.terminating = true;
     if (!p.queued_for_receive)
         destroy(p);
@@ -355,9 +355,9 @@ void socket_core::destroy(pipe& p)
 void socket_core::push(pipe& p, message&& msg)
 {
     // Nothing queued before it and a live connection: encode it now, skipping the queue.
-    if (p.active && p.out.empty() && p.active->send_now(msg))
+    if (p.active && !p.has_queued_output() && p.active->send_now(msg))
         return;
-    p.out.push_back(std::move(msg));
+    p.queue_output(std::move(msg));
     if (p.active)
         p.active->notify_output();
 }
@@ -464,10 +464,10 @@ std::error_code socket_core::take_message(message& msg)
     while (!incoming_.empty()) {
         pipe* p = incoming_.pop();
         const bool was_full = !receive_room(*p); // its session may have stopped reading
-        p->in.pop_front_into(msg);
+        p->take_input(msg);
         const bool accepted = pattern_->accept(*p, msg);
 
-        if (!p->in.empty()) {
+        if (p->has_input()) {
             incoming_.push(p);
         } else {
             p->queued_for_receive = false;
@@ -704,14 +704,14 @@ void socket_core::close_with(std::error_code reason)
     const bool linger = !options_.linger || options_.linger->count() > 0;
     for (const std::shared_ptr<session>& s : std::vector(sessions_)) {
         pipe* p = s->attached_pipe();
-        const bool has_output = (p && !p->out.empty()) || !s->flushed();
+        const bool has_output = (p && p->has_queued_output()) || !s->flushed();
         if (linger && has_output && (p || s->origin()))
             s->stop_after_flush();
         else
             s->stop(errc::socket_closed);
     }
     for (const std::shared_ptr<connector>& c : connectors_) {
-        const bool waiting_messages = c->peer_pipe && !c->peer_pipe->out.empty();
+        const bool waiting_messages = c->peer_pipe && c->peer_pipe->has_queued_output();
         const bool has_session = std::any_of(sessions_.begin(), sessions_.end(),
                                              [&](const auto& s) { return s->origin() == c; });
         if (!(linger && (waiting_messages || has_session)))
@@ -739,7 +739,7 @@ void socket_core::finish_close()
     for (const std::shared_ptr<connector>& c : std::vector(connectors_)) {
         const bool has_session = std::any_of(sessions_.begin(), sessions_.end(),
                                              [&](const auto& s) { return s->origin() == c; });
-        const bool waiting_messages = c->peer_pipe && !c->peer_pipe->out.empty();
+        const bool waiting_messages = c->peer_pipe && c->peer_pipe->has_queued_output();
         if (c->stopped() || (!has_session && !waiting_messages)) {
             c->stop();
             erase_one(connectors_, c);

@@ -114,18 +114,18 @@ public:
     void monitor(monitor_event_type type, std::string endpoint, std::error_code ec = {}, std::string routing_id = {});
     bool receive_room(const pipe& p) const noexcept
     {
-        return options_.receive_hwm == 0 || p.in.weight() < options_.receive_hwm;
+        return p.below_receive_hwm(options_.receive_hwm);
     }
 
 private:
     // --- pattern::peer_queues ---
     bool has_room(const pipe& p) const noexcept override
     {
-        return !p.terminating && (options_.send_hwm == 0 || p.out.weight() + p.encoded < options_.send_hwm);
+        return !p.terminating && p.below_send_hwm(options_.send_hwm);
     }
     void push(pipe& p, message&& msg) override;
     void deliver(pipe& p, message&& msg) override;
-    void discard_output(pipe& p) noexcept override { p.out.clear(); }
+    void discard_output(pipe& p) noexcept override { p.discard_output(); }
     void disconnect(pipe& p, std::error_code reason) override;
     void discard_given_back() noexcept override { returned_.clear(); }
 
