@@ -67,4 +67,9 @@ bool takes_subscriptions(socket_type type) noexcept
     return type == socket_type::pub || type == socket_type::xpub;
 }
 
+bool sends_subscription_commands(socket_type type) noexcept
+{
+    return type == socket_type::sub;
+}
+
 } // namespace zmtp

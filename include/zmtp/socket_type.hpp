@@ -25,4 +25,8 @@ bool sends_identity(socket_type type) noexcept;
 /// True for the types that take subscriptions from their peers (PUB, XPUB: RFC 29).
 bool takes_subscriptions(socket_type type) noexcept;
 
+/// True for the type whose subscriptions travel as SUBSCRIBE/CANCEL commands to ZMTP 3.1
+/// peers (SUB; an XSUB sends the application's 0x01/0x00 messages as they are).
+bool sends_subscription_commands(socket_type type) noexcept;
+
 } // namespace zmtp

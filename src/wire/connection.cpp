@@ -146,7 +146,7 @@ connection::event connection::on_frame(decoded_frame&& f, time_point now)
         incoming_.push_back(std::move(f.body));
         if (f.more)
             return event::none;
-        waiting_event_ = event::message;
+        waiting_event_ = takes_subscriptions(options_.type) ? subscription_in_message_form() : event::message;
         return waiting_event_;
     }
     command cmd;
@@ -203,6 +203,18 @@ connection::event connection::on_ready_command(const command& cmd)
     if (cmd.name == "READY")
         return fail(errc::unexpected_command);
     return event::none; // PONG, or a command from a newer revision: ignored.
+}
+
+connection::event connection::subscription_in_message_form()
+{
+    if (incoming_.size() != 1 || incoming_[0].empty())
+        return event::message;
+    const std::span<const std::byte> body = incoming_[0].bytes();
+    if (body[0] != std::byte{1} && body[0] != std::byte{0})
+        return event::message;
+    const event kind = body[0] == std::byte{1} ? event::subscribe : event::cancel;
+    incoming_[0] = frame(body.subspan(1));
+    return kind;
 }
 
 std::error_code connection::check_peer_metadata()
@@ -262,26 +274,15 @@ std::error_code connection::send(const message& msg)
         return errc::not_ready;
     if (msg.empty())
         return errc::empty_message;
+    if (minor_version_ >= 1 && msg.size() == 1 && sends_subscription_commands(options_.type)) {
+        const std::span<const std::byte> body = msg[0].bytes();
+        if (!body.empty() && (body[0] == std::byte{1} || body[0] == std::byte{0})) {
+            pending_.append(encode_command(body[0] == std::byte{1} ? "SUBSCRIBE" : "CANCEL", body.subspan(1)));
+            return {};
+        }
+    }
     for (std::size_t i = 0; i < msg.size(); ++i)
         pending_.append_frame(msg[i], i + 1 < msg.size());
-    return {};
-}
-
-std::error_code connection::send_subscription(bool on, std::span<const std::byte> topic)
-{
-    if (state_ == state::closed)
-        return error_;
-    if (state_ != state::ready)
-        return errc::not_ready;
-    if (minor_version_ >= 1) {
-        pending_.append(encode_command(on ? "SUBSCRIBE" : "CANCEL", topic));
-        return {};
-    }
-    frame body = frame::with_size(topic.size() + 1);
-    body.data()[0] = std::byte{on ? std::uint8_t{1} : std::uint8_t{0}};
-    if (!topic.empty())
-        std::memcpy(body.data() + 1, topic.data(), topic.size());
-    pending_.append_frame(body, false);
     return {};
 }
 

@@ -605,19 +605,34 @@ TEST_CASE("connection: a large body can be read straight into the frame")
     CHECK(c.take_message() == message{body});
 }
 
-TEST_CASE("connection: subscriptions go out as commands to 3.1 peers and as 01/00 messages to 3.0")
+namespace {
+
+/// A SUB's subscription (`on`) or cancel of `topic` in message form: 0x01/0x00 + topic.
+message subscription_message(bool on, std::string_view topic)
+{
+    return message{std::string(1, on ? '\x01' : '\x00') + std::string(topic)};
+}
+
+} // namespace
+
+TEST_CASE("connection: a SUB's subscriptions go out as commands to 3.1 peers and as 01/00 messages to 3.0")
 {
     connection sub = ready_connection(socket_type::sub, "PUB");
     REQUIRE(sub.minor_version() == 1);
-    CHECK_FALSE(sub.send_subscription(true, text_bytes("topic")));
-    CHECK_FALSE(sub.send_subscription(false, text_bytes("ab")));
-    CHECK_FALSE(sub.send_subscription(true, {})); // everything
+    CHECK_FALSE(sub.send(subscription_message(true, "topic")));
+    CHECK_FALSE(sub.send(subscription_message(false, "ab")));
+    CHECK_FALSE(sub.send(subscription_message(true, ""))); // everything
     CHECK(drain(sub) == bytes("04 0f 09 'SUBSCRIBE' 'topic' 04 09 06 'CANCEL' 'ab' 04 0a 09 'SUBSCRIBE'"));
 
     // A topic of 300 bytes: a long command frame.
     const std::string long_topic(300, 't');
-    CHECK_FALSE(sub.send_subscription(true, text_bytes(long_topic)));
+    CHECK_FALSE(sub.send(subscription_message(true, long_topic)));
     CHECK(drain(sub) == concat({bytes("06 00 00 00 00 00 00 01 36 09 'SUBSCRIBE'"), text_bytes(long_topic)}));
+
+    // Anything else a SUB might send goes as it is: other first bytes, several frames.
+    CHECK_FALSE(sub.send(message{"\x02x"}));
+    CHECK_FALSE(sub.send(message{"\x01" "a", "b"}));
+    CHECK(drain(sub) == bytes("00 02 02 'x' 01 02 01 'a' 00 01 'b'"));
 
     connection_options o;
     o.type = socket_type::sub;
@@ -627,14 +642,48 @@ TEST_CASE("connection: subscriptions go out as commands to 3.1 peers and as 01/0
     REQUIRE(old.current_state() == connection::state::ready);
     REQUIRE(old.minor_version() == 0);
     drain(old); // our READY
-    CHECK_FALSE(old.send_subscription(true, text_bytes("abc")));
-    CHECK_FALSE(old.send_subscription(false, text_bytes("abc")));
-    CHECK_FALSE(old.send_subscription(true, {}));
+    CHECK_FALSE(old.send(subscription_message(true, "abc")));
+    CHECK_FALSE(old.send(subscription_message(false, "abc")));
+    CHECK_FALSE(old.send(subscription_message(true, "")));
     CHECK(drain(old) == bytes("00 04 01 'abc' 00 04 00 'abc' 00 01 01"));
 
-    // Errors as send(): before the handshake, and once closed.
+    // An XSUB sends the application's subscriptions as they are, even to a 3.1 peer.
+    connection xsub = ready_connection(socket_type::xsub, "XPUB");
+    CHECK_FALSE(xsub.send(subscription_message(true, "abc")));
+    CHECK(drain(xsub) == bytes("00 04 01 'abc'"));
+
+    // Errors as for any message: before the handshake, and once closed.
     connection early(o, t0);
-    CHECK(early.send_subscription(true, text_bytes("x")) == errc::not_ready);
+    CHECK(early.send(subscription_message(true, "x")) == errc::not_ready);
     sub.close();
-    CHECK(sub.send_subscription(true, text_bytes("x")));
+    CHECK(sub.send(subscription_message(true, "x")));
+}
+
+TEST_CASE("connection: a PUB or XPUB takes 01/00 messages as subscriptions, from 3.0 and 3.1 peers alike")
+{
+    for (const socket_type type : {socket_type::pub, socket_type::xpub}) {
+        CAPTURE(to_string(type));
+        connection pub = ready_connection(type, "SUB");
+        const observed seen = feed(pub, bytes("00 04 01 'abc' 00 03 00 'ab' 00 01 01 00 01 00"));
+        CHECK(seen.events == std::vector<event>{event::subscribe, event::cancel, event::subscribe, event::cancel});
+        CHECK(seen.messages == std::vector<message>{message{"abc"}, message{"ab"}, message{""}, message{""}});
+
+        // Other messages are messages: another first byte, empty, or several frames.
+        const observed data = feed(pub, bytes("00 02 02 'x' 00 00 01 02 01 'a' 00 01 'b'"));
+        CHECK(data.events == std::vector<event>{event::message, event::message, event::message});
+        CHECK(data.messages == std::vector<message>{message{"\x02x"}, message{""}, message{"\x01" "a", "b"}});
+
+        connection_options o;
+        o.type = type;
+        connection old(o, t0);
+        drain(old);
+        feed(old, concat({greeting_bytes(3, 0), ready_bytes("XSUB")}));
+        REQUIRE(old.minor_version() == 0);
+        const observed from_old = feed(old, bytes("00 02 01 'z'"));
+        CHECK(from_old.events == std::vector<event>{event::subscribe});
+        CHECK(from_old.messages == std::vector<message>{message{"z"}});
+    }
+    // A DEALER gets such a message as it is.
+    connection dealer = ready_connection(socket_type::dealer, "ROUTER");
+    CHECK(feed(dealer, bytes("00 02 01 'z'")).messages == std::vector<message>{message{"\x01" "z"}});
 }

@@ -81,8 +81,11 @@ public:
         none,                ///< All input consumed, nothing complete yet.
         handshake_succeeded, ///< Peer metadata is known; messages may flow.
         message,             ///< A whole message waits in take_message().
-        subscribe,           ///< (PUB/XPUB) a subscription; topic in take_message()[0].
-        cancel,              ///< (PUB/XPUB) a cancelled subscription; topic as above.
+        /// (PUB/XPUB) a subscription: a SUBSCRIBE command, or a one-frame message 0x01 +
+        /// topic (ZMTP 3.0's form, accepted from any version as libzmq does); the topic
+        /// is in take_message()[0].
+        subscribe,
+        cancel, ///< (PUB/XPUB) a cancelled subscription: CANCEL, or 0x00 + topic; as above.
         closed,              ///< The connection closed; error() says why.
     };
 
@@ -106,13 +109,10 @@ public:
     receive_result receive_direct(std::size_t n, time_point now);
 
     /// Queues a message for the peer. Errors: not_ready before the handshake completed,
-    /// connection_closed (or the closing error) after.
+    /// connection_closed (or the closing error) after. A SUB's one-frame messages that
+    /// start with 0x01/0x00 are subscriptions: a ZMTP 3.1 peer gets them as SUBSCRIBE/
+    /// CANCEL commands, a 3.0 peer as they are (libzmq's SUB does the same since 4.3.3).
     std::error_code send(const message& msg);
-
-    /// Queues a subscription to `topic` (`on`) or its cancel for the peer (a PUB or XPUB),
-    /// in the form the peer's version takes: the SUBSCRIBE/CANCEL command for ZMTP 3.1, the
-    /// message 0x01/0x00 + topic for 3.0 (as libzmq does since 4.3.3). Errors as send().
-    std::error_code send_subscription(bool on, std::span<const std::byte> topic);
 
     /// True when bytes wait and no write is in flight.
     bool wants_write() const noexcept;
@@ -153,6 +153,9 @@ private:
     event on_frame(decoded_frame&& f, time_point now);
     event on_handshake_command(const command& cmd, time_point now);
     event on_ready_command(const command& cmd);
+    /// The event for the message just completed on a PUB/XPUB: subscribe/cancel (the
+    /// message then reduced to the topic) if it has the 0x01/0x00 form, else message.
+    event subscription_in_message_form();
     std::error_code check_peer_metadata();
     void stop_timers() noexcept;
     void enter_ready(time_point now);
