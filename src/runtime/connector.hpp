@@ -14,7 +14,7 @@
 namespace zmtp::detail {
 
 class socket_core;
-struct pipe;
+class pipe;
 
 /// Keeps one outgoing connection alive: resolves and connects (tcp, ipc, inproc), hands
 /// the stream to a new session, and after a failure or a disconnect tries again after

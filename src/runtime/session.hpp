@@ -17,7 +17,7 @@ namespace zmtp::detail {
 
 class socket_core;
 class connector;
-struct pipe;
+class pipe;
 
 using stream_socket = asio::generic::stream_protocol::socket;
 
