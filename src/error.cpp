@@ -53,6 +53,8 @@ public:
         case errc::invalid_argument: return "invalid argument";
         case errc::context_terminated: return "the socket's context was shut down";
         case errc::no_such_endpoint: return "the socket has no such endpoint";
+        case errc::subscription_limit: return "the peer's subscription is over max_subscription_size or max_subscriptions";
+        case errc::peer_already_connected: return "a PAIR socket already has its one peer";
         }
         return "unknown zmtp error";
     }
@@ -99,7 +101,8 @@ bool is_protocol_error(std::error_code ec) noexcept
     if (ec.category() != error_category())
         return false;
     const auto e = static_cast<errc>(ec.value());
-    return (e >= errc::bad_signature && e <= errc::heartbeat_timeout) || e == errc::duplicate_property;
+    return (e >= errc::bad_signature && e <= errc::heartbeat_timeout) || e == errc::duplicate_property
+        || e == errc::subscription_limit;
 }
 
 } // namespace zmtp

@@ -81,6 +81,7 @@ std::error_code validate(const socket_options& o, std::string& why)
     c.at_least("max_message_frames", o.max_message_frames, 1, "a message has a frame");
     c.at_least("max_handshake_size", o.max_handshake_size, min_handshake_size, "a greeting and the smallest READY");
     c.duration("handshake_timeout", o.handshake_timeout, zero, max_option_duration);
+    c.at_least("max_subscriptions", o.max_subscriptions, 1, "a subscriber needs one");
     c.duration("send_timeout", o.send_timeout, zero, " (std::nullopt waits forever)");
     c.duration("receive_timeout", o.receive_timeout, zero, " (std::nullopt waits forever)");
     c.require("backlog", o.backlog >= 0, "must not be negative, not " + std::to_string(o.backlog));

@@ -108,12 +108,12 @@ socket::~socket()
     close();
 }
 
-std::error_code socket::locked(std::error_code (detail::socket_core::*call)(std::string_view), std::string_view endpoint)
+std::error_code socket::locked(std::error_code (detail::socket_core::*call)(std::string_view), std::string_view text)
 {
     if (!core_)
         return errc::socket_closed;
     std::lock_guard<std::mutex> lock(core_->mutex);
-    return (core_.get()->*call)(endpoint);
+    return (core_.get()->*call)(text);
 }
 
 socket_options socket::options() const
@@ -191,6 +191,26 @@ void socket::unbind(std::string_view endpoint)
 void socket::disconnect(std::string_view endpoint)
 {
     throw_endpoint_error(locked(&detail::socket_core::disconnect, endpoint), "zmtp::socket::disconnect", endpoint);
+}
+
+void socket::subscribe(std::string_view topic, std::error_code& ec)
+{
+    ec = locked(&detail::socket_core::subscribe, topic);
+}
+
+void socket::unsubscribe(std::string_view topic, std::error_code& ec)
+{
+    ec = locked(&detail::socket_core::unsubscribe, topic);
+}
+
+void socket::subscribe(std::string_view topic)
+{
+    throw_if(locked(&detail::socket_core::subscribe, topic), "zmtp::socket::subscribe");
+}
+
+void socket::unsubscribe(std::string_view topic)
+{
+    throw_if(locked(&detail::socket_core::unsubscribe, topic), "zmtp::socket::unsubscribe");
 }
 
 std::string socket::last_endpoint() const

@@ -60,6 +60,9 @@ enum class errc {
     invalid_argument,         ///< An option or argument has a value it may not have (the exception says which).
     context_terminated,       ///< The socket's zmtp::context was shut down (libzmq's ETERM).
     no_such_endpoint,         ///< unbind/disconnect of an endpoint the socket does not have.
+    // --- added later, the peer's fault ---
+    subscription_limit,       ///< A peer's subscription is over max_subscription_size or max_subscriptions.
+    peer_already_connected,   ///< PAIR: a second peer while the first is connected (refused).
 };
 
 /// The category of all `zmtp::errc` values; its name() is "zmtp". Errors with a std::errc

@@ -106,6 +106,37 @@ struct socket_options {
     bool req_correlate = false;
     /// ZMQ_REQ_RELAXED: REQ may send again without waiting; a late reply is dropped.
     bool req_relaxed = false;
+    /// ZMQ_CONFLATE: keep only the newest message in each queue, incoming and outgoing;
+    /// send never waits (the newer message replaces the queued one). For PUB, SUB, PUSH,
+    /// PULL and DEALER, as libzmq; other types ignore it. libzmq does not support
+    /// multipart messages with it; zmtp keeps the newest whole message.
+    bool conflate = false;
+    /// ZMQ_INVERT_MATCHING: PUB and XPUB send each message to the peers with NO matching
+    /// subscription; SUB delivers the messages that match none of its subscriptions.
+    bool invert_matching = false;
+    /// ZMQ_XPUB_VERBOSE: an XPUB passes every subscribe to the application, not only the
+    /// first of each topic.
+    bool xpub_verbose = false;
+    /// ZMQ_XPUB_VERBOSER: an XPUB passes every subscribe and every cancel.
+    bool xpub_verboser = false;
+    /// ZMQ_XPUB_MANUAL: an XPUB applies no subscription itself: the application does, with
+    /// socket::subscribe()/unsubscribe(), for the peer whose subscription it received last.
+    bool xpub_manual = false;
+    /// ZMQ_XPUB_NODROP: an XPUB's send waits (or fails with would_block) while a peer it
+    /// would go to is at its high-water mark, instead of dropping the message for it.
+    bool xpub_nodrop = false;
+    /// ZMQ_XPUB_WELCOME_MSG: a one-frame message an XPUB sends each new peer when it
+    /// connects; empty = none. The peer receives it if it subscribed to it.
+    std::string xpub_welcome_message{};
+    /// Longest topic a PUB or XPUB accepts in a peer's subscription; a longer one closes
+    /// that connection (errc::subscription_limit). Not in libzmq (which has no limit, so
+    /// one peer could make a publisher hold any amount). Any value.
+    std::size_t max_subscription_size = 1024;
+    /// Most topics one peer may be subscribed to at a PUB or XPUB at a time; one more
+    /// closes that connection (errc::subscription_limit). With max_subscription_size it
+    /// bounds what a subscriber makes the publisher hold: 100,000 topics of up to 1 KiB.
+    /// Not in libzmq. At least 1.
+    std::size_t max_subscriptions = 100'000;
     /// ZMQ_SNDTIMEO: how long the blocking send() waits; unset = forever, 0 = not at all.
     /// 0..max_option_duration.
     std::optional<std::chrono::milliseconds> send_timeout{};

@@ -120,6 +120,19 @@ public:
     /// The endpoint last bound (with its ephemeral port resolved) or connected.
     std::string last_endpoint() const;
 
+    /// SUB, XSUB: receive the messages whose first frame starts with `topic` (any bytes;
+    /// "" matches all). Subscriptions are counted: a topic subscribed twice needs two
+    /// unsubscribes; peers hear of the first subscribe and the last unsubscribe, and get
+    /// every subscription again when they reconnect. XPUB with xpub_manual: applies the
+    /// subscription for the peer whose subscription the application received last.
+    /// Errors: errc::not_supported for other types (and XPUB without xpub_manual),
+    /// errc::socket_closed.
+    void subscribe(std::string_view topic);
+    void subscribe(std::string_view topic, std::error_code& ec);
+    /// Undoes one subscribe() of `topic`; one never made is ignored.
+    void unsubscribe(std::string_view topic);
+    void unsubscribe(std::string_view topic, std::error_code& ec);
+
     /// Closes the socket: listeners stop and pending operations are aborted. Messages
     /// already queued keep flushing in the background for up to `linger` (forever by
     /// default, as libzmq), as long as the executor runs.
@@ -230,7 +243,7 @@ private:
             token);
     }
 
-    std::error_code locked(std::error_code (detail::socket_core::*call)(std::string_view), std::string_view endpoint);
+    std::error_code locked(std::error_code (detail::socket_core::*call)(std::string_view), std::string_view text);
     /// receive(), waiting at most `*timeout_override` if given, else receive_timeout.
     message receive_within(recv_flags flags, const std::chrono::milliseconds* timeout_override, std::error_code& ec);
     /// The core, or std::system_error(socket_closed) naming `what` for a moved-from socket.

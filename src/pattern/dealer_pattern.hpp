@@ -38,6 +38,7 @@ public:
     {
         return balancer_.pick([this](const Peer& peer) { return queues_.has_room(peer); });
     }
+    conflation may_conflate() const noexcept override { return {true, true}; }
     bool may_send() const override
     {
         return balancer_.any([this](const Peer& peer) { return queues_.has_room(peer); });

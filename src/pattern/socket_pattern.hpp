@@ -11,6 +11,12 @@
 
 namespace zmtp::pattern {
 
+/// The queues a socket type lets the conflate option reduce to their newest message.
+struct conflation {
+    bool outgoing = false;
+    bool incoming = false;
+};
+
 /// What a pattern may do to its peers' queues; the socket core implements it.
 template <class Peer>
 class peer_queues {
@@ -67,6 +73,10 @@ public:
     virtual std::error_code send(message& msg) = 0;
     /// True when some send could go now.
     virtual bool may_send() const = 0;
+    /// Which queues the conflate option applies to: the types that send data (PUB, PUSH,
+    /// DEALER) their outgoing ones, those that receive it (SUB, PULL, DEALER) their
+    /// incoming ones. Never a SUB's subscriptions.
+    virtual conflation may_conflate() const noexcept { return {}; }
     /// subscribe()/unsubscribe() of the public socket (SUB, XSUB; XPUB in manual mode).
     virtual std::error_code subscribe(bool, std::span<const std::byte>) { return errc::not_supported; }
 

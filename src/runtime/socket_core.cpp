@@ -80,7 +80,8 @@ socket_core::socket_core(asio::any_io_executor ex, socket_type t, socket_options
       linger_timer_(std::in_place, executor)
 {
     if (!pattern_)
-        throw std::system_error(errc::not_supported, "zmtp::socket: no " + std::string(to_string(type)) + " sockets yet");
+        throw std::system_error(errc::not_supported, "zmtp::socket: no " + std::string(to_string(type)) + " sockets");
+    set_conflation();
 }
 
 socket_core::~socket_core() = default;
@@ -180,6 +181,13 @@ std::error_code socket_core::disconnect(std::string_view text)
     return {};
 }
 
+std::error_code socket_core::change_subscription(bool on, std::string_view topic)
+{
+    if (closed_)
+        return closed_error();
+    return pattern_->subscribe(on, std::as_bytes(std::span(topic)));
+}
+
 // --- pipes and sessions ------------------------------------------------------
 
 pipe* socket_core::make_pipe(connector* origin)
@@ -261,6 +269,8 @@ void socket_core::deliver(pipe& p, message&& msg)
 
 void socket_core::queue_received(pipe& p, message&& msg)
 {
+    if (conflation_.incoming)
+        p.discard_input(); // only the newest waits
     p.queue_input(std::move(msg));
     if (!p.queued_for_receive) { // room was reserved for every pipe
         p.queued_for_receive = true;
@@ -309,6 +319,7 @@ void socket_core::session_ended(session& s, std::error_code reason, bool attache
         monitor(monitor_event_type::disconnected, s.endpoint(), reason, std::move(routing_id));
     else
         monitor((is_protocol_error(reason) && !timed_out) || reason == errc::duplicate_routing_id
+                        || reason == errc::peer_already_connected
                     ? monitor_event_type::handshake_failed_protocol
                     : monitor_event_type::handshake_failed_no_detail,
                 s.endpoint(), reason);
@@ -355,6 +366,8 @@ void socket_core::destroy(pipe& p)
 void socket_core::push(pipe& p, message&& msg)
 {
     // Nothing queued before it and a live connection: encode it now, skipping the queue.
+    if (conflation_.outgoing)
+        p.discard_output(); // only the newest waits
     if (p.active && !p.has_queued_output() && p.active->send_now(msg))
         return;
     p.queue_output(std::move(msg));

@@ -52,6 +52,8 @@ public:
     std::error_code connect(std::string_view endpoint_text);
     std::error_code unbind(std::string_view endpoint_text);
     std::error_code disconnect(std::string_view endpoint_text);
+    std::error_code subscribe(std::string_view topic) { return change_subscription(true, topic); }
+    std::error_code unsubscribe(std::string_view topic) { return change_subscription(false, topic); }
     void close();
     bool closed() const noexcept { return closed_; }
     /// The context was shut down: closes as close() does (lingering), and every call, the
@@ -69,6 +71,7 @@ public:
     {
         options_ = std::move(options);
         pattern_->configure(options_);
+        set_conflation();
         retry_waiting(); // a high-water mark may have risen
     }
     void enable_monitor(bool on);
@@ -121,7 +124,7 @@ private:
     // --- pattern::peer_queues ---
     bool has_room(const pipe& p) const noexcept override
     {
-        return !p.terminating && p.below_send_hwm(options_.send_hwm);
+        return !p.terminating && (conflation_.outgoing || p.below_send_hwm(options_.send_hwm));
     }
     void push(pipe& p, message&& msg) override;
     void deliver(pipe& p, message&& msg) override;
@@ -129,6 +132,11 @@ private:
     void disconnect(pipe& p, std::error_code reason) override;
     void discard_given_back() noexcept override { returned_.clear(); }
 
+    std::error_code change_subscription(bool on, std::string_view topic);
+    void set_conflation() noexcept
+    {
+        conflation_ = options_.conflate ? pattern_->may_conflate() : pattern::conflation{};
+    }
     /// Queues `msg` on `p` for the application and serves waiting receives.
     void queue_received(pipe& p, message&& msg);
     /// Puts a received message first in line again, as if never received.
@@ -162,6 +170,8 @@ private:
     std::vector<std::unique_ptr<pipe>> pipes_;
 
     std::unique_ptr<pattern::socket_pattern<pipe>> pattern_;
+    /// The queues that keep only their newest message: the conflate option's, for this type.
+    pattern::conflation conflation_;
     pattern::fair_queue<pipe> incoming_;
 
     /// A blocking send (`op`, with its message) or an async one (`async`, which holds it).
