@@ -27,7 +27,7 @@ std::string_view to_string(socket_type type) noexcept
     for (const auto& [t, name] : names)
         if (t == type)
             return name;
-    return "UNKNOWN";
+    return type == socket_type::stream ? "STREAM" : "UNKNOWN";
 }
 
 std::optional<socket_type> parse_socket_type(std::string_view name) noexcept
@@ -53,6 +53,7 @@ bool is_compatible(socket_type ours, socket_type peer) noexcept
     case push: return peer == pull;
     case pull: return peer == push;
     case pair: return peer == pair;
+    case stream: return false;
     }
     return false;
 }
@@ -60,6 +61,11 @@ bool is_compatible(socket_type ours, socket_type peer) noexcept
 bool sends_identity(socket_type type) noexcept
 {
     return type == socket_type::req || type == socket_type::dealer || type == socket_type::router;
+}
+
+bool speaks_zmtp(socket_type type) noexcept
+{
+    return type != socket_type::stream;
 }
 
 bool takes_subscriptions(socket_type type) noexcept

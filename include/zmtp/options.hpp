@@ -128,6 +128,9 @@ struct socket_options {
     /// ZMQ_XPUB_WELCOME_MSG: a one-frame message an XPUB sends each new peer when it
     /// connects; empty = none. The peer receives it if it subscribed to it.
     std::string xpub_welcome_message{};
+    /// ZMQ_STREAM_NOTIFY: a STREAM socket receives [routing id, empty frame] when a
+    /// connection opens and when it closes.
+    bool stream_notify = true;
     /// Longest topic a PUB or XPUB accepts in a peer's subscription; a longer one closes
     /// that connection (errc::subscription_limit). Not in libzmq (which has no limit, so
     /// one peer could make a publisher hold any amount). Any value.

@@ -9,6 +9,7 @@
 #include "pattern/req_pattern.hpp"
 #include "pattern/router_pattern.hpp"
 #include "pattern/socket_pattern.hpp"
+#include "pattern/stream_pattern.hpp"
 #include "pattern/sub_pattern.hpp"
 #include "zmtp/socket_type.hpp"
 
@@ -18,7 +19,8 @@
 namespace zmtp::pattern {
 
 /// The pattern of a `type` socket over `queues`, or nullptr if zmtp has none for it.
-/// `seed` is random: REQ's first request id, ROUTER's first generated routing id.
+/// `seed` is random: REQ's first request id, ROUTER's and STREAM's first generated
+/// routing id.
 template <class Peer>
 std::unique_ptr<socket_pattern<Peer>> make_pattern(socket_type type, peer_queues<Peer>& queues,
                                                    const socket_options& options, std::uint32_t seed)
@@ -35,6 +37,7 @@ std::unique_ptr<socket_pattern<Peer>> make_pattern(socket_type type, peer_queues
     case socket_type::push: return std::make_unique<push_pattern<Peer>>(queues, options);
     case socket_type::pull: return std::make_unique<pull_pattern<Peer>>();
     case socket_type::pair: return std::make_unique<pair_pattern<Peer>>(queues);
+    case socket_type::stream: return std::make_unique<stream_pattern<Peer>>(queues, options, seed);
     }
     return nullptr;
 }

@@ -32,6 +32,8 @@ public:
     virtual void discard_output(Peer& p) noexcept = 0;
     /// Closes `p`'s connection with `reason` (ROUTER's handover).
     virtual void disconnect(Peer& p, std::error_code reason) = 0;
+    /// Closes `p`'s connection once what is queued for it is written (STREAM).
+    virtual void close_after_flush(Peer& p) = 0;
     /// Drops the messages given back by cancelled receives: a send made them stale.
     virtual void discard_given_back() noexcept = 0;
 

@@ -44,6 +44,9 @@ session::session(std::shared_ptr<socket_core> core, stream_socket stream, std::s
 
 void session::start()
 {
+    // A raw connection (STREAM) has no handshake: its peer is attached at once.
+    if (conn_.current_state() == wire::connection::state::ready && !handle(wire::connection::event::handshake_succeeded))
+        return;
     write(); // our greeting
     read();
     arm_timer();

@@ -243,6 +243,12 @@ void socket_core::disconnect(pipe& p, std::error_code reason)
         p.active->stop(reason);
 }
 
+void socket_core::close_after_flush(pipe& p)
+{
+    if (p.active)
+        p.active->stop_after_flush();
+}
+
 bool socket_core::received(pipe& p, message&& msg)
 {
     if (closed_ || !pattern_->arrived(p, msg))

@@ -130,6 +130,7 @@ private:
     void deliver(pipe& p, message&& msg) override;
     void discard_output(pipe& p) noexcept override { p.discard_output(); }
     void disconnect(pipe& p, std::error_code reason) override;
+    void close_after_flush(pipe& p) override;
     void discard_given_back() noexcept override { returned_.clear(); }
 
     std::error_code change_subscription(bool on, std::string_view topic);

@@ -36,6 +36,10 @@ bool valid_identity(std::string_view id) noexcept
 connection::connection(connection_options options, time_point now)
     : options_(std::move(options)), mechanism_(announced_properties(options_)), last_received_(now)
 {
+    if (!speaks_zmtp(options_.type)) {
+        state_ = state::ready; // raw bytes both ways from the start
+        return;
+    }
     pending_.append(encode_greeting({.mechanism = null_mechanism::name}));
     if (options_.handshake_timeout.count() > 0)
         handshake_deadline_ = now + options_.handshake_timeout;
@@ -52,6 +56,13 @@ try {
     if (!input.empty()) {
         last_received_ = now;
         pong_deadline_.reset();
+    }
+    if (!speaks_zmtp(options_.type)) {
+        if (input.empty())
+            return {0, event::none};
+        incoming_.push_back(frame(input));
+        waiting_event_ = event::message;
+        return {input.size(), waiting_event_};
     }
 
     std::size_t pos = 0;
@@ -274,6 +285,11 @@ std::error_code connection::send(const message& msg)
         return errc::not_ready;
     if (msg.empty())
         return errc::empty_message;
+    if (!speaks_zmtp(options_.type)) {
+        for (const frame& f : msg)
+            pending_.append_body(f);
+        return {};
+    }
     if (minor_version_ >= 1 && msg.size() == 1 && sends_subscription_commands(options_.type)) {
         const std::span<const std::byte> body = msg[0].bytes();
         if (!body.empty() && (body[0] == std::byte{1} || body[0] == std::byte{0})) {

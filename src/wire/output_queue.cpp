@@ -54,6 +54,16 @@ void output_queue::append_frame(const frame& body, bool more)
     std::memcpy(at + header, body.data(), body.is_inline() ? frame::inline_capacity : size);
 }
 
+void output_queue::append_body(const frame& body)
+{
+    if (body.size() < reference_threshold) {
+        append(body.bytes());
+        return;
+    }
+    pieces_.push_back({0, body.size(), body});
+    pending_bytes_ += body.size();
+}
+
 const std::vector<std::span<const std::byte>>& output_queue::buffers(std::size_t max_pieces)
 {
     buffers_.clear();

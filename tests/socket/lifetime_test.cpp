@@ -251,7 +251,7 @@ TEST_CASE("lifetime: a socket of every type can be made, and reports its type")
     asio::io_context io;
     for (const socket_type t : {socket_type::pair, socket_type::pub, socket_type::sub, socket_type::req, socket_type::rep,
                                 socket_type::dealer, socket_type::router, socket_type::pull, socket_type::push,
-                                socket_type::xpub, socket_type::xsub}) {
+                                socket_type::xpub, socket_type::xsub, socket_type::stream}) {
         CAPTURE(zmtp::to_string(t));
         zmtp::socket s(io, t);
         CHECK(s.type() == t);

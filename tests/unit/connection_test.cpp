@@ -687,3 +687,20 @@ TEST_CASE("connection: a PUB or XPUB takes 01/00 messages as subscriptions, from
     connection dealer = ready_connection(socket_type::dealer, "ROUTER");
     CHECK(feed(dealer, bytes("00 02 01 'z'")).messages == std::vector<message>{message{"\x01" "z"}});
 }
+
+TEST_CASE("connection: a STREAM connection is raw: no greeting, ready at once, bytes in and out as they are")
+{
+    connection c(options_for(socket_type::stream), t0);
+    CHECK(c.current_state() == connection::state::ready);
+    CHECK_FALSE(c.wants_write()); // no greeting
+    CHECK_FALSE(c.next_deadline()); // no handshake timeout
+    const std::vector<std::byte> input = concat({greeting_bytes(), bytes("00 01 'x'")});
+    const observed seen = feed(c, input);
+    REQUIRE(seen.events == std::vector<event>{event::message});
+    CHECK(seen.messages[0].size() == 1);
+    CHECK(std::ranges::equal(seen.messages[0][0].bytes(), input));
+
+    const std::string big(5000, 'z'); // referenced, not copied, but the same bytes
+    REQUIRE_FALSE(c.send(message{"ab", "", "c", big}));
+    CHECK(drain(c) == concat({bytes("'abc'"), text_bytes(big)}));
+}

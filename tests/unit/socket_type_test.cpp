@@ -149,3 +149,16 @@ TEST_CASE("socket_type: out-of-range value")
     CHECK_FALSE(zmtp::is_compatible(socket_type::pair, bogus));
     CHECK_FALSE(zmtp::sends_identity(bogus));
 }
+
+TEST_CASE("socket_type: STREAM is named but speaks no ZMTP, and is compatible with no ZMTP peer")
+{
+    CHECK(zmtp::to_string(socket_type::stream) == "STREAM");
+    CHECK_FALSE(zmtp::speaks_zmtp(socket_type::stream));
+    for (const auto& entry : all_types) {
+        CAPTURE(entry.second);
+        CHECK(zmtp::speaks_zmtp(entry.first));
+        CHECK_FALSE(zmtp::is_compatible(socket_type::stream, entry.first));
+        CHECK_FALSE(zmtp::is_compatible(entry.first, socket_type::stream));
+    }
+    CHECK(static_cast<int>(socket_type::stream) == 11); // libzmq's ZMQ_STREAM
+}

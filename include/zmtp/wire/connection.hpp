@@ -51,7 +51,9 @@ struct connection_options {
     std::chrono::milliseconds heartbeat_ttl{0};
 };
 
-/// A ZMTP 3.x connection, either role (NULL is symmetric).
+/// A ZMTP 3.x connection, either role (NULL is symmetric); or, for a STREAM socket, a raw
+/// one: ready from the start, each piece of input one single-frame message, each message
+/// sent as its bytes alone (no greeting, handshake, framing, heartbeat or timeout).
 ///
 /// Theory of operation. The connection moves greeting -> handshake -> ready -> closed and
 /// never back. Creating it queues our 64-byte greeting at once (a libzmq peer waits for

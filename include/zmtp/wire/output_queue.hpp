@@ -28,6 +28,8 @@ public:
     void append(std::span<const std::byte> bytes);
     /// Appends one data frame: its header (MORE when `more`) and its body.
     void append_frame(const frame& body, bool more);
+    /// Appends a frame's body alone, without a header (raw connections).
+    void append_body(const frame& body);
 
     bool empty() const noexcept { return pending_bytes_ == 0; }
     /// Number of bytes not yet consumed.

@@ -1,0 +1,76 @@
+// STREAM: raw TCP connections, addressed by routing id, no ZMTP.
+#pragma once
+
+#include "pattern/routing_table.hpp"
+#include "pattern/socket_pattern.hpp"
+
+#include <cstdint>
+
+namespace zmtp::pattern {
+
+/// Each connection gets a generated routing id. Received bytes come as [id, bytes] (in
+/// pieces as they arrive, not messages); with stream_notify, [id, empty] tells of a
+/// connection opened and of one closed. Sending [id, bytes...] writes the bytes; [id,
+/// empty] closes that connection once what was sent before is written. An unknown id
+/// fails with errc::host_unreachable, a full connection with errc::would_block.
+template <class Peer>
+class stream_pattern final : public socket_pattern<Peer> {
+public:
+    stream_pattern(peer_queues<Peer>& queues, const socket_options& options, std::uint32_t first_generated_id)
+        : queues_(queues), routes_(first_generated_id)
+    {
+        configure(options);
+    }
+
+    void configure(const socket_options& options) override { notify_ = options.stream_notify; }
+
+    std::error_code attach(Peer& p) override
+    {
+        p.routing_id = routes_.generate_id();
+        p.routing_frame = frame(p.routing_id);
+        routes_.insert(p.routing_id, &p);
+        if (notify_)
+            queues_.deliver(p, message{p.routing_id, ""});
+        return {};
+    }
+    void detach(Peer& p) override
+    {
+        if (routes_.find(p.routing_id) != &p)
+            return;
+        routes_.erase(p.routing_id);
+        if (notify_)
+            queues_.deliver(p, message{p.routing_id, ""});
+    }
+
+    std::error_code send(message& msg) override
+    {
+        Peer* p = routes_.find(msg[0].view());
+        if (!p)
+            return errc::host_unreachable;
+        if (!queues_.has_room(*p))
+            return errc::would_block;
+        msg.erase_front(1);
+        if (msg.empty() || (msg.size() == 1 && msg[0].empty())) {
+            queues_.close_after_flush(*p);
+            return {};
+        }
+        queues_.push(*p, std::move(msg));
+        return {};
+    }
+    bool may_send() const override { return true; }
+
+    /// The id goes in front on arrival: a connect() endpoint's pipe outlives a connection
+    /// and gets a new id with the next one, while the old one's bytes may still wait.
+    bool arrived(Peer& from, message& msg) override
+    {
+        msg.push_front(from.routing_frame);
+        return true;
+    }
+
+private:
+    peer_queues<Peer>& queues_;
+    routing_table<Peer> routes_;
+    bool notify_ = true;
+};
+
+} // namespace zmtp::pattern
