@@ -179,3 +179,30 @@ TEST_CASE("conflate: a PULL keeps only the newest message, a PUSH queues only th
     CHECK(parts(late.receive()) == strings{"99"});
     CHECK_FALSE(late.receive_for(50ms));
 }
+
+TEST_CASE("compatibility: a peer of a type the socket cannot talk to is refused in the handshake")
+{
+    zmtp::context ctx;
+    const std::vector<std::pair<socket_type, socket_type>> mismatched{
+        {socket_type::push, socket_type::sub},  {socket_type::pub, socket_type::pull}, {socket_type::pair, socket_type::dealer},
+        {socket_type::xsub, socket_type::push}, {socket_type::pull, socket_type::pull}, {socket_type::xpub, socket_type::pub}};
+    for (const auto& [binder, connecter] : mismatched) {
+        CAPTURE(zmtp::to_string(binder));
+        CAPTURE(zmtp::to_string(connecter));
+        zmtp::socket server(ctx, binder, test_options());
+        server.enable_monitor(true);
+        server.bind(unique_ipc());
+        zmtp::socket client(ctx, connecter, test_options());
+        client.connect(server.last_endpoint());
+        for (;;) {
+            auto next = server.async_next_event(asio::use_future);
+            REQUIRE(next.wait_for(5s) == std::future_status::ready);
+            const zmtp::monitor_event e = next.get();
+            REQUIRE(e.type != zmtp::monitor_event_type::handshake_succeeded);
+            if (e.type == zmtp::monitor_event_type::handshake_failed_protocol) {
+                CHECK(e.error == errc::incompatible_socket_type);
+                break;
+            }
+        }
+    }
+}
