@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 
 namespace bench {
 
@@ -26,6 +27,19 @@ inline void* zsocket(void* ctx, int type)
         std::exit(1);
     }
     return s;
+}
+
+/// Sets an int option (ZMQ_LINGER, ZMQ_RCVTIMEO...).
+inline void zset(void* s, int option, int value, const char* what)
+{
+    zcheck(zmq_setsockopt(s, option, &value, sizeof value), what);
+}
+
+/// Subscribes a SUB socket to `topic` (a prefix; "" matches everything): the libzmq side
+/// of bench::subscribe.
+inline void zsubscribe(void* sub, std::string_view topic)
+{
+    zcheck(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, topic.data(), topic.size()), "zmq_setsockopt(ZMQ_SUBSCRIBE)");
 }
 
 /// Receives one whole message into `parts` (at most `max` frames; extra frames are counted

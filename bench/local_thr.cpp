@@ -1,10 +1,14 @@
-// local_thr (zmtp): binds a ROUTER, receives <count> messages of <message-size> bytes (each
-// arriving as [routing id, body]) and prints the throughput from the first to the last.
+// local_thr (zmtp): binds a receiver and receives <count> messages of <message-size> bytes,
+// printing the throughput from the first to the last. The optional fourth argument names
+// the pattern (see bench::thr_pattern): router (default: a ROUTER, each message arriving
+// as [routing id, body]), pull (a PULL) or sub (a SUB subscribed to everything).
 // Written for speed: one io_context thread, one async_receive, then everything already
 // queued is drained with try_receive before awaiting again.
-// After the last message it sends the DEALER one empty message: remote_thr waits for it
-// before closing (see docs/BENCHMARKS.md, "Method": a libzmq receiver over ipc drops what is
-// still unread in its kernel buffer when the sender closes).
+// After the last message it sends the sender one empty message: through the ROUTER, or for
+// pull and sub on the control pair (a DEALER bound at bench::control_endpoint). remote_thr
+// waits for it before closing (see docs/BENCHMARKS.md, "Method": a libzmq receiver over ipc
+// drops what is still unread in its kernel buffer when the sender closes); for sub it is
+// also the signal to stop sending.
 #include "bench_common.hpp"
 
 #include <zmtp/socket.hpp>
@@ -26,13 +30,14 @@ struct outcome {
     bool done = false;
 };
 
-asio::awaitable<void> receive_all(zmtp::socket& router, const bench::args& a, outcome& out)
+/// Receives a.count messages of `frames` frames (the body last); returns the last one.
+asio::awaitable<zmtp::message> receive_all(zmtp::socket& in, const bench::args& a, std::size_t frames, outcome& out)
 {
     const auto check = [&](const zmtp::message& m) {
-        if (m.size() != 2 || m[1].size() != a.size)
+        if (m.size() != frames || m[frames - 1].size() != a.size)
             ++out.bad;
     };
-    zmtp::message m = co_await router.async_receive(asio::use_awaitable);
+    zmtp::message m = co_await in.async_receive(asio::use_awaitable);
     out.first = bench::clock::now();
     check(m);
     std::uint64_t received = 1;
@@ -40,7 +45,7 @@ asio::awaitable<void> receive_all(zmtp::socket& router, const bench::args& a, ou
     while (received < a.count) {
         // Drain what is already queued, then wait for more.
         while (received < a.count) {
-            std::optional<zmtp::message> next = router.try_receive(ec);
+            std::optional<zmtp::message> next = in.try_receive(ec);
             if (!next)
                 break;
             check(*next);
@@ -52,36 +57,66 @@ asio::awaitable<void> receive_all(zmtp::socket& router, const bench::args& a, ou
             break;
         if (ec && ec != zmtp::errc::would_block)
             throw std::system_error(ec);
-        m = co_await router.async_receive(asio::use_awaitable);
+        m = co_await in.async_receive(asio::use_awaitable);
         check(m);
         ++received;
     }
     out.last = bench::clock::now();
     out.done = true;
+    co_return m;
+}
+
+asio::awaitable<void> run(zmtp::socket& in, zmtp::socket* control, const bench::thr_args& a, outcome& out)
+{
+    const std::size_t frames = a.pattern == bench::thr_pattern::router ? 2 : 1;
+    zmtp::message last = co_await receive_all(in, a, frames, out);
     zmtp::message ack;
-    ack.push_back(m[0]); // the sender's routing id
-    ack.push_back(zmtp::frame());
-    co_await router.async_send(std::move(ack), asio::use_awaitable);
-    router.close(); // lingers until the acknowledgement is written
+    if (!control) {
+        ack.push_back(last[0]); // the sender's routing id
+        ack.push_back(zmtp::frame());
+        co_await in.async_send(std::move(ack), asio::use_awaitable);
+        in.close(); // lingers until the acknowledgement is written
+    } else {
+        in.close(); // a SUB stops taking what the PUB still sends
+        ack.push_back(zmtp::frame());
+        co_await control->async_send(std::move(ack), asio::use_awaitable);
+        control->close(); // lingers until the acknowledgement is written
+    }
+}
+
+zmtp::socket_type receiver_type(bench::thr_pattern p)
+{
+    switch (p) {
+    case bench::thr_pattern::pull: return zmtp::socket_type::pull;
+    case bench::thr_pattern::sub: return zmtp::socket_type::sub;
+    default: return zmtp::socket_type::router;
+    }
 }
 
 } // namespace
 
 int main(int argc, char** argv)
 {
-    const bench::args a = bench::parse_args(argc, argv, "<bind-endpoint> <message-size> <message-count>");
+    const bench::thr_args a = bench::parse_thr_args(argc, argv, "bind");
     asio::io_context io(1);
-    zmtp::socket router(io, zmtp::socket_type::router);
-    router.bind(a.endpoint);
     outcome out;
-    asio::co_spawn(io, receive_all(router, a, out), [](std::exception_ptr e) {
-        if (e)
-            std::rethrow_exception(e);
-    });
     try {
+        std::optional<zmtp::socket> control;
+        if (a.pattern != bench::thr_pattern::router) {
+            control.emplace(io, zmtp::socket_type::dealer);
+            control->bind(bench::control_endpoint(a.endpoint)); // before the data endpoint listens
+        }
+        zmtp::socket in(io, receiver_type(a.pattern));
+        if (a.pattern == bench::thr_pattern::sub)
+            in.subscribe("");
+        in.bind(a.endpoint);
+        asio::co_spawn(io, run(in, control ? &*control : nullptr, a, out), [](std::exception_ptr e) {
+            if (e)
+                std::rethrow_exception(e);
+        });
         io.run();
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "local_thr: %s\n", e.what());
+        std::fprintf(stderr, "local_thr (%s): %s\n", bench::to_string(a.pattern), e.what());
         return 1;
     }
     if (!out.done)

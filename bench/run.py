@@ -7,10 +7,16 @@
 One run measures, each side paired with its own kind (zmtp with zmtp, libzmq with libzmq):
   - throughput (local_thr/remote_thr: ROUTER <- DEALER) at 16 B .. 1 MiB over tcp and ipc,
     with the raw stream (tcp_thr over TCP and over a Unix-domain socket) as the ceiling;
+  - the same pair's other patterns, PUSH -> PULL and PUB -> SUB (local_thr/remote_thr's
+    fourth argument, pull or sub), at 16 B .. 64 KiB over tcp and ipc;
+  - several peers in one process (multi_thr, tcp): PUB fan-out to 4 SUBs, 4 PUSH -> 1 PULL
+    fan-in, and one SUB subscribed to 10,000 topics (aggregate msg/s of the receivers);
   - mixed pairs (zmtp receiver + libzmq sender and the reverse), to judge sides apart;
   - REQ/REP latency (local_lat/remote_lat) at 16 B and 1 KiB, with raw ping-pong (tcp_lat);
   - the seed topology (seed_bench: 8 REQ -> ROUTER/DEALER proxy -> 2 REP) for both.
-Each point is repeated (5 times by default) and the median is reported. The message count
+Each point is repeated (5 times by default) and the median is reported. A program of the
+new patterns that fails (a zmtp without PUB/SUB/PUSH/PULL yet) is reported, its error
+printed, and its cell reads n/a; the run goes on. The message count
 of each point is calibrated so one run takes about a second. CPU time of each process
 comes from wait4()'s rusage. Standard library only; plots need gnuplot (gnuplot-nox).
 """
@@ -38,6 +44,17 @@ QUICK_SIZES = [16, 1024, 65536]
 LAT_SIZES = [16, 1024]
 TRANSPORTS = ["tcp", "ipc"]
 MIXED_SIZES = [16, 1024, 65536]
+# PUSH -> PULL and PUB -> SUB (local_thr/remote_thr's pattern argument), and multi_thr.
+PATTERNS = ["pull", "sub"]
+PATTERN_SIZES = [16, 64, 256, 1024, 8192, 65536]
+QUICK_PATTERN_SIZES = [16, 1024, 65536]
+MULTI_MODES = ["fanout", "fanin", "topics"]
+MULTI_SIZES = [16, 1024]
+QUICK_MULTI_SIZES = [16]
+PATTERN_LABEL = {"pull": "PUSH -> PULL", "sub": "PUB -> SUB"}
+MULTI_LABEL = {"fanout": "PUB -> 4 SUB (fan-out)", "fanin": "4 PUSH -> PULL (fan-in)",
+               "topics": "PUB -> SUB, 10,000 topics"}
+MULTI_RECEIVERS = {"fanout": 4, "fanin": 1, "topics": 1}
 
 # zmtp and libzmq run each throughput/latency program pair; "raw" is the socket reference.
 PROGRAMS = {
@@ -52,6 +69,9 @@ PROGRAMS = {
     ("thr", "zmtp-send"): ("libzmq_local_thr", "remote_thr"),
     ("lat", "zmtp-rep"): ("local_lat", "libzmq_remote_lat"),
     ("lat", "zmtp-req"): ("libzmq_local_lat", "remote_lat"),
+    # one process: multi_thr
+    ("multi", "zmtp"): ("multi_thr",),
+    ("multi", "libzmq"): ("libzmq_multi_thr",),
 }
 
 IMPL_LABEL = {"zmtp": "zmtp", "libzmq": "libzmq", "raw": "raw"}
@@ -79,13 +99,29 @@ class RunError(Exception):
 _ipc_counter = [0]
 
 
-def fresh_endpoint(transport):
-    if transport == "tcp":
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+def _port_free(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
         s.close()
-        return "tcp://127.0.0.1:%d" % port
+
+
+def fresh_endpoint(transport, control=False):
+    """A fresh endpoint; with `control`, over tcp one whose next port is free too (the pull
+    and sub patterns' control pair binds port + 1, see bench::control_endpoint)."""
+    if transport == "tcp":
+        for _ in range(100):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+            s.close()
+            if not control or (port < 65535 and _port_free(port + 1)):
+                return "tcp://127.0.0.1:%d" % port
+        raise RunError("no free pair of consecutive ports")
     _ipc_counter[0] += 1
     path = os.path.join(tempfile.gettempdir(), "zmtp-bench-%d-%d.ipc" % (os.getpid(), _ipc_counter[0]))
     if os.path.exists(path):
@@ -180,19 +216,25 @@ class _Poller:
         return self.returncode
 
 
-def run_pair(bin_dir, local, remote, endpoint, size, count, timeout):
+def run_pair(bin_dir, local, remote, endpoint, size, count, timeout, extra=()):
     """Starts `local` (binds), waits until it listens, starts `remote` (connects); returns
-    (local stdout, remote stdout, local cpu s, remote cpu s)."""
+    (local stdout, remote stdout, local cpu s, remote cpu s). `extra` arguments follow
+    the endpoint, size and count of both."""
     def argv(spec):
         parts = spec.split()
-        return [os.path.join(bin_dir, parts[0])] + parts[1:] + [endpoint, str(size), str(count)]
+        return [os.path.join(bin_dir, parts[0])] + parts[1:] + [endpoint, str(size), str(count)] + list(extra)
 
     children = []
     timer = None
     try:
         lc = Child(argv(local))
         children.append(lc)
-        wait_listening(endpoint, _Poller(lc))
+        try:
+            wait_listening(endpoint, _Poller(lc))
+        except RunError as e:
+            lc.kill()
+            lc.wait()
+            raise RunError("%s: %s\n%s" % (local, e, lc.output()[1]))
         rc = Child(argv(remote))
         children.append(rc)
         timed_out = []
@@ -205,6 +247,8 @@ def run_pair(bin_dir, local, remote, endpoint, size, count, timeout):
         timer = threading.Timer(timeout, expire)
         timer.start()
         rstatus = rc.wait()
+        if rstatus != 0:
+            lc.kill()  # the sender failed: the receiver would wait for it until the timeout
         lstatus = lc.wait()
         timer.cancel()
         lout, lerr = lc.output()
@@ -212,7 +256,8 @@ def run_pair(bin_dir, local, remote, endpoint, size, count, timeout):
         if timed_out:
             raise RunError("timed out after %.0f s: %s | %s" % (timeout, local, remote))
         if lstatus != 0 or rstatus != 0:
-            raise RunError("%s exited %s, %s exited %s\n%s%s" % (local, lstatus, remote, rstatus, lerr, rerr))
+            raise RunError("%s exited %s, %s exited %s %s\n%s%s" % (local, lstatus, remote, rstatus,
+                                                                    " ".join(extra), lerr, rerr))
         return lout, rout, lc.cpu, rc.cpu
     finally:
         if timer:
@@ -224,10 +269,11 @@ def run_pair(bin_dir, local, remote, endpoint, size, count, timeout):
             except ChildProcessError:
                 pass
         if endpoint.startswith("ipc://"):
-            try:
-                os.unlink(endpoint[len("ipc://"):])
-            except OSError:
-                pass
+            for path in (endpoint[len("ipc://"):], endpoint[len("ipc://"):] + ".ctl"):  # .ctl: the control pair's
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
 
 
 def parse_lines(text):
@@ -243,6 +289,7 @@ def parse_lines(text):
         ("p99_us", r"^p99 roundtrip: ([0-9.]+) \[us\]$"),
         ("req_per_s", r"^throughput: ([0-9.]+) \[req/s\]$"),
         ("requests", r"^requests: ([0-9]+)$"),
+        ("receivers", r"^receivers: ([0-9]+)$"),
     ):
         m = re.search(pattern, text, re.M)
         if m:
@@ -260,14 +307,20 @@ THR_KEYS = ["size", "count", "msg_per_s", "mbit_per_s"]
 LAT_KEYS = ["size", "roundtrips", "avg_us", "p50_us", "p99_us"]
 
 
-def run_thr(bin_dir, impl, transport, size, count, timeout=120):
+def run_thr(bin_dir, impl, transport, size, count, timeout=120, pattern="router"):
+    """One throughput pair; `pattern` is local_thr's fourth argument (router, pull, sub)."""
     local, remote = PROGRAMS[("thr", impl)]
-    lout, _, lcpu, rcpu = run_pair(bin_dir, local, remote, fresh_endpoint(transport), size, count, timeout)
+    extra = () if pattern == "router" else (pattern,)
+    lout, rout, lcpu, rcpu = run_pair(bin_dir, local, remote, fresh_endpoint(transport, bool(extra)), size, count,
+                                      timeout, extra)
     v = parse_lines(lout)
     require(v, THR_KEYS, lout)
     if int(v["count"]) != count or int(v["size"]) != size:
         raise RunError("reported size/count differ from the arguments:\n" + lout)
     v.update(recv_cpu=lcpu, send_cpu=rcpu, seconds=count / max(v["msg_per_s"], 1e-9))
+    sent = re.search(r"^messages sent: ([0-9]+)$", rout, re.M)
+    if sent:  # the sub pattern's sender: what it sent in all, dropped ones included
+        v["sent"] = int(sent.group(1))
     return v
 
 
@@ -279,6 +332,38 @@ def run_lat(bin_dir, impl, transport, size, count, timeout=120):
     if int(v["roundtrips"]) != count or int(v["size"]) != size:
         raise RunError("reported size/count differ from the arguments:\n" + rout)
     v.update(server_cpu=lcpu, client_cpu=rcpu, seconds=v["avg_us"] * 2 * count / 1e6)
+    return v
+
+
+def run_multi(bin_dir, impl, mode, size, count, timeout=120):
+    """One multi_thr run (one process, tcp): `count` messages per receiver."""
+    (program,) = PROGRAMS[("multi", impl)]
+    child = Child([os.path.join(bin_dir, program), fresh_endpoint("tcp"), str(size), str(count), mode])
+    timed_out = []
+
+    def expire():
+        timed_out.append(True)
+        child.kill()
+
+    timer = threading.Timer(timeout, expire)
+    timer.start()
+    try:
+        status = child.wait()
+    finally:
+        timer.cancel()
+    out, err = child.output()
+    if timed_out:
+        raise RunError("timed out after %.0f s: %s %s\n%s" % (timeout, program, mode, err))
+    if status != 0:
+        raise RunError("%s %s exited %s\n%s" % (program, mode, status, err))
+    v = parse_lines(out)
+    require(v, THR_KEYS + ["receivers"], out)
+    receivers = int(v["receivers"])
+    if int(v["count"]) != count or int(v["size"]) != size or receivers != MULTI_RECEIVERS[mode]:
+        raise RunError("reported size/count/receivers differ from the arguments:\n" + out)
+    delivered = count * receivers
+    # Each receiver runs at about msg_per_s / receivers: a run lasts delivered / msg_per_s.
+    v.update(cpu=child.cpu, delivered=delivered, seconds=delivered / max(v["msg_per_s"], 1e-9))
     return v
 
 
@@ -309,7 +394,24 @@ def guess_rate(kind, impl, size):
     if impl == "raw":
         return 2.5e9 / size
     table = {16: 2.0e6, 64: 1.8e6, 256: 1.3e6, 1024: 6e5, 8192: 1.5e5, 65536: 2.5e4, 1048576: 1.5e3}
-    return table.get(size, 1e9 / max(size, 1024))
+    rate = table.get(size, 1e9 / max(size, 1024))
+    # PUB -> SUB delivers what an unthrottled publisher gets through; multi_thr's counts
+    # are per receiver.
+    return rate / {"sub": 4, "fanout": 3, "topics": 3}.get(kind, 1)
+
+
+def runner_of(kind):
+    """run(bin_dir, impl, transport, size, count) for a kind of point: thr (ROUTER <- DEALER),
+    lat, pull, sub (the thr pair's other patterns), fanout, fanin, topics (multi_thr; tcp)."""
+    if kind == "thr":
+        return run_thr
+    if kind == "lat":
+        return run_lat
+    if kind in PATTERNS:
+        return lambda b, i, t, s, c: run_thr(b, i, t, s, c, pattern=kind)
+    if kind in MULTI_MODES:
+        return lambda b, i, t, s, c: run_multi(b, i, kind, s, c)
+    raise ValueError(kind)
 
 
 class Bench:
@@ -318,6 +420,8 @@ class Bench:
         self.repeats = repeats
         self.target_s = target_s
         self.counts = {}  # (kind, impl, transport, size) -> calibrated count
+        self.failures = []  # [{"point": ..., "error": ...}] of the points run with tolerate
+        self._last_failure = None
 
     def _count(self, key):
         if key not in self.counts:
@@ -327,7 +431,7 @@ class Bench:
 
     def once(self, kind, impl, transport, size):
         key = (kind, impl, transport, size)
-        runner = run_thr if kind == "thr" else run_lat
+        runner = runner_of(kind)
         for _ in range(4):
             count = self._count(key)
             v = runner(self.bin_dir, impl, transport, size, count)
@@ -340,12 +444,33 @@ class Bench:
                 return v  # slow but valid: keep it, later repeats use the smaller count
         return v
 
-    def point(self, kind, impls, transport, size, repeats=None):
-        """Repeats the point, interleaving the implementations; {impl: [runs]}."""
+    def point(self, kind, impls, transport, size, repeats=None, tolerate=False):
+        """Repeats the point, interleaving the implementations; {impl: [runs]}. With
+        `tolerate`, an implementation whose run fails is printed (with its error), left out
+        of the later repeats of this point and listed in self.failures; its runs stay
+        empty (n/a in the report). Without it the failure ends the whole run."""
         runs = {impl: [] for impl in impls}
+        failed = set()
         for _ in range(repeats or self.repeats):
             for impl in impls:
-                runs[impl].append(self.once(kind, impl, transport, size))
+                if impl in failed:
+                    continue
+                try:
+                    runs[impl].append(self.once(kind, impl, transport, size))
+                except RunError as e:
+                    if not tolerate:
+                        raise
+                    failed.add(impl)
+                    what = "%s %s %s %s" % (kind, impl, transport, fmt_size(size))
+                    error = str(e).strip()
+                    self.failures.append({"point": what, "error": error})
+                    # The same error again (ports and paths aside) is named in one line.
+                    same = re.sub(r"[0-9]+", "#", error)
+                    if same == self._last_failure:
+                        log("FAILED %s (n/a in the report): the same error as above" % what)
+                    else:
+                        log("FAILED %s (n/a in the report):\n    %s" % (what, "\n    ".join(error.splitlines()[-6:])))
+                    self._last_failure = same
         return runs
 
 
@@ -353,14 +478,39 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
+NAN = float("nan")
+
+
 def summarize_thr(runs):
+    if not runs:  # every run failed (see Bench.point's tolerate)
+        return {"msg_per_s": NAN, "min": NAN, "max": NAN, "mbyte_per_s": NAN, "recv_cpu_per_M": NAN,
+                "send_cpu_per_M": NAN, "count": 0, "runs": [], "failed": True}
     msg = [r["msg_per_s"] for r in runs]
-    return {
+    summary = {
         "msg_per_s": median(msg),
         "min": min(msg), "max": max(msg),
         "mbyte_per_s": median([r["mbit_per_s"] / 8 for r in runs]),
         "recv_cpu_per_M": median([r["recv_cpu"] / r["count"] * 1e6 for r in runs]),
         "send_cpu_per_M": median([r["send_cpu"] / r["count"] * 1e6 for r in runs]),
+        "count": int(runs[-1]["count"]),
+        "runs": msg,
+    }
+    if all("sent" in r for r in runs):  # PUB -> SUB: the share of what the PUB sent that was counted
+        summary["counted_of_sent"] = median([r["count"] / max(r["sent"], 1) for r in runs])
+    return summary
+
+
+def summarize_multi(runs):
+    """multi_thr runs: aggregate msg/s, and CPU of the whole process per delivered message."""
+    if not runs:
+        return {"msg_per_s": NAN, "min": NAN, "max": NAN, "mbyte_per_s": NAN, "cpu_per_M": NAN, "count": 0,
+                "runs": [], "failed": True}
+    msg = [r["msg_per_s"] for r in runs]
+    return {
+        "msg_per_s": median(msg),
+        "min": min(msg), "max": max(msg),
+        "mbyte_per_s": median([r["mbit_per_s"] / 8 for r in runs]),
+        "cpu_per_M": median([r["cpu"] / r["delivered"] * 1e6 for r in runs]),
         "count": int(runs[-1]["count"]),
         "runs": msg,
     }
@@ -459,6 +609,12 @@ def ratio(a, b):
 
 def fx(x, digits=2):
     return ("%." + str(digits) + "f") % x if x == x else "n/a"
+
+
+def fratio(a, b):
+    """"1.23x", or "n/a" when either side is missing."""
+    r = ratio(a, b)
+    return "%.2fx" % r if r == r else "n/a"
 
 
 def fnum(x):
@@ -662,6 +818,23 @@ def report(results, info, args, sizes, plots, elapsed):
     add("- Raw reference (`tcp_thr`): the same count x size bytes streamed over a plain TCP socket (tcp) or a "
         "Unix-domain stream socket (ipc), written in ~256 KiB chunks: the transport's ceiling, with no framing and "
         "no per-message work. Its msg/s at small sizes is therefore not comparable; only MB/s ratios are shown.")
+    if results.get("patterns"):
+        add("- Other patterns: the same pair with a fourth argument. PUSH -> PULL: `remote_thr` sends *count* "
+            "messages and waits for `local_thr`'s acknowledgement on a control pair (DEALER <-> DEALER on the next "
+            "port, or the ipc path + `.ctl`). PUB -> SUB: the SUB subscribes to everything; the PUB sends without "
+            "pause (what it sends before the subscription arrives, or past its high-water mark, is dropped, as a PUB "
+            "does) until the SUB, which counts *count* messages from its first, says stop on the control pair; the "
+            "rate is the SUB's over those messages. zmtp's PUB lets its io_context run every 256 messages (its "
+            "writes run on the same thread).")
+    if results.get("multi"):
+        add("- Several peers (`multi_thr`, tcp, one process; every socket on its own thread: zmtp an io_context "
+            "each, libzmq blocking calls on one context with its default one I/O thread; linger 0): PUB fan-out to "
+            "4 SUBs; 4 PUSH -> 1 PULL fan-in; one SUB subscribed to 10,000 topics (`topic-00000`..`topic-09999`, "
+            "its send high-water mark lifted so that no subscription is dropped) from a PUB cycling over them. "
+            "Senders send until every receiver has counted *count* messages; a receiver starts counting once "
+            "every peer is seen at work (fan-out: all 4 SUBs have had a message; fan-in: messages from all 4 "
+            "PUSHes; topics: the last topic subscribed has arrived) and keeps receiving after its count until "
+            "the end. The rate is the sum of the receivers' own rates.")
     add("- Latency: `remote_lat` (REQ) makes *count* round trips with `local_lat` (REP echo); *average latency* is "
         "half the mean round trip (libzmq's definition), p50/p99 are of single round trips. Raw reference "
         "(`tcp_lat`): blocking write/read ping-pong of the same size with TCP_NODELAY.")
@@ -700,6 +873,76 @@ def report(results, info, args, sizes, plots, elapsed):
         if name in plots:
             add("![%s](%s)" % (title, name))
             add("")
+
+    patterns = results.get("patterns")
+    if patterns:
+        add("## Other patterns: PUSH -> PULL and PUB -> SUB")
+        add("")
+        add("Messages per second (median of runs); n/a: the program failed (see \"Failed runs\").")
+        add("")
+        for t in TRANSPORTS:
+            add("### %s" % t)
+            add("")
+            header = "| size |"
+            rule = "|---:|"
+            for pattern in PATTERNS:
+                header += " %s zmtp | %s libzmq | zmtp / libzmq |" % (PATTERN_LABEL[pattern], PATTERN_LABEL[pattern])
+                rule += "---:|---:|---:|"
+            add(header)
+            add(rule)
+            sizes_here = sorted({size for pattern in PATTERNS for size in patterns.get(pattern, {}).get(t, {})})
+            for size in sizes_here:
+                row = "| %s |" % fmt_size(size)
+                for pattern in PATTERNS:
+                    p = patterns.get(pattern, {}).get(t, {}).get(size)
+                    if p is None:
+                        row += " | | |"
+                        continue
+                    row += " %s | %s | **%s** |" % (fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
+                                                    fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]))
+                add(row)
+            add("")
+    multi = results.get("multi")
+    if multi:
+        add("## Several peers (tcp, one process)")
+        add("")
+        add("Aggregate messages per second delivered (the sum of the receivers' rates; median of runs) and CPU "
+            "seconds of the whole process per million delivered messages.")
+        add("")
+        add("| arrangement | size | zmtp msg/s | libzmq msg/s | zmtp / libzmq | zmtp CPU | libzmq CPU |")
+        add("|---|---:|---:|---:|---:|---:|---:|")
+        for mode in MULTI_MODES:
+            for size in sorted(multi.get(mode, {})):
+                p = multi[mode][size]
+                add("| %s | %s | %s | %s | **%s** | %s | %s |" % (
+                    MULTI_LABEL[mode], fmt_size(size), fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
+                    fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]), fx(p["zmtp"]["cpu_per_M"]),
+                    fx(p["libzmq"]["cpu_per_M"])))
+        add("")
+    failures = results.get("failures")
+    if failures:
+        add("## Failed runs")
+        add("")
+        add("These points read n/a above; each failed once and was not repeated. Their errors (points whose "
+            "errors differ only in numbers, such as ports, are grouped under the first one's):")
+        add("")
+        groups = []  # [(normalized error, error, [points])]
+        for f in failures:
+            key = re.sub(r"[0-9]+", "#", f["error"])
+            for g in groups:
+                if g[0] == key:
+                    g[2].append(f["point"])
+                    break
+            else:
+                groups.append((key, f["error"], [f["point"]]))
+        for _, error, points in groups:
+            add("- %s:" % ", ".join(points))
+            add("")
+            add("  ```")
+            for line in error.splitlines()[-8:]:
+                add("  " + line)
+            add("  ```")
+        add("")
 
     mixed = results.get("mixed")
     if mixed:
@@ -841,7 +1084,7 @@ def report(results, info, args, sizes, plots, elapsed):
     add("")
     add("```sh")
     add("cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build-bench -j2")
-    add("/usr/bin/python3 bench/run.py --bin-dir build-bench/bin          # this report, 5 to 7 minutes")
+    add("/usr/bin/python3 bench/run.py --bin-dir build-bench/bin          # this report, about 10 minutes")
     add("/usr/bin/python3 bench/run.py --bin-dir build-bench/bin --quick  # a look in under a minute (not written here)")
     add("ctest --test-dir build-bench -L bench                            # bench_smoke: every pair interoperates")
     add("/usr/bin/python3 bench/run.py --from-results docs/bench-results.json  # rewrite this page and the plots")
@@ -850,7 +1093,10 @@ def report(results, info, args, sizes, plots, elapsed):
     add("Every measured number (each repeat, CPU times, counts) is in `bench-results.json` beside this page. "
         "Single points by hand: `build-bench/bin/local_thr tcp://127.0.0.1:5555 16 2000000` in one shell, "
         "`build-bench/bin/remote_thr tcp://127.0.0.1:5555 16 2000000` in another (likewise `local_lat` / "
-        "`remote_lat`, the `libzmq_*` programs, `tcp_thr server|client` and `tcp_lat server|client`).")
+        "`remote_lat`, the `libzmq_*` programs, `tcp_thr server|client` and `tcp_lat server|client`); a fourth "
+        "argument `pull` or `sub` to both `*_thr` programs picks PUSH -> PULL or PUB -> SUB (their control pair "
+        "takes the next port), and `build-bench/bin/multi_thr tcp://127.0.0.1:5555 16 500000 fanout|fanin|topics` "
+        "(or `libzmq_multi_thr`) runs the several-peer arrangements.")
     add("")
     add("## Appendix: every run")
     add("")
@@ -865,6 +1111,36 @@ def report(results, info, args, sizes, plots, elapsed):
                 add("| %s | %s | %s | %d | %s |" % (t, fmt_size(size), impl, p["count"],
                                                    ", ".join(fnum(x) for x in p["runs"])))
     add("")
+    if patterns:
+        add("Other patterns, msg/s of each repeat:")
+        add("")
+        add("Counted / sent: of all the messages the PUB sent (before the subscription arrived, past its "
+            "high-water mark, after the count), the share the SUB counted (median).")
+        add("")
+        add("| pattern | transport | size | impl | count | runs (msg/s) | counted / sent |")
+        add("|---|---|---:|---|---:|---|---:|")
+        for pattern in PATTERNS:
+            for t in TRANSPORTS:
+                for size in sorted(patterns.get(pattern, {}).get(t, {})):
+                    for impl in ("zmtp", "libzmq"):
+                        p = patterns[pattern][t][size][impl]
+                        add("| %s | %s | %s | %s | %s | %s | %s |" % (
+                            PATTERN_LABEL[pattern], t, fmt_size(size), impl, p["count"] or "n/a",
+                            ", ".join(fnum(x) for x in p["runs"]) or "n/a",
+                            fx(p["counted_of_sent"], 3) if "counted_of_sent" in p else ""))
+        add("")
+    if multi:
+        add("Several peers, aggregate msg/s of each repeat (count: messages per receiver):")
+        add("")
+        add("| arrangement | size | impl | count | runs (msg/s) |")
+        add("|---|---:|---|---:|---|")
+        for mode in MULTI_MODES:
+            for size in sorted(multi.get(mode, {})):
+                for impl in ("zmtp", "libzmq"):
+                    p = multi[mode][size][impl]
+                    add("| %s | %s | %s | %s | %s |" % (MULTI_LABEL[mode], fmt_size(size), impl, p["count"] or "n/a",
+                                                       ", ".join(fnum(x) for x in p["runs"]) or "n/a"))
+        add("")
     add("Latency average (us) of each repeat:")
     add("")
     add("| transport | size | impl | round trips | runs (avg us) |")
@@ -909,6 +1185,17 @@ def smoke(bin_dir):
                       lambda impl=impl, t=t, size=size: run_lat(bin_dir, impl, t, size, 200, 60))
     for impl in ("zmtp", "libzmq"):
         check("seed_bench %s" % impl, lambda impl=impl: run_seed(bin_dir, impl, 0.3, 0.1, 60))
+    for pattern in PATTERNS:
+        for t in TRANSPORTS:
+            for impl in ("zmtp", "libzmq", "zmtp-recv", "zmtp-send"):
+                for size, count in ((64, 2000), (100000, 30)):
+                    check("%s %s %s %d B x %d" % (pattern, t, impl, size, count),
+                          lambda impl=impl, t=t, size=size, count=count, pattern=pattern:
+                          run_thr(bin_dir, impl, t, size, count, 60, pattern))
+    for mode in MULTI_MODES:
+        for impl in ("zmtp", "libzmq"):
+            check("multi_thr %s %s" % (mode, impl),
+                  lambda impl=impl, mode=mode: run_multi(bin_dir, impl, mode, 64, 2000, 60))
     print("bench_smoke: %d passed, %d failed" % (passed, len(failures)))
     return 1 if failures else 0
 
@@ -957,8 +1244,9 @@ def main():
                     help="measure nothing: rewrite the report and plots from a bench-results.json of an earlier run")
     args = ap.parse_args()
     bin_dir = os.path.abspath(args.bin_dir or default_bin_dir())
-    for name in ("local_thr", "remote_thr", "local_lat", "remote_lat", "libzmq_local_thr", "libzmq_remote_thr",
-                 "libzmq_local_lat", "libzmq_remote_lat", "tcp_thr", "tcp_lat", "seed_bench"):
+    for name in ("local_thr", "remote_thr", "local_lat", "remote_lat", "multi_thr", "libzmq_local_thr",
+                 "libzmq_remote_thr", "libzmq_local_lat", "libzmq_remote_lat", "libzmq_multi_thr", "tcp_thr", "tcp_lat",
+                 "seed_bench"):
         if not os.access(os.path.join(bin_dir, name), os.X_OK):
             log("run.py: %s not found in %s (build with -DZMTP_BUILD_BENCH=ON, or pass --bin-dir)" % (name, bin_dir))
             return 2
@@ -1000,6 +1288,31 @@ def main():
                 t, fmt_size(size), fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
                 fx(ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])), fnum(p["zmtp"]["mbyte_per_s"]),
                 fnum(p["raw"]["mbyte_per_s"]), time.monotonic() - start))
+
+    # The other patterns and multi_thr: a failing program (a zmtp without these socket types
+    # yet) is reported and its cells read n/a (Bench.point's tolerate).
+    pattern_sizes = QUICK_PATTERN_SIZES if quick else PATTERN_SIZES
+    results["patterns"] = {}
+    for pattern in PATTERNS:
+        results["patterns"][pattern] = {}
+        for t in TRANSPORTS:
+            results["patterns"][pattern][t] = {}
+            for size in pattern_sizes:
+                runs = bench.point(pattern, ["zmtp", "libzmq"], t, size, tolerate=True)
+                p = results["patterns"][pattern][t][size] = {impl: summarize_thr(r) for impl, r in runs.items()}
+                log("%-4s %s %8s  zmtp %12s  libzmq %12s  (%s)   [%.0f s]" % (
+                    pattern, t, fmt_size(size), fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
+                    fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]), time.monotonic() - start))
+    results["multi"] = {}
+    for mode in MULTI_MODES:
+        results["multi"][mode] = {}
+        for size in (QUICK_MULTI_SIZES if quick else MULTI_SIZES):
+            runs = bench.point(mode, ["zmtp", "libzmq"], "tcp", size, tolerate=True)
+            p = results["multi"][mode][size] = {impl: summarize_multi(r) for impl, r in runs.items()}
+            log("%-6s tcp %8s  zmtp %12s  libzmq %12s  (%s)   [%.0f s]" % (
+                mode, fmt_size(size), fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
+                fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]), time.monotonic() - start))
+    results["failures"] = bench.failures
 
     if not quick:
         results["mixed"] = {}
@@ -1044,7 +1357,7 @@ def main():
     results["load_after"] = loadavg()
     results["elapsed"] = time.monotonic() - start
     results["settings"] = {"repeats": args.repeats, "lat_repeats": args.lat_repeats, "target": args.target,
-                           "sizes": sizes}
+                           "sizes": sizes, "pattern_sizes": pattern_sizes}
     results["machine"] = info
     with open(os.path.join(os.path.dirname(out), "bench-results.json"), "w") as f:
         json.dump(results, f, indent=1)
@@ -1056,6 +1369,8 @@ def main():
                                          time.monotonic() - start))
     for name, r, ok, _ in evaluate_targets(results, sizes):
         log("%-70s %6sx  %s" % (name, fx(r, 3), "MET" if ok else "NOT MET"))
+    if bench.failures:
+        log("run.py: %d point(s) failed and read n/a (see \"Failed runs\" in %s)" % (len(bench.failures), out))
     return 0
 
 
