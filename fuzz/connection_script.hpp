@@ -237,9 +237,9 @@ private:
 
 /// What a ready connection should make of the bytes it consumed, derived independently:
 /// a frame decoder with the same limits plus the command rules of connection.hpp (PING
-/// answered, SUBSCRIBE/CANCEL events on PUB/XPUB only, ERROR and READY fatal, other
-/// commands ignored). Fed exactly the bytes receive() reports consumed, from the end of
-/// the handshake on.
+/// answered, SUBSCRIBE/CANCEL events on PUB/XPUB only, and there one-frame 01/00 messages
+/// too, ERROR and READY fatal, other commands ignored). Fed exactly the bytes receive()
+/// reports consumed, from the end of the handshake on.
 class ready_model {
 public:
     struct expected_event {
@@ -285,7 +285,7 @@ private:
         if (!f.command) {
             current_.push_back(std::move(f.body));
             if (!f.more)
-                events_.push_back({connection::event::message, std::exchange(current_, {})});
+                events_.push_back(message_event(std::exchange(current_, {})));
             return;
         }
         zmtp::wire::command cmd;
@@ -313,6 +313,25 @@ private:
                                                        : connection::event::cancel,
                                std::move(topic)});
         }
+    }
+
+    bool takes_subscriptions() const noexcept
+    {
+        return ours_ == zmtp::socket_type::pub || ours_ == zmtp::socket_type::xpub;
+    }
+
+    /// A completed message: on a PUB/XPUB a one-frame 0x01/0x00 + topic is a subscription
+    /// (ZMTP 3.0's form, taken from peers of any version), reported with the topic alone.
+    expected_event message_event(zmtp::message m) const
+    {
+        if (!takes_subscriptions() || m.size() != 1 || m[0].empty())
+            return {connection::event::message, std::move(m)};
+        const std::span<const std::byte> body = m[0].bytes();
+        if (body[0] != std::byte{1} && body[0] != std::byte{0})
+            return {connection::event::message, std::move(m)};
+        zmtp::message topic;
+        topic.push_back(zmtp::frame(body.subspan(1)));
+        return {body[0] == std::byte{1} ? connection::event::subscribe : connection::event::cancel, std::move(topic)};
     }
 
     zmtp::wire::frame_decoder decoder_;

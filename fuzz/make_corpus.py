@@ -217,6 +217,117 @@ C["long_message"] = b"\x00" + (
     + rec(FEED_ONE, message(b"pending")) + advance_ms(100) + rec(FEED) + rec(WRITE_ALL))
 corpora["connection_client"] = C
 
+# Scripts for a PUB/XPUB from its first byte: a mode byte (see fuzz_connection_pub.cpp:
+# bit 0 XPUB, bit 1 tiny limits of 64 bytes), then a script starting with the greeting.
+PUB_MODE, XPUB_MODE, PUB_TINY, XPUB_TINY = 0x00, 0x01, 0x02, 0x03
+SUB_READY = ready(b"SUB")
+XSUB_READY = ready(b"XSUB")
+GREETING_3_0 = greeting(minor=0)
+
+
+def subscribe(topic):
+    return command(b"SUBSCRIBE", topic)
+
+
+def cancel(topic):
+    return command(b"CANCEL", topic)
+
+
+P = {}
+P["sub_commands"] = bytes([PUB_MODE]) + (
+    rec(FEED, LIBZMQ_GREETING + SUB_READY) + rec(WRITE_ALL)
+    + rec(FEED, subscribe(b"topic") + subscribe(b"") + subscribe(b"\x00\xff"))
+    + send_parts(b"topic", b"data") + rec(WRITE_ALL)
+    + rec(FEED, cancel(b"topic") + cancel(b"")) + send_parts(b"topic.2") + rec(WRITE_ALL))
+P["xsub_3_0_message_form"] = bytes([XPUB_MODE]) + (
+    rec(FEED, GREETING_3_0 + XSUB_READY) + rec(WRITE_ALL)
+    + rec(FEED, message(b"\x01topic") + message(b"\x00topic") + message(b"\x01") + message(b"\x00"))
+    + rec(FEED, message(b"\x01a", b"more") + message(b"\x02not a subscription") + message(b""))
+    + send_parts(b"a", b"b") + advance_ms(5000) + rec(WRITE_ALL))
+P["xsub_3_1_both_forms_bytewise"] = bytes([XPUB_MODE]) + (
+    rec(WRITE_ALL) + rec(FEED_BYTEWISE, LIBZMQ_GREETING + XSUB_READY)
+    + rec(FEED_BYTEWISE, subscribe(b"ab") + message(b"\x01abc") + cancel(b"ab") + message(b"\x00abc"))
+    + rec(FEED_ONE, subscribe(b"pending") + LIBZMQ_PING) + rec(FEED) + rec(WRITE_ALL))
+P["unknown_and_empty_cancels"] = bytes([PUB_MODE]) + (
+    rec(FEED, LIBZMQ_GREETING + SUB_READY) + rec(WRITE_ALL)
+    + rec(FEED, b"".join(cancel(b"never%d" % i) for i in range(20)) + cancel(b"") * 5 + message(b"\x00") * 5)
+    + rec(WRITE_ALL))
+P["long_topics"] = bytes([XPUB_MODE]) + (
+    rec(FEED, LIBZMQ_GREETING + SUB_READY) + rec(WRITE_ALL)
+    + rec(FEED, subscribe(LONG_BODY) + frame(b"\x01" + LONG_BODY) + cancel(LONG_BODY)) + rec(WRITE_ALL))
+P["tiny_limits_oversized_command"] = bytes([PUB_TINY]) + (
+    rec(FEED, LIBZMQ_GREETING + SUB_READY) + rec(WRITE_ALL)
+    + rec(FEED, subscribe(b"t" * 50) + subscribe(b"t" * 60)) + rec(WRITE_ALL))
+P["tiny_limits_oversized_message"] = bytes([XPUB_TINY]) + (
+    rec(FEED, GREETING_3_0 + SUB_READY) + rec(WRITE_ALL)
+    + rec(FEED, message(b"\x01" + b"m" * 62) + message(b"\x01" + b"m" * 64)) + rec(WRITE_ALL))
+P["incompatible_dealer"] = bytes([PUB_MODE]) + (
+    rec(WRITE_ALL) + rec(FEED, LIBZMQ_GREETING + DEALER_READY) + rec(WRITE_ALL))
+P["subscriber_heartbeat"] = bytes([XPUB_MODE]) + (
+    rec(FEED, LIBZMQ_GREETING + XSUB_READY) + rec(WRITE_ALL) + rec(FEED, subscribe(b"x") + LIBZMQ_PING)
+    + advance_ms(1000) + rec(WRITE_ALL) + rec(FEED, command(b"PONG")) + advance_ms(1000) + advance_ms(3000)
+    + rec(WRITE_ALL))
+corpora["connection_pub"] = P
+
+# pub_pattern scripts (see fuzz_pub_pattern.cpp): a header (XPUB bit, then configure's
+# options byte, size index, count index) and operations.
+ATTACH, DETACH, SUB_ON, SUB_OFF, PSEND, ROOM, CONFIGURE, APP_SUB, DRAIN, MAY_SEND = range(10)
+LETTER = {"a": 0, "b": 1, "0": 2, "f": 3}  # the topic alphabet: 'a', 'b', 00, FF
+INVERT, VERBOSE, VERBOSER, MANUAL, NODROP, WELCOME = 1, 2, 4, 8, 16, 32
+SIZES = {0: 0, 1: 1, 3: 2, 8: 3, 1024: 4}  # max_subscription_size -> its index
+COUNTS = {1: 0, 2: 1, 3: 2, 8: 3, 64: 4}  # max_subscriptions -> its index
+
+
+def topic(letters):
+    assert len(letters) < 24
+    return bytes([len(letters)]) + bytes(LETTER[c] for c in letters)
+
+
+def near_limit(delta):
+    """A topic of max_subscription_size + delta bytes (delta -1, 0, 1 or 2)."""
+    return bytes([0xE0 + delta + 1])
+
+
+def options(flags=0, size=1024, count=64):
+    return bytes([flags, SIZES[size], COUNTS[count]])
+
+
+def psub(peer, letters, on=True):
+    return bytes([SUB_ON if on else SUB_OFF, peer]) + topic(letters)
+
+
+def psend(letters, two_frames=False):
+    return bytes([PSEND]) + topic(letters) + bytes([1 if two_frames else 0])
+
+
+Q = {}
+Q["pub_basic"] = b"\x00" + options() + (
+    bytes([ATTACH, 0, ATTACH, 1, ATTACH, 2]) + psub(0, "a") + psub(1, "ab") + psub(2, "")
+    + psend("abb") + psend("b", True) + bytes([DRAIN]) + psub(0, "a", False) + psend("a")
+    + bytes([DETACH, 1, MAY_SEND, DRAIN]))
+Q["xpub_first_and_last"] = b"\x01" + options() + (
+    bytes([ATTACH, 0, ATTACH, 1]) + psub(0, "ab") + psub(1, "ab") + psub(0, "ab") + psub(0, "ab", False)
+    + psub(1, "ab", False) + psub(1, "bbb", False) + psub(1, "", False) + bytes([DETACH, 0, DRAIN]))
+Q["xpub_verbose_manual"] = b"\x01" + options(VERBOSE | VERBOSER) + (
+    bytes([ATTACH, 0, ATTACH, 1]) + psub(0, "a0f") + psub(1, "a0f") + psub(1, "a0f", False)
+    + bytes([CONFIGURE]) + options(MANUAL) + psub(1, "b") + bytes([APP_SUB, 1]) + topic("b")
+    + psend("bb") + bytes([APP_SUB, 0]) + topic("b") + bytes([DETACH, 1, APP_SUB, 1]) + topic("a")
+    + bytes([DRAIN]))
+Q["xpub_limits"] = b"\x01" + options(0, 3, 2) + (
+    bytes([ATTACH, 0, ATTACH, 1]) + psub(0, "a") + psub(0, "b") + psub(0, "ab")
+    + bytes([SUB_ON, 1]) + near_limit(0) + bytes([SUB_ON, 1]) + near_limit(1)
+    + bytes([ATTACH, 1, SUB_OFF, 1]) + near_limit(2) + bytes([DRAIN]))
+Q["xpub_nodrop_room"] = b"\x01" + options(NODROP) + (
+    bytes([ATTACH, 0, ATTACH, 1]) + psub(0, "") + psub(1, "a") + bytes([ROOM, 1, MAY_SEND])
+    + psend("a") + psend("b") + bytes([ROOM, 1, MAY_SEND]) + psend("a", True) + bytes([DRAIN]))
+Q["xpub_invert_welcome"] = b"\x01" + options(INVERT | WELCOME) + (
+    bytes([ATTACH, 0, ATTACH, 1, ATTACH, 2]) + psub(0, "a") + psub(1, "b") + psend("ab")
+    + psend("ff") + bytes([ROOM, 2]) + psend("0") + bytes([DETACH, 2, ATTACH, 2, DRAIN]))
+Q["pub_unknown_cancels"] = b"\x00" + options(0, 8, 3) + (
+    bytes([ATTACH, 0]) + b"".join(psub(0, w, False) for w in ("a", "ab", "", "f0", "bbbb"))
+    + psub(0, "a") + psub(0, "a", False) + psub(0, "a", False) + psend("a") + bytes([DRAIN]))
+corpora["pub_pattern"] = Q
+
 
 def main():
     for name, seeds in corpora.items():

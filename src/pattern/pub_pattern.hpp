@@ -60,13 +60,10 @@ public:
         topics_of_.erase(&p);
         if (last_subscriber_ == &p)
             last_subscriber_ = nullptr;
-        std::vector<message> cancels;
         subscriptions_.remove_peer(&p, [&](std::span<const std::byte> topic) {
-            if (xpub_)
-                cancels.push_back(subscription_message(false, topic));
+            if (xpub_) // queued one by one: no second copy of them all
+                queues_.deliver(p, subscription_message(false, topic));
         });
-        for (message& cancel : cancels)
-            queues_.deliver(p, std::move(cancel));
     }
 
     std::error_code send(message& msg) override
@@ -114,8 +111,10 @@ public:
         }
         const bool had_subscribers = subscriptions_.has_subscribers(topic);
         const bool changed = apply(p, on, topic);
-        if (on && changed && topics_of_[&p] > max_topics_)
-            return queues_.disconnect(p, errc::subscription_limit); // detach() removes them all
+        if (on && changed && topics_of_[&p] > max_topics_) {
+            apply(p, false, topic); // never subscribed, so never reported as cancelled
+            return queues_.disconnect(p, errc::subscription_limit); // detach() removes the rest
+        }
         const bool first_or_last = on ? !had_subscribers : !subscriptions_.has_subscribers(topic) && (changed || !had_subscribers);
         if (xpub_ && (first_or_last || (on ? verbose_ : verboser_)))
             queues_.deliver(p, subscription_message(on, topic));

@@ -57,18 +57,6 @@ constexpr std::size_t fixed_noise = 2 * mib;
 /// How far above its baseline the heap may stay once the peer has gone.
 constexpr std::size_t back_to_baseline_slack = 1 * mib;
 
-template <class Pred>
-bool wait_until(Pred pred, milliseconds limit)
-{
-    const auto deadline = clock::now() + limit;
-    while (!pred()) {
-        if (clock::now() >= deadline)
-            return false;
-        std::this_thread::sleep_for(5ms);
-    }
-    return true;
-}
-
 /// The heap's baseline and the highest it has been since.
 struct heap_watch {
     std::size_t base = heap_in_use();

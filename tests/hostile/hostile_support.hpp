@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "round_loop.hpp"
 #include "support/heap_in_use.hpp"
 
 namespace hostile {
@@ -550,6 +551,30 @@ private:
     std::shared_ptr<state> state_;
 };
 
+// --- waiting, and the servers' options ------------------------------------------------
+
+/// Polls `pred` every 5 ms until it holds (true) or `limit` passes (false).
+template <class Pred>
+bool wait_until(Pred pred, milliseconds limit)
+{
+    const auto deadline = clock::now() + limit;
+    while (!pred()) {
+        if (clock::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(5ms);
+    }
+    return true;
+}
+
+/// `o` with linger 0 and 5 s send and receive timeouts, for the sockets under attack.
+inline zmtp::socket_options with_timeouts(zmtp::socket_options o)
+{
+    o.linger = 0ms;
+    o.send_timeout = 5s;
+    o.receive_timeout = 5s;
+    return o;
+}
+
 // --- the well-behaved peer -----------------------------------------------------------
 
 /// A DEALER (routing id `id`) that exchanges numbered messages with the ROUTER, both ways,
@@ -558,127 +583,45 @@ private:
 /// with "r<r>.<i>", which the DEALER must receive exactly, in order. Any loss, duplicate,
 /// reordering or error (receives time out after 5 s) is recorded as the failure and ends
 /// the exchange. Messages the ROUTER gets from other peers are set aside as "foreign".
-class good_peer {
+class good_peer final : public round_loop {
 public:
     static constexpr int per_round = 10;
 
     good_peer(zmtp::socket& router, zmtp::socket& dealer, std::string id, bool keep_foreign)
-        : router_(router), dealer_(dealer), id_(std::move(id)), keep_foreign_(keep_foreign)
+        : round_loop(2ms), router_(router), dealer_(dealer), id_(std::move(id)), keep_foreign_(keep_foreign)
     {
     }
-    ~good_peer() { stop(); }
-    good_peer(const good_peer&) = delete;
-    good_peer& operator=(const good_peer&) = delete;
+    ~good_peer() override { stop(); }
 
-    void start()
-    {
-        thread_ = std::thread([this] { run(); });
-    }
+    void start() { start_rounds(); }
 
-    void stop()
-    {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            stop_ = true;
-            paused_ = false;
-        }
-        changed_.notify_all();
-        if (thread_.joinable())
-            thread_.join();
-    }
-
-    /// Rounds completed without a fault.
-    std::size_t rounds() const
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return rounds_;
-    }
     std::size_t messages() const { return rounds() * 2 * per_round; }
-
-    /// Waits until `n` rounds are complete; false on timeout or failure.
-    bool wait_rounds(std::size_t n, milliseconds timeout) const
-    {
-        std::unique_lock<std::mutex> lock(mutex_);
-        changed_.wait_for(lock, timeout, [&] { return rounds_ >= n || !failure_.empty(); });
-        return rounds_ >= n;
-    }
-
-    std::string failure() const
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return failure_;
-    }
 
     std::vector<zmtp::message> foreign() const
     {
-        std::lock_guard<std::mutex> lock(mutex_);
+        std::lock_guard<std::mutex> lock(foreign_mutex_);
         return foreign_;
     }
     std::size_t foreign_count() const
     {
-        std::lock_guard<std::mutex> lock(mutex_);
+        std::lock_guard<std::mutex> lock(foreign_mutex_);
         return foreign_count_;
     }
 
-    /// Parks the exchange between two rounds (after the ROUTER's queue was drained of
-    /// foreign messages); returns once it is parked.
-    void pause()
-    {
-        std::unique_lock<std::mutex> lock(mutex_);
-        paused_ = true;
-        changed_.wait(lock, [&] { return parked_ || stop_ || !failure_.empty() || done_; });
-    }
-    void resume()
-    {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            paused_ = false;
-        }
-        changed_.notify_all();
-    }
-
 private:
-    void run()
+    /// The exchange, then the ROUTER's queue drained of foreign messages (so that nothing
+    /// stays queued while it is paused).
+    bool round(std::size_t r) override
     {
-        for (std::size_t round = 0;; ++round) {
-            {
-                std::unique_lock<std::mutex> lock(mutex_);
-                parked_ = true;
-                changed_.notify_all();
-                changed_.wait(lock, [&] { return !paused_ || stop_; });
-                parked_ = false;
-                if (stop_)
-                    break;
-            }
-            if (!exchange(round))
-                break;
-            drain_foreign();
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                ++rounds_;
-            }
-            changed_.notify_all();
-            std::this_thread::sleep_for(2ms); // leave CPU for the server and the attack
-        }
-        std::lock_guard<std::mutex> lock(mutex_);
-        done_ = true;
-        changed_.notify_all();
-    }
-
-    bool fail(std::string what)
-    {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (failure_.empty())
-                failure_ = std::move(what);
-        }
-        changed_.notify_all();
-        return false;
+        if (!exchange(r))
+            return false;
+        drain_foreign();
+        return true;
     }
 
     void set_aside(zmtp::message&& m)
     {
-        std::lock_guard<std::mutex> lock(mutex_);
+        std::lock_guard<std::mutex> lock(foreign_mutex_);
         ++foreign_count_;
         if (keep_foreign_)
             foreign_.push_back(std::move(m));
@@ -751,18 +694,10 @@ private:
     zmtp::socket& dealer_;
     const std::string id_;
     const bool keep_foreign_;
-    std::thread thread_;
 
-    mutable std::mutex mutex_;
-    mutable std::condition_variable changed_;
-    std::size_t rounds_ = 0;
-    std::string failure_;
+    mutable std::mutex foreign_mutex_;
     std::vector<zmtp::message> foreign_;
     std::size_t foreign_count_ = 0;
-    bool stop_ = false;
-    bool paused_ = false;
-    bool parked_ = false;
-    bool done_ = false;
 };
 
 // --- the server under attack -----------------------------------------------------------
@@ -802,14 +737,6 @@ public:
     good_peer& good() { return good_; }
 
 private:
-    static zmtp::socket_options with_timeouts(zmtp::socket_options o)
-    {
-        o.linger = 0ms;
-        o.send_timeout = 5s;
-        o.receive_timeout = 5s;
-        return o;
-    }
-
     zmtp::context ctx_;
     zmtp::socket router_;
     event_log events_;
