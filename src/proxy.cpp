@@ -11,8 +11,9 @@ namespace zmtp {
 namespace detail {
 
 /// Two forwarding loops (frontend to backend, backend to frontend) and an optional control
-/// loop. A loop takes messages that are already waiting with try_receive and passes them
-/// on with try_send; only when one side must wait does it start an async receive or send,
+/// loop; a loop from a socket that receives nothing (PUSH) only watches it for its closing.
+/// A loop takes messages that are already waiting with try_receive and passes them on
+/// with try_send; only when one side must wait does it start an async receive or send,
 /// so each direction has at most one operation in flight. Stopping cancels those
 /// operations (a cancelled receive takes no message, a cancelled send queues nothing) and
 /// completes `done` once none is left. Lock order: engine, then socket.
@@ -62,6 +63,8 @@ private:
             std::error_code ec;
             std::optional<message> msg = d.from->try_receive(ec);
             if (!msg) {
+                if (ec == errc::not_supported)
+                    return watch(d);
                 if (ec != errc::would_block)
                     stop_with(ec);
                 if (ec != errc::would_block || stopping_)
@@ -81,6 +84,23 @@ private:
                     self->stop_with(self->stopping_ || ec != asio::error::operation_aborted ? ec : errc::socket_closed);
                 else if (!ec && self->forward(d, std::move(msg)))
                     self->pull(d);
+                self->finish_if_idle();
+            }));
+    }
+
+    /// `d.from` receives nothing (a PUSH backend): `d` carries no message and only waits
+    /// for that socket to close, which ends the proxy as for the other direction.
+    void watch(direction& d)
+    {
+        d.busy = true;
+        d.from->async_wait(wait_type::read, asio::bind_cancellation_slot(
+            d.cancel.slot(), [self = shared_from_this(), &d](std::error_code ec) {
+                std::lock_guard<std::mutex> lock(self->mutex_);
+                d.busy = false;
+                if (ec)
+                    self->stop_with(self->stopping_ || ec != asio::error::operation_aborted ? ec : errc::socket_closed);
+                else
+                    self->pull(d); // never ready to read in fact; pull() watches again
                 self->finish_if_idle();
             }));
     }

@@ -41,6 +41,10 @@ struct proxy_canceller {
 /// forwarding (messages wait in the sockets' queues), "RESUME" restarts it and
 /// "TERMINATE" ends the proxy (libzmq's zmq_proxy_steerable commands).
 ///
+/// The usual pairs: ROUTER/DEALER (requests one way, replies back), XSUB/XPUB (messages
+/// from publishers down, subscriptions from subscribers up) and PULL/PUSH (one way: a
+/// socket that receives nothing, as a PUSH, is only watched for its closing).
+///
 /// Completion signature `void(std::error_code)`: empty after TERMINATE, errc::socket_closed
 /// when a socket was closed, operation_aborted when cancelled. Each direction holds at
 /// most one message in flight, so a slow side pushes back on the other through the

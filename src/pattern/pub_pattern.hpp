@@ -81,7 +81,10 @@ public:
     conflation may_conflate() const noexcept override { return {.outgoing = !xpub_}; }
     bool may_send() const override
     {
-        return !nodrop_ || std::all_of(peers_.begin(), peers_.end(), [this](Peer* p) { return queues_.has_room(*p); });
+        // With nodrop a send waits only for the peers its message goes to: it may go while
+        // any peer has room (it is tried, and waits again if its own peers are full).
+        return !nodrop_ || peers_.empty()
+            || std::any_of(peers_.begin(), peers_.end(), [this](Peer* p) { return queues_.has_room(*p); });
     }
 
     /// XPUB with xpub_manual: the application applies a subscription for the peer whose
