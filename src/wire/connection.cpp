@@ -34,9 +34,14 @@ bool valid_identity(std::string_view id) noexcept
 } // namespace
 
 connection::connection(connection_options options, time_point now)
-    : options_(std::move(options)), mechanism_(announced_properties(options_)), last_received_(now)
+    : options_(std::move(options)),
+      raw_(!speaks_zmtp(options_.type)),
+      takes_subscriptions_(takes_subscriptions(options_.type)),
+      sends_subscription_commands_(sends_subscription_commands(options_.type)),
+      mechanism_(announced_properties(options_)),
+      last_received_(now)
 {
-    if (!speaks_zmtp(options_.type)) {
+    if (raw_) {
         state_ = state::ready; // raw bytes both ways from the start
         return;
     }
@@ -57,7 +62,7 @@ try {
         last_received_ = now;
         pong_deadline_.reset();
     }
-    if (!speaks_zmtp(options_.type)) {
+    if (raw_) {
         if (input.empty())
             return {0, event::none};
         incoming_.push_back(frame(input));
@@ -157,7 +162,7 @@ connection::event connection::on_frame(decoded_frame&& f, time_point now)
         incoming_.push_back(std::move(f.body));
         if (f.more)
             return event::none;
-        waiting_event_ = takes_subscriptions(options_.type) ? subscription_in_message_form() : event::message;
+        waiting_event_ = takes_subscriptions_ ? subscription_in_message_form() : event::message;
         return waiting_event_;
     }
     command cmd;
@@ -205,7 +210,7 @@ connection::event connection::on_ready_command(const command& cmd)
     }
     const bool subscribe = cmd.name == "SUBSCRIBE";
     if (subscribe || cmd.name == "CANCEL") {
-        if (!takes_subscriptions(options_.type))
+        if (!takes_subscriptions_)
             return event::none;
         incoming_.push_back(frame(cmd.data));
         waiting_event_ = subscribe ? event::subscribe : event::cancel;
@@ -285,12 +290,12 @@ std::error_code connection::send(const message& msg)
         return errc::not_ready;
     if (msg.empty())
         return errc::empty_message;
-    if (!speaks_zmtp(options_.type)) {
+    if (raw_) {
         for (const frame& f : msg)
             pending_.append_body(f);
         return {};
     }
-    if (minor_version_ >= 1 && msg.size() == 1 && sends_subscription_commands(options_.type)) {
+    if (minor_version_ >= 1 && msg.size() == 1 && sends_subscription_commands_) {
         const std::span<const std::byte> body = msg[0].bytes();
         if (!body.empty() && (body[0] == std::byte{1} || body[0] == std::byte{0})) {
             pending_.append(encode_command(body[0] == std::byte{1} ? "SUBSCRIBE" : "CANCEL", body.subspan(1)));

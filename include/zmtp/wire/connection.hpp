@@ -164,6 +164,10 @@ private:
     void send_ping(time_point now);
 
     connection_options options_;
+    // Facts of our socket type, looked up once (they are asked per message).
+    const bool raw_;                         ///< STREAM: no ZMTP at all
+    const bool takes_subscriptions_;         ///< PUB, XPUB
+    const bool sends_subscription_commands_; ///< SUB
     state state_ = state::greeting;
     std::error_code error_;
     std::string peer_error_reason_;
