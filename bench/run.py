@@ -763,6 +763,22 @@ def evaluate_targets(results, sizes):
             r_raw = ratio(p["zmtp"]["avg_us"], p["raw"]["avg_us"])
             rows.append(("REQ/REP round trip %s %s: <= 1.25x %s ping-pong" % (t, fmt_size(size), RAW_LABEL[t]),
                          r_raw, r_raw <= 1.25, "latency-raw"))
+    pattern_label = {"pull": "PUSH -> PULL", "sub": "PUB -> SUB"}
+    for pattern, by_transport in (results.get("patterns") or {}).items():
+        for t, by_size in by_transport.items():
+            for size in sorted(by_size, key=int):
+                p = by_size[size]
+                r_lib = ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])
+                goal = 2.0 if int(size) <= 256 else 1.2
+                rows.append(("%s %s %s: >= %gx libzmq msg/s" % (pattern_label.get(pattern, pattern), t,
+                                                                fmt_size(int(size)), goal), r_lib, r_lib >= goal,
+                             "patterns"))
+    fanout = (results.get("multi") or {}).get("fanout", {})
+    for size in sorted(fanout, key=int):
+        p = fanout[size]
+        r_lib = ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])
+        rows.append(("PUB fan-out to 4 SUBs %s: >= 2x libzmq aggregate msg/s" % fmt_size(int(size)), r_lib,
+                     r_lib >= 2.0, "patterns"))
     seed = results.get("seed", {})
     if "zmtp" in seed and "libzmq" in seed:
         r = ratio(seed["zmtp"]["req_per_s"], seed["libzmq"]["req_per_s"])
