@@ -186,7 +186,9 @@ TEST_CASE("compatibility: a peer of a type the socket cannot talk to is refused 
     const std::vector<std::pair<socket_type, socket_type>> mismatched{
         {socket_type::push, socket_type::sub},  {socket_type::pub, socket_type::pull}, {socket_type::pair, socket_type::dealer},
         {socket_type::xsub, socket_type::push}, {socket_type::pull, socket_type::pull}, {socket_type::xpub, socket_type::pub}};
-    for (const auto& [binder, connecter] : mismatched) {
+    for (const auto& types : mismatched) {
+        const socket_type binder = types.first; // not a structured binding: CAPTURE's lambda takes it
+        const socket_type connecter = types.second;
         CAPTURE(zmtp::to_string(binder));
         CAPTURE(zmtp::to_string(connecter));
         zmtp::socket server(ctx, binder, test_options());
