@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <span>
 #include <string_view>
 
 namespace zmtp {
@@ -45,6 +46,8 @@ public:
     frame& push_back(frame f) { return frames_.emplace_back(std::move(f)); }
     /// Appends a frame holding a copy of `text`.
     frame& push_back(std::string_view text) { return frames_.emplace_back(text); }
+    /// Appends a frame holding a copy of `bytes`.
+    frame& push_back(std::span<const std::byte> bytes) { return frames_.emplace_back(bytes); }
     /// Inserts a frame before the first one (as a ROUTER does with the routing id).
     frame& push_front(frame f) { return frames_.emplace(frames_.begin(), std::move(f)); }
     /// Removes the first `count` frames (at most size()).

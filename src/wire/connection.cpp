@@ -58,6 +58,7 @@ try {
         return {0, waiting_event_};
     if (state_ == state::closed)
         return {0, event::closed};
+    forget_taken_message();
     if (!input.empty()) {
         last_received_ = now;
         pong_deadline_.reset();
@@ -84,6 +85,13 @@ try {
     }
 
     while (pos < input.size()) {
+        if (state_ == state::ready) { // the usual case under load: one small frame, one message
+            if (const std::size_t n = decoder_.decode_short_message(input.subspan(pos), incoming_)) {
+                pos += n;
+                waiting_event_ = takes_subscriptions_ ? subscription_in_message_form() : event::message;
+                return {pos, waiting_event_};
+            }
+        }
         std::error_code ec;
         const std::size_t n = decoder_.decode(input.subspan(pos), ec);
         pos += n;
@@ -117,6 +125,7 @@ connection::receive_result connection::receive_direct(std::size_t n, time_point 
 {
     if (state_ == state::closed)
         return {0, event::closed};
+    forget_taken_message();
     if (n > 0) {
         last_received_ = now;
         pong_deadline_.reset();
@@ -276,10 +285,19 @@ connection::event connection::fail(std::error_code ec, bool tell_peer)
     return event::closed;
 }
 
-message connection::take_message() noexcept
+message&& connection::take_message() noexcept
 {
     waiting_event_ = event::none;
-    return std::move(incoming_); // leaves incoming_ empty
+    message_taken_ = true;
+    return std::move(incoming_);
+}
+
+void connection::forget_taken_message() noexcept
+{
+    if (message_taken_) {
+        incoming_.clear(); // empty already if the caller moved it out
+        message_taken_ = false;
+    }
 }
 
 std::error_code connection::send(const message& msg)

@@ -368,6 +368,42 @@ TEST_CASE("connection: max_message_size disconnects before allocating the body")
     CHECK(c.error() == errc::message_too_large);
 }
 
+TEST_CASE("connection: a whole short message in one piece meets the same limits as any other")
+{
+    connection_options o;
+    o.limits.max_message_size = 100;
+    connection c = ready_connection(socket_type::dealer, "ROUTER", o);
+    observed seen = feed(c, concat({bytes("00 64"), repeat(100)})); // exactly the limit
+    REQUIRE(seen.messages.size() == 1);
+    CHECK(seen.messages[0][0].size() == 100);
+    seen = feed(c, concat({bytes("00 65"), repeat(101)}));
+    CHECK(seen.events == std::vector<event>{event::closed});
+    CHECK(c.error() == errc::message_too_large);
+}
+
+TEST_CASE("connection: whole short messages behind the last frame of a multipart one stay separate")
+{
+    connection c = ready_connection(socket_type::dealer, "ROUTER");
+    const observed seen = feed(c, bytes("01 01 'a' 00 01 'b' 00 01 'c' 00 00"));
+    CHECK(seen.messages == std::vector<message>{message{"a", "b"}, message{"c"}, message{""}});
+}
+
+TEST_CASE("connection: a message taken but not moved from is gone before the next one, direct input too")
+{
+    connection c = ready_connection(socket_type::dealer, "ROUTER");
+    REQUIRE(c.receive(bytes("00 01 'a'"), t0).what == event::message);
+    CHECK(c.take_message() == message{"a"}); // compared, not moved out
+    const std::string body(50'000, 'z');
+    std::vector<std::byte> header = bytes("02 00 00 00 00 00 00 c3 50"); // 50,000 bytes follow
+    header.push_back(std::byte{'z'});
+    REQUIRE(c.receive(header, t0).what == event::none);
+    std::span<std::byte> space = c.direct_input();
+    REQUIRE(space.size() == body.size() - 1);
+    std::memset(space.data(), 'z', space.size());
+    REQUIRE(c.receive_direct(space.size(), t0).what == event::message);
+    CHECK(c.take_message() == message{body});
+}
+
 TEST_CASE("connection: the handshake times out on the simulated clock")
 {
     connection c(options_for(socket_type::router), t0);

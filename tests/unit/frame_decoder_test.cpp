@@ -743,3 +743,36 @@ TEST_CASE("frame_decoder: a message of more than max_message_frames frames is dr
     CHECK(frames == 1024);
     CHECK(dropped == 1);
 }
+
+TEST_CASE("frame_decoder: decode_short_message takes only a whole one-frame message of a short body")
+{
+    frame_decoder d;
+    zmtp::message out;
+    CHECK(d.decode_short_message(bytes("00 02 'h' 'i' 00"), out) == 4);
+    CHECK(out == zmtp::message{"hi"});
+    CHECK(d.decode_short_message(bytes("00 03 'a' 'b'"), out) == 0);   // body incomplete
+    CHECK(d.decode_short_message(bytes("00"), out) == 0);              // header incomplete
+    CHECK(d.decode_short_message(bytes("01 01 'a'"), out) == 0);       // MORE: not a whole message
+    CHECK(d.decode_short_message(bytes("04 01 'a'"), out) == 0);       // a command
+    CHECK(d.decode_short_message(header(300, false, false), out) == 0); // a long frame
+    CHECK(out.size() == 1);
+
+    // Inside a multipart message even a last frame is decode()'s.
+    std::error_code ec;
+    CHECK(d.decode(bytes("01 01 'a'"), ec) == 3);
+    REQUIRE(d.ready());
+    (void)d.take();
+    CHECK(d.decode_short_message(bytes("00 01 'b'"), out) == 0);
+    CHECK(d.decode(bytes("00 01 'b'"), ec) == 3);
+    REQUIRE(d.ready());
+    CHECK(d.take().body == zmtp::frame(std::string_view("b")));
+    CHECK(d.decode_short_message(bytes("00 01 'c'"), out) == 3);
+    CHECK(out == zmtp::message{"hi", "c"});
+
+    frame_limits limits;
+    limits.max_message_size = 1;
+    frame_decoder small(limits);
+    CHECK(small.decode_short_message(bytes("00 02 'h' 'i'"), out) == 0); // decode() reports it
+    CHECK(small.decode(bytes("00 02 'h' 'i'"), ec) == 2);
+    CHECK(ec == errc::message_too_large);
+}

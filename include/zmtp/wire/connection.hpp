@@ -101,8 +101,9 @@ public:
     /// Consumes bytes until one event is produced or `input` is exhausted. While a message
     /// waits to be taken, consumes nothing and reports it again.
     receive_result receive(std::span<const std::byte> input, time_point now);
-    /// The message (or topic) of the last `message`/`subscribe`/`cancel` event.
-    message take_message() noexcept;
+    /// The message (or topic) of the last `message`/`subscribe`/`cancel` event, to be
+    /// moved from: the next receive() drops whatever is left of it.
+    message&& take_message() noexcept;
 
     /// While a message frame's body is arriving, where its remaining bytes may be read
     /// directly (large bodies then skip the caller's buffer: no copy); empty otherwise.
@@ -152,6 +153,7 @@ public:
 private:
     event fail(std::error_code ec, bool tell_peer = false);
     event on_greeting_done();
+    void forget_taken_message() noexcept;
     event on_frame(decoded_frame&& f, time_point now);
     event on_handshake_command(const command& cmd, time_point now);
     event on_ready_command(const command& cmd);
@@ -180,6 +182,7 @@ private:
     socket_type peer_type_ = socket_type::pair;
 
     message incoming_;
+    bool message_taken_ = false; // incoming_ was handed out: the next receive() clears it
     event waiting_event_ = event::none;
 
     output_queue pending_;

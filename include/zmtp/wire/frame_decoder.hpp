@@ -2,6 +2,7 @@
 #pragma once
 
 #include "zmtp/frame.hpp"
+#include "zmtp/message.hpp"
 #include "zmtp/wire/frame_header.hpp"
 
 #include <cstddef>
@@ -65,6 +66,22 @@ public:
     /// Consumes bytes of `input` until a frame completes or input ends; returns how many
     /// it consumed. Sets `ec` on a protocol violation (see zmtp::errc).
     std::size_t decode(std::span<const std::byte> input, std::error_code& ec);
+
+    /// The fast path of a receiver under load: if the decoder is between messages and
+    /// `input` starts with a whole one-frame message whose body is short (under 256 bytes)
+    /// and within the limits, appends that body to `out` and returns the bytes taken.
+    /// Otherwise returns 0 and changes nothing, and decode() is the way.
+    std::size_t decode_short_message(std::span<const std::byte> input, message& out)
+    {
+        if (state_ != state::flags || inside_message_ || input.size() < 2 || input[0] != std::byte{0})
+            return 0;
+        const auto size = static_cast<std::size_t>(input[1]);
+        if (input.size() - 2 < size || size > limits_.max_message_size || limits_.max_message_frames == 0)
+            return 0;
+        out.push_back(input.subspan(2, size));
+        largest_body_ = largest_body_ < size ? size : largest_body_;
+        return 2 + size;
+    }
 
     /// True when a complete frame waits in `take()`; decode() consumes nothing until then.
     bool ready() const noexcept { return state_ == state::ready; }
