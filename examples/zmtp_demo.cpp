@@ -35,6 +35,7 @@ const char* name(connection::event e)
     case connection::event::subscribe: return "subscribe";
     case connection::event::cancel: return "cancel";
     case connection::event::closed: return "closed";
+    case connection::event::authenticate: return "authenticate";
     case connection::event::none: break;
     }
     return "none";

@@ -408,6 +408,9 @@ public:
                     ZMTP_FUZZ_CHECK(again.what == connection::event::closed);
                 }
                 return r.what;
+            case connection::event::authenticate:
+                ZMTP_FUZZ_CHECK(!"asked to authenticate: these connections never authenticate");
+                return r.what;
             }
             if (!take_all)
                 return r.what;

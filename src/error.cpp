@@ -3,6 +3,62 @@
 namespace zmtp {
 namespace {
 
+/// The family of an error (0: none of them, local misuse or conditions).
+int kind_of(errc e) noexcept
+{
+    switch (e) {
+    case errc::bad_signature:
+    case errc::unsupported_zmtp_1_0:
+    case errc::unsupported_zmtp_2_0:
+    case errc::mechanism_mismatch:
+    case errc::invalid_mechanism_name:
+    case errc::reserved_flags_set:
+    case errc::command_with_more:
+    case errc::invalid_frame_size:
+    case errc::message_too_large:
+    case errc::command_too_large:
+    case errc::command_inside_message:
+    case errc::malformed_command:
+    case errc::malformed_metadata:
+    case errc::invalid_property_name:
+    case errc::malformed_ping:
+    case errc::malformed_error_command:
+    case errc::handshake_too_large:
+    case errc::unexpected_command:
+    case errc::message_before_handshake:
+    case errc::missing_socket_type:
+    case errc::unknown_socket_type:
+    case errc::incompatible_socket_type:
+    case errc::invalid_identity:
+    case errc::peer_error:
+    case errc::handshake_timeout:
+    case errc::heartbeat_timeout:
+    case errc::duplicate_property:
+    case errc::subscription_limit:
+    case errc::decryption_failed:
+    case errc::nonce_not_increasing:
+    case errc::invalid_cookie:
+    case errc::invalid_vouch: return static_cast<int>(error_kind::protocol);
+    case errc::authentication_denied:
+    case errc::authentication_unavailable:
+    case errc::authentication_error: return static_cast<int>(error_kind::authentication);
+    default: return 0;
+    }
+}
+
+class kind_category final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "zmtp.kind"; }
+    std::string message(int value) const override
+    {
+        switch (static_cast<error_kind>(value)) {
+        case error_kind::protocol: return "the peer broke the protocol or timed out";
+        case error_kind::authentication: return "the peer was refused by authentication";
+        }
+        return "unknown zmtp error kind";
+    }
+};
+
 class zmtp_category final : public std::error_category {
 public:
     const char* name() const noexcept override { return "zmtp"; }
@@ -55,6 +111,13 @@ public:
         case errc::no_such_endpoint: return "the socket has no such endpoint";
         case errc::subscription_limit: return "the peer's subscription is over max_subscription_size or max_subscriptions";
         case errc::peer_already_connected: return "a PAIR socket already has its one peer";
+        case errc::authentication_denied: return "authentication denied (ZAP status 400)";
+        case errc::authentication_unavailable: return "authentication unavailable (ZAP status 300, or no ZAP handler)";
+        case errc::authentication_error: return "authentication failed in the ZAP handler (status 500 or a malformed reply)";
+        case errc::decryption_failed: return "a CURVE box does not open";
+        case errc::nonce_not_increasing: return "a CURVE nonce is not above the last one";
+        case errc::invalid_cookie: return "a CURVE cookie is not valid for this connection";
+        case errc::invalid_vouch: return "a CURVE vouch is not valid for this connection";
         }
         return "unknown zmtp error";
     }
@@ -81,6 +144,14 @@ public:
         default: return {value, *this};
         }
     }
+
+    /// Also equal to its error_kind, besides its default condition.
+    bool equivalent(int value, const std::error_condition& condition) const noexcept override
+    {
+        if (condition.category() == error_kind_category())
+            return kind_of(static_cast<errc>(value)) == condition.value();
+        return default_error_condition(value) == condition;
+    }
 };
 
 } // namespace
@@ -96,13 +167,20 @@ std::error_code make_error_code(errc e) noexcept
     return {static_cast<int>(e), error_category()};
 }
 
+const std::error_category& error_kind_category() noexcept
+{
+    static const kind_category category;
+    return category;
+}
+
+std::error_condition make_error_condition(error_kind k) noexcept
+{
+    return {static_cast<int>(k), error_kind_category()};
+}
+
 bool is_protocol_error(std::error_code ec) noexcept
 {
-    if (ec.category() != error_category())
-        return false;
-    const auto e = static_cast<errc>(ec.value());
-    return (e >= errc::bad_signature && e <= errc::heartbeat_timeout) || e == errc::duplicate_property
-        || e == errc::subscription_limit;
+    return ec == error_kind::protocol;
 }
 
 } // namespace zmtp

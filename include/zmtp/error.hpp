@@ -63,6 +63,23 @@ enum class errc {
     // --- added later, the peer's fault ---
     subscription_limit,       ///< A peer's subscription is over max_subscription_size or max_subscriptions.
     peer_already_connected,   ///< PAIR: a second peer while the first is connected (refused).
+    // --- added later, security (error_kind::authentication) ---
+    authentication_denied,      ///< ZAP denied the peer (status 400); the peer gets ERROR "400".
+    authentication_unavailable, ///< ZAP failed for now (300), or there is no ZAP handler where
+                                ///< the mechanism needs one (a PLAIN server): the peer is refused.
+    authentication_error,       ///< The ZAP handler failed (500: the peer gets ERROR "500"), or
+                                ///< replied what RFC 27 does not allow.
+    // --- added later, security (error_kind::protocol: the peer's fault) ---
+    decryption_failed,          ///< A CURVE box does not open: forged, tampered, or another key.
+    nonce_not_increasing,       ///< A CURVE short nonce is not above the last one (a replay).
+    invalid_cookie,             ///< A CURVE INITIATE's cookie is not one this server made for this client.
+    invalid_vouch,              ///< A CURVE INITIATE's vouch is not for this connection and server.
+};
+
+/// Families of errors, usable as std::error_condition: `ec == zmtp::error_kind::protocol`.
+enum class error_kind {
+    protocol = 1,   ///< The peer's fault: a protocol violation or a timeout (is_protocol_error()).
+    authentication, ///< The peer was refused by the security handshake or by ZAP.
 };
 
 /// The category of all `zmtp::errc` values; its name() is "zmtp". Errors with a std::errc
@@ -77,10 +94,20 @@ const std::error_category& error_category() noexcept;
 /// Makes an error_code of the zmtp category (found by ADL for `std::error_code ec = errc::x`).
 std::error_code make_error_code(errc e) noexcept;
 
-/// True for the errors that are the peer's fault (protocol violations and timeouts).
+/// The category of error_kind conditions; its name() is "zmtp.kind".
+const std::error_category& error_kind_category() noexcept;
+
+/// Makes an error_condition of an error_kind (found by ADL for `ec == error_kind::x`).
+std::error_condition make_error_condition(error_kind k) noexcept;
+
+/// True for the errors that are the peer's fault (protocol violations and timeouts):
+/// `ec == error_kind::protocol`.
 bool is_protocol_error(std::error_code ec) noexcept;
 
 } // namespace zmtp
 
 template <>
 struct std::is_error_code_enum<zmtp::errc> : std::true_type {};
+
+template <>
+struct std::is_error_condition_enum<zmtp::error_kind> : std::true_type {};

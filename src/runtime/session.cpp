@@ -145,6 +145,9 @@ bool session::handle(wire::connection::event e)
     case wire::connection::event::closed:
         on_protocol_close();
         return false;
+    case wire::connection::event::authenticate: // no mechanism asks yet: ZAP comes next
+        stop(errc::authentication_unavailable);
+        return false;
     }
     return true;
 }

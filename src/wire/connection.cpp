@@ -1,6 +1,7 @@
 #include "zmtp/wire/connection.hpp"
 
 #include "zmtp/error.hpp"
+#include "zmtp/wire/null_mechanism.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -38,14 +39,14 @@ connection::connection(connection_options options, time_point now)
       raw_(!speaks_zmtp(options_.type)),
       takes_subscriptions_(takes_subscriptions(options_.type)),
       sends_subscription_commands_(sends_subscription_commands(options_.type)),
-      mechanism_(announced_properties(options_)),
+      mechanism_(std::make_unique<null_mechanism>(announced_properties(options_), options_.authenticate)),
       last_received_(now)
 {
     if (raw_) {
         state_ = state::ready; // raw bytes both ways from the start
         return;
     }
-    pending_.append(encode_greeting({.mechanism = null_mechanism::name}));
+    pending_.append(encode_greeting({.mechanism = std::string(mechanism_->name()), .as_server = mechanism_->as_server()}));
     if (options_.handshake_timeout.count() > 0)
         handshake_deadline_ = now + options_.handshake_timeout;
 }
@@ -58,6 +59,8 @@ try {
         return {0, waiting_event_};
     if (state_ == state::closed)
         return {0, event::closed};
+    if (state_ == state::handshake && mechanism_->authentication_wanted())
+        return {0, event::authenticate};
     forget_taken_message();
     if (!input.empty()) {
         last_received_ = now;
@@ -80,7 +83,7 @@ try {
             return {pos, fail(ec)};
         if (!greeting_.done())
             return {pos, event::none};
-        if (event e = on_greeting_done(); e != event::none)
+        if (event e = on_greeting_done(now); e != event::none)
             return {pos, e};
     }
 
@@ -140,14 +143,15 @@ connection::receive_result connection::receive_direct(std::size_t n, time_point 
     }
 }
 
-connection::event connection::on_greeting_done()
+connection::event connection::on_greeting_done(time_point now)
 {
     const greeting peer = greeting_.result();
-    if (peer.mechanism != null_mechanism::name)
+    if (peer.mechanism != mechanism_->name())
         return fail(errc::mechanism_mismatch);
     minor_version_ = peer.major > our_major_version ? our_minor_version
                                                     : std::min(peer.minor, our_minor_version);
-    pending_.append(mechanism_.start());
+    if (std::error_code ec = mechanism_->start(pending_, now))
+        return fail(ec, farewell::as_queued);
     state_ = state::handshake;
     // Before the handshake ends only commands are legal, and only within the budget:
     // a zero message limit turns any data frame into an error before its body is read.
@@ -156,7 +160,7 @@ connection::event connection::on_greeting_done()
     handshake_limits.max_message_size = 0;
     handshake_limits.max_command_size = std::min(options_.limits.max_command_size, budget);
     decoder_.set_limits(handshake_limits);
-    return event::none;
+    return mechanism_->authentication_wanted() ? event::authenticate : event::none;
 }
 
 connection::event connection::on_frame(decoded_frame&& f, time_point now)
@@ -191,14 +195,32 @@ connection::event connection::on_frame(decoded_frame&& f, time_point now)
 
 connection::event connection::on_handshake_command(const command& cmd, time_point now)
 {
-    if (std::error_code ec = mechanism_.on_command(cmd))
-        return fail(ec, true);
-    if (!mechanism_.done())
+    if (std::error_code ec = mechanism_->on_command(cmd, pending_, now))
+        return fail(ec, farewell::as_queued);
+    return after_handshake_step(now);
+}
+
+connection::event connection::after_handshake_step(time_point now)
+{
+    if (mechanism_->authentication_wanted())
+        return event::authenticate;
+    if (!mechanism_->done())
         return event::none;
     if (std::error_code ec = check_peer_metadata())
-        return fail(ec, true);
+        return fail(ec, farewell::error);
     enter_ready(now);
     return event::handshake_succeeded;
+}
+
+connection::event connection::authenticate(const authentication_result& result, time_point now)
+{
+    if (state_ != state::handshake || !mechanism_->authentication_wanted())
+        return state_ == state::closed ? event::closed : event::none;
+    if (std::error_code ec = mechanism_->on_authentication(result, pending_))
+        return fail(ec, farewell::as_queued);
+    user_id_ = result.user_id;
+    authentication_properties_ = result.properties;
+    return after_handshake_step(now);
 }
 
 connection::event connection::on_ready_command(const command& cmd)
@@ -244,7 +266,7 @@ connection::event connection::subscription_in_message_form()
 
 std::error_code connection::check_peer_metadata()
 {
-    const metadata& peer = mechanism_.peer_metadata();
+    const metadata& peer = mechanism_->peer_metadata();
     const std::optional<std::string_view> type_name = peer.get("Socket-Type");
     if (!type_name)
         return errc::missing_socket_type;
@@ -269,7 +291,7 @@ void connection::enter_ready(time_point now)
         next_ping_ = now + options_.heartbeat_interval;
 }
 
-connection::event connection::fail(std::error_code ec, bool tell_peer)
+connection::event connection::fail(std::error_code ec, farewell to_peer)
 {
     if (state_ != state::closed) {
         state_ = state::closed;
@@ -277,9 +299,9 @@ connection::event connection::fail(std::error_code ec, bool tell_peer)
         stop_timers();
         incoming_ = message{}; // and its storage: a closed connection holds nothing of the peer's
         waiting_event_ = event::none;
-        if (tell_peer) // after our greeting and READY, if they are still queued
+        if (to_peer == farewell::error) // after our greeting and READY, if they are still queued
             pending_.append(encode_error(ec.message()));
-        else
+        else if (to_peer == farewell::none)
             pending_ = output_queue{};
     }
     return event::closed;

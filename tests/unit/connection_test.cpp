@@ -740,3 +740,99 @@ TEST_CASE("connection: a STREAM connection is raw: no greeting, ready at once, b
     REQUIRE_FALSE(c.send(message{"ab", "", "c", big}));
     CHECK(drain(c) == concat({bytes("'abc'"), text_bytes(big)}));
 }
+
+namespace {
+
+/// A NULL connection that authenticates its peers, greeted by a DEALER: it waits for a
+/// decision, having sent its greeting alone.
+connection authenticating_connection()
+{
+    connection_options o = options_for(socket_type::router);
+    o.authenticate = true;
+    connection c(o, t0);
+    CHECK(drain(c).size() == 64);
+    const connection::receive_result r = c.receive(greeting_bytes(), t0);
+    CHECK(r.consumed == 64);
+    CHECK(r.what == event::authenticate);
+    return c;
+}
+
+zmtp::wire::authentication_result decision(std::string status, std::string user_id = {})
+{
+    return {.status_code = std::move(status), .status_text = {}, .user_id = std::move(user_id), .properties = {}};
+}
+
+} // namespace
+
+TEST_CASE("connection: NULL with authentication asks before its READY, and takes no input until answered")
+{
+    connection c = authenticating_connection();
+    REQUIRE(c.authentication_wanted() != nullptr);
+    CHECK(c.authentication_wanted()->mechanism == "NULL");
+    CHECK(c.authentication_wanted()->credentials.empty());
+    CHECK(drain(c).empty()); // no READY before the decision
+
+    const std::vector<std::byte> peer_ready = ready_bytes("DEALER");
+    connection::receive_result r = c.receive(peer_ready, t0);
+    CHECK(r.consumed == 0);
+    CHECK(r.what == event::authenticate);
+
+    CHECK(c.authenticate(decision("200", "alice"), t0) == event::none); // the peer's READY is still to come
+    CHECK(c.authentication_wanted() == nullptr);
+    zmtp::wire::metadata ours;
+    ours.set("Socket-Type", "ROUTER");
+    ours.set("Identity", "");
+    CHECK(drain(c) == zmtp::wire::encode_ready(ours));
+    r = c.receive(peer_ready, t0);
+    CHECK(r.consumed == peer_ready.size());
+    CHECK(r.what == event::handshake_succeeded);
+    CHECK(c.user_id() == "alice");
+}
+
+TEST_CASE("connection: a refused authentication closes with libzmq's ERROR for 400 and 500, none for 300")
+{
+    struct refusal {
+        const char* status;
+        errc error;
+        std::vector<std::byte> to_peer;
+    };
+    for (const refusal& x : {refusal{"400", errc::authentication_denied, bytes("04 0a 05 'ERROR' 03 '400'")},
+                             refusal{"500", errc::authentication_error, bytes("04 0a 05 'ERROR' 03 '500'")},
+                             refusal{"300", errc::authentication_unavailable, {}},
+                             refusal{"999", errc::authentication_error, {}}}) {
+        CAPTURE(x.status);
+        connection c = authenticating_connection();
+        CHECK(c.authenticate(decision(x.status), t0) == event::closed);
+        CHECK(c.error() == x.error);
+        CHECK(c.error() == zmtp::error_kind::authentication);
+        CHECK_FALSE(zmtp::is_protocol_error(c.error()));
+        CHECK(drain(c) == x.to_peer);
+        CHECK(c.receive(ready_bytes("DEALER"), t0).what == event::closed);
+    }
+}
+
+TEST_CASE("connection: without authentication a NULL peer never asks")
+{
+    connection c = ready_connection(socket_type::router, "DEALER");
+    CHECK(c.authentication_wanted() == nullptr);
+    CHECK(c.authenticate(decision("400"), t0) == event::none); // nothing was asked: ignored
+    CHECK(c.current_state() == connection::state::ready);
+    CHECK(c.user_id().empty());
+}
+
+TEST_CASE("errors: error_kind classifies every zmtp error")
+{
+    CHECK(make_error_code(errc::bad_signature) == zmtp::error_kind::protocol);
+    CHECK(make_error_code(errc::heartbeat_timeout) == zmtp::error_kind::protocol);
+    CHECK(make_error_code(errc::subscription_limit) == zmtp::error_kind::protocol);
+    CHECK(make_error_code(errc::decryption_failed) == zmtp::error_kind::protocol);
+    CHECK(make_error_code(errc::invalid_vouch) == zmtp::error_kind::protocol);
+    CHECK(make_error_code(errc::authentication_denied) == zmtp::error_kind::authentication);
+    CHECK(make_error_code(errc::authentication_denied) != zmtp::error_kind::protocol);
+    CHECK(make_error_code(errc::would_block) != zmtp::error_kind::protocol);
+    CHECK(make_error_code(errc::would_block) != zmtp::error_kind::authentication);
+    CHECK(make_error_code(errc::would_block) == std::errc::resource_unavailable_try_again); // twins still hold
+    CHECK(make_error_code(errc::handshake_timeout) == std::errc::timed_out);
+    CHECK(std::make_error_code(std::errc::timed_out) != zmtp::error_kind::protocol);
+    CHECK(zmtp::make_error_condition(zmtp::error_kind::authentication).category().name() == std::string("zmtp.kind"));
+}

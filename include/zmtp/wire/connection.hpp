@@ -8,12 +8,13 @@
 #include "zmtp/wire/frame_decoder.hpp"
 #include "zmtp/wire/greeting.hpp"
 #include "zmtp/wire/metadata.hpp"
-#include "zmtp/wire/null_mechanism.hpp"
+#include "zmtp/wire/mechanism.hpp"
 #include "zmtp/wire/output_queue.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,6 +36,9 @@ struct connection_options {
     std::string routing_id;
     /// Extra properties for our READY (application X-* properties, Resource ...).
     metadata properties;
+    /// NULL: ask for authentication of every peer before sending our READY (event
+    /// authenticate; a socket with a ZAP domain, as in libzmq).
+    bool authenticate = false;
     /// Frame and message size limits (max_message_size: none by default, as libzmq).
     frame_limits limits;
     /// Most bytes the peer may send before its handshake completes, greeting included.
@@ -89,6 +93,9 @@ public:
         subscribe,
         cancel, ///< (PUB/XPUB) a cancelled subscription: CANCEL, or 0x00 + topic; as above.
         closed,              ///< The connection closed; error() says why.
+        /// The handshake waits for an authentication decision on authentication_wanted();
+        /// no input is taken until authenticate() gives it.
+        authenticate,
     };
 
     struct receive_result {
@@ -101,6 +108,18 @@ public:
     /// Consumes bytes until one event is produced or `input` is exhausted. While a message
     /// waits to be taken, consumes nothing and reports it again.
     receive_result receive(std::span<const std::byte> input, time_point now);
+    /// What the handshake wants authenticated (a ZAP request), while event::authenticate holds.
+    const authentication_request* authentication_wanted() const noexcept
+    {
+        return state_ == state::handshake ? mechanism_->authentication_wanted() : nullptr;
+    }
+    /// The decision on authentication_wanted(); returns the next event (handshake_succeeded,
+    /// closed, or none when the handshake goes on and wants more input).
+    event authenticate(const authentication_result& result, time_point now);
+    /// The User-Id and the properties ZAP gave the peer (empty without ZAP).
+    const std::string& user_id() const noexcept { return user_id_; }
+    const metadata& authentication_properties() const noexcept { return authentication_properties_; }
+
     /// The message (or topic) of the last `message`/`subscribe`/`cancel` event, to be
     /// moved from: the next receive() drops whatever is left of it.
     message&& take_message() noexcept;
@@ -146,13 +165,18 @@ public:
     /// The peer's socket type. Valid once ready.
     socket_type peer_type() const noexcept { return peer_type_; }
     /// The peer's READY properties. Valid once ready.
-    const metadata& peer_metadata() const noexcept { return mechanism_.peer_metadata(); }
+    const metadata& peer_metadata() const noexcept { return mechanism_->peer_metadata(); }
     /// ZMTP minor version in use: the lower of ours (1) and the peer's. Valid after greeting.
     std::uint8_t minor_version() const noexcept { return minor_version_; }
 
 private:
-    event fail(std::error_code ec, bool tell_peer = false);
-    event on_greeting_done();
+    /// What a failing connection leaves for the peer: nothing (all queued output is
+    /// dropped), an ERROR with the error's message, or what is queued already (the
+    /// mechanism decided).
+    enum class farewell { none, error, as_queued };
+    event fail(std::error_code ec, farewell to_peer = farewell::none);
+    event on_greeting_done(time_point now);
+    event after_handshake_step(time_point now);
     void forget_taken_message() noexcept;
     event on_frame(decoded_frame&& f, time_point now);
     event on_handshake_command(const command& cmd, time_point now);
@@ -173,9 +197,11 @@ private:
     state state_ = state::greeting;
     std::error_code error_;
     std::string peer_error_reason_;
+    std::string user_id_;
+    metadata authentication_properties_;
 
     greeting_parser greeting_;
-    null_mechanism mechanism_;
+    std::unique_ptr<mechanism> mechanism_;
     frame_decoder decoder_;
     std::size_t handshake_bytes_ = 0;
     std::uint8_t minor_version_ = our_minor_version;

@@ -1,37 +1,49 @@
 // The NULL security mechanism (RFC 23/37): no authentication, just metadata exchange.
 #pragma once
 
-#include "zmtp/wire/command.hpp"
-#include "zmtp/wire/metadata.hpp"
+#include "zmtp/wire/mechanism.hpp"
 
-#include <cstddef>
 #include <system_error>
-#include <vector>
 
 namespace zmtp::wire {
 
 /// NULL handshake, identical for both roles: each side sends READY with its metadata and
-/// waits for the peer's READY. `start()` gives the commands to send first, `on_command()`
-/// consumes each peer command, `done()` says when the peer's metadata is known.
-class null_mechanism {
+/// waits for the peer's READY. A side that authenticates (a socket with a ZAP domain, as
+/// in libzmq) first asks ZAP, with no credentials, and sends its READY only once admitted;
+/// a refusal ends the handshake before it.
+class null_mechanism final : public mechanism {
 public:
-    static constexpr const char* name = "NULL";
+    static constexpr std::string_view mechanism_name = "NULL";
 
-    explicit null_mechanism(metadata ours) : ours_(std::move(ours)) {}
+    explicit null_mechanism(metadata ours, bool authenticate = false)
+        : ours_(std::move(ours)), authenticate_(authenticate)
+    {
+    }
 
-    /// Commands to send once greetings are exchanged: our READY.
-    std::vector<std::byte> start() const { return encode_ready(ours_); }
-    /// Handles one handshake command (ERROR is the connection's business). READY with
-    /// well-formed metadata completes the handshake; anything else is unexpected_command.
-    std::error_code on_command(const command& cmd);
-    bool done() const noexcept { return done_; }
-    /// What the peer announced. Valid once done().
-    const metadata& peer_metadata() const noexcept { return peer_; }
+    std::string_view name() const noexcept override { return mechanism_name; }
+    bool as_server() const noexcept override { return false; }
+    /// Queues our READY, or asks for authentication first.
+    std::error_code start(output_queue& out, time_point now) override;
+    /// READY with well-formed metadata completes the handshake (once admitted); anything
+    /// else is unexpected_command. Errors are told to the peer in an ERROR.
+    std::error_code on_command(const command& cmd, output_queue& out, time_point now) override;
+    const authentication_request* authentication_wanted() const noexcept override
+    {
+        return asking_ ? &request_ : nullptr;
+    }
+    /// Admitted: queues our READY.
+    std::error_code on_authentication(const authentication_result& result, output_queue& out) override;
+    bool done() const noexcept override { return admitted_ && peer_ready_; }
+    const metadata& peer_metadata() const noexcept override { return peer_; }
 
 private:
     metadata ours_;
     metadata peer_;
-    bool done_ = false;
+    bool authenticate_;
+    bool asking_ = false;
+    bool admitted_ = false;
+    bool peer_ready_ = false;
+    authentication_request request_{.mechanism = std::string(mechanism_name), .identity = {}, .credentials = {}};
 };
 
 } // namespace zmtp::wire
