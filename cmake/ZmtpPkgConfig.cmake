@@ -7,9 +7,9 @@
 #           library (ZMTP_PUBLIC_DEFINITIONS and ZMTP_CLANG_PUBLIC_DEFINITIONS: the latter
 #           are what Asio detects by itself on GCC in C++20 mode, so they hold for any
 #           compiler, which a .pc file cannot tell apart).
-#   Libs:   -L<libdir> -lzmtp -pthread, for a static (default) and a shared libzmtp alike:
-#           a static library has no other dependency than threads, and the consumer's own
-#           code uses threads through Asio's headers whichever the library is.
+#   Libs:   -L<libdir> -lzmtp -pthread, and for a static (default) libzmtp -lsodium: its
+#           one dependency besides threads (CURVE); a shared one carries it itself. The
+#           consumer's own code uses threads through Asio's headers whichever the library is.
 #
 # The prefix is the one `cmake --install` is given (--prefix, CMAKE_INSTALL_PREFIX), not
 # the one at configure time, so the last step runs in the install script. Relative
@@ -36,7 +36,11 @@ function(zmtp_install_pkgconfig)
     list(APPEND cflags "-D${definition}")
   endforeach()
   list(JOIN cflags " " ZMTP_PC_CFLAGS)
-  set(ZMTP_PC_LIBS -pthread)
+  if(BUILD_SHARED_LIBS)
+    set(ZMTP_PC_LIBS -pthread)
+  else()
+    set(ZMTP_PC_LIBS "-lsodium -pthread")
+  endif()
 
   # Everything but the prefix now; the prefix when installing.
   set(ZMTP_PC_PREFIX "@ZMTP_PC_PREFIX@")

@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
-  libasio-dev libfmt-dev doctest-dev nlohmann-json3-dev
+  libasio-dev libfmt-dev libsodium-dev doctest-dev nlohmann-json3-dev
   libzmq3-dev python3-zmq gnuplot-nox
   nodejs npm
 )

@@ -51,25 +51,26 @@ function(codemodel_targets build out_var)
 endfunction()
 
 # check_library_dependencies_only(<build dir>): what configuring zmtp looked up must be
-# the library's own dependencies: threads and Asio. Anything else (doctest, nlohmann_json,
-# pkg-config and libzmq, Python, node, npm...) leaves a <Package>_DIR, a found-package
-# record or a PATH/FILEPATH entry in the cache, and fails the test.
+# the library's own dependencies: threads, Asio and libsodium (through pkg-config).
+# Anything else (doctest, nlohmann_json, libzmq, Python, node, npm...) leaves a
+# <Package>_DIR, a found-package record or a PATH/FILEPATH entry in the cache, and fails
+# the test.
 function(check_library_dependencies_only build)
   file(STRINGS "${build}/CMakeCache.txt" entries REGEX "^[A-Za-z_][A-Za-z0-9_.+-]*:")
   set(extra)
   foreach(entry IN LISTS entries)
     if(entry MATCHES "^FIND_PACKAGE_MESSAGE_DETAILS_([^:]+):")
-      if(NOT CMAKE_MATCH_1 STREQUAL "Threads")
+      if(NOT CMAKE_MATCH_1 MATCHES "^(Threads|PkgConfig)$")
         list(APPEND extra "${entry}")
       endif()
     elseif(entry MATCHES "^([^:]+):(PATH|FILEPATH)=")
-      if(NOT CMAKE_MATCH_1 MATCHES "^(CMAKE_.*|ZMTP_ASIO_INCLUDE_DIR)$")
+      if(NOT CMAKE_MATCH_1 MATCHES "^(CMAKE_.*|ZMTP_ASIO_INCLUDE_DIR|PKG_CONFIG_EXECUTABLE|pkgcfg_lib_sodium_sodium)$")
         list(APPEND extra "${entry}")
       endif()
     endif()
   endforeach()
   if(extra)
     list(JOIN extra "\n  " extra)
-    fail("configuring ${build} looked up more than threads and Asio:\n  ${extra}")
+    fail("configuring ${build} looked up more than threads, Asio and libsodium:\n  ${extra}")
   endif()
 endfunction()

@@ -1,7 +1,7 @@
 # ctest install_library_only: the README's library-only install, then a pkg-config user.
 #
 #  1. configure zmtp with -DZMTP_LIBRARY_ONLY=ON in a fresh build dir: it must look up
-#     nothing but threads and Asio, and define no target but the library;
+#     nothing but threads, Asio and libsodium, and define no target but the library;
 #  2. build it and install it into a fresh prefix;
 #  3. compile exchange.cpp with `pkg-config --cflags zmtp` (PKG_CONFIG_PATH = the prefix
 #     alone), link it with `pkg-config --libs zmtp`, run it: a DEALER/ROUTER exchange over

@@ -1,7 +1,7 @@
 # ctest install_subproject: configure tests/consumer/subproject, which pulls zmtp in with
 # add_subdirectory and sets no zmtp option. zmtp must define its library target alone
-# (no zmtp_unit_tests, no examples, no benchmarks) and look up nothing but threads and
-# Asio. Configure only: the library's build is install_library_only's business.
+# (no zmtp_unit_tests, no examples, no benchmarks) and look up nothing but threads, Asio
+# and libsodium. Configure only: the library's build is install_library_only's business.
 #
 # Inputs (-D): ZMTP_SOURCE_DIR CONSUMER_SOURCE_DIR WORK_DIR CONSUMER_GENERATOR
 #              CONSUMER_MAKE_PROGRAM CONSUMER_CXX_COMPILER
