@@ -17,6 +17,7 @@ std::string_view to_string(monitor_event_type type) noexcept
     case monitor_event_type::handshake_failed_no_detail: return "HANDSHAKE_FAILED_NO_DETAIL";
     case monitor_event_type::handshake_succeeded: return "HANDSHAKE_SUCCEEDED";
     case monitor_event_type::handshake_failed_protocol: return "HANDSHAKE_FAILED_PROTOCOL";
+    case monitor_event_type::handshake_failed_auth: return "HANDSHAKE_FAILED_AUTH";
     }
     return "UNKNOWN";
 }

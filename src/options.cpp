@@ -85,6 +85,17 @@ std::error_code validate(const socket_options& o, std::string& why)
     c.duration("send_timeout", o.send_timeout, zero, " (std::nullopt waits forever)");
     c.duration("receive_timeout", o.receive_timeout, zero, " (std::nullopt waits forever)");
     c.require("backlog", o.backlog >= 0, "must not be negative, not " + std::to_string(o.backlog));
+    c.require("plain_server", !o.plain_server || (!o.plain_username && !o.plain_password),
+              "a socket is a PLAIN server or a PLAIN client (plain_username/plain_password), not both");
+    c.require("plain_username", o.plain_username.value_or("").size() <= 255, "must be at most 255 bytes");
+    c.require("plain_password", o.plain_password.value_or("").size() <= 255, "must be at most 255 bytes");
+    c.require("zap_domain", o.zap_domain.size() <= 255, "must be at most 255 bytes");
+    for (const auto& [name, value] : o.metadata) {
+        c.require("metadata", name.size() > 2 && name.size() <= 255 && (name[0] == 'X' || name[0] == 'x') && name[1] == '-'
+                                  && wire::is_valid_property_name(name),
+                  "'" + name + "': a name starts with X- and has at most 255 characters of [A-Za-z0-9-_.+]");
+        c.require("metadata", value.size() <= 0x7FFF'FFFF, "'" + name + "': a value is at most 2^31 - 1 bytes");
+    }
     if (c.why().empty())
         return {};
     why = std::move(c.why());

@@ -22,6 +22,9 @@ enum class monitor_event_type : std::uint32_t {
     handshake_failed_no_detail = 0x800, ///< A handshake failed: I/O error or timeout.
     handshake_succeeded = 0x1000,    ///< A ZMTP handshake completed; messages may flow.
     handshake_failed_protocol = 0x2000, ///< A handshake failed: the peer broke the protocol.
+    /// A handshake failed on authentication: ZAP refused the peer, or the peer's ZAP
+    /// refused us (its ERROR "400" or "500"); error says which (error_kind::authentication).
+    handshake_failed_auth = 0x4000,
 };
 
 /// The libzmq-style name of `type`, e.g. "HANDSHAKE_SUCCEEDED".

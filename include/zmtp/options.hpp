@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -146,6 +147,27 @@ struct socket_options {
     /// ZMQ_RCVTIMEO: how long the blocking receive() waits; unset = forever, 0 = not at all.
     /// 0..max_option_duration.
     std::optional<std::chrono::milliseconds> receive_timeout{};
+    /// ZMQ_PLAIN_SERVER: this socket is a PLAIN server (RFC 24): every peer must send a
+    /// user name and password, which the ZAP handler of this process checks (a socket
+    /// bound at inproc://zeromq.zap.01, e.g. zmtp::authenticator). Without a handler every
+    /// peer is refused, as in libzmq. Not with plain_username/plain_password.
+    bool plain_server = false;
+    /// ZMQ_PLAIN_USERNAME / ZMQ_PLAIN_PASSWORD: setting either makes this socket a PLAIN
+    /// client sending these credentials (an unset one is sent empty). At most 255 bytes
+    /// each. Not with plain_server.
+    std::optional<std::string> plain_username{};
+    std::optional<std::string> plain_password{};
+    /// ZMQ_ZAP_DOMAIN: the domain in this socket's ZAP requests. A NULL socket asks ZAP
+    /// about its peers only when it is set (libzmq); PLAIN and CURVE servers always ask.
+    /// At most 255 bytes.
+    std::string zap_domain{};
+    /// ZMQ_ZAP_ENFORCE_DOMAIN: without a ZAP handler, refuse every peer that would have
+    /// been asked about (by default a NULL or CURVE socket then admits it, as libzmq does).
+    bool zap_enforce_domain = false;
+    /// ZMQ_METADATA: application properties sent to every peer in the handshake and
+    /// readable on its messages: names start with "X-" (case-insensitive) and are at most
+    /// 255 characters of [A-Za-z0-9-_.+]; values at most 2^31 - 1 bytes.
+    std::map<std::string, std::string> metadata{};
     /// ZMQ_BACKLOG: pending connections a listener queues (listen(2)'s backlog, which the
     /// system caps at net.core.somaxconn). Not negative.
     int backlog = 100;

@@ -7,9 +7,13 @@
 #include <asio/bind_allocator.hpp>
 #include <asio/post.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <utility>
 
 namespace zmtp::detail {
 namespace {
@@ -54,7 +58,7 @@ void session::start()
 
 void session::read()
 {
-    if (reading_ || stopped_ || input_paused_)
+    if (reading_ || stopped_ || input_paused_ || authenticating_)
         return;
     if (attached_ && !core_->receive_room(*pipe_)) {
         input_paused_ = true; // backpressure: resume_input() restarts us
@@ -104,7 +108,7 @@ void session::read()
 void session::process_input()
 {
     const auto now = wire::connection::clock::now();
-    while (input_begin_ < input_end_ && !stopped_) {
+    while (input_begin_ < input_end_ && !stopped_ && !authenticating_) {
         if (attached_ && !core_->receive_room(*pipe_)) {
             input_paused_ = true; // backpressure: resume_input() restarts us
             break;
@@ -145,11 +149,52 @@ bool session::handle(wire::connection::event e)
     case wire::connection::event::closed:
         on_protocol_close();
         return false;
-    case wire::connection::event::authenticate: // no mechanism asks yet: ZAP comes next
-        stop(errc::authentication_unavailable);
-        return false;
+    case wire::connection::event::authenticate:
+        ask_authentication();
+        return false; // no input until the decision
     }
     return true;
+}
+
+void session::ask_authentication()
+{
+    if (authenticating_)
+        return;
+    authenticating_ = true;
+    std::weak_ptr<session> weak = shared_from_this();
+    authentication_id_ = core_->authenticate(*conn_.authentication_wanted(), peer_address(), [weak](wire::authentication_result r) {
+        const std::shared_ptr<session> self = weak.lock();
+        if (!self)
+            return;
+        std::lock_guard<std::mutex> lock(self->core_->mutex);
+        self->on_authenticated(r);
+    });
+}
+
+void session::on_authenticated(const wire::authentication_result& result)
+{
+    authenticating_ = false;
+    authentication_id_ = 0;
+    if (stopped_)
+        return;
+    if (!handle(conn_.authenticate(result, wire::connection::clock::now())))
+        return;
+    process_input(); // what arrived meanwhile, then the answer goes out
+    read();
+}
+
+std::string session::peer_address() const
+{
+    std::error_code ec;
+    const auto peer = stream_.remote_endpoint(ec);
+    if (ec)
+        return {};
+    char text[INET6_ADDRSTRLEN] = {};
+    if (peer.protocol().family() == AF_INET)
+        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(peer.data())->sin_addr, text, sizeof text);
+    else if (peer.protocol().family() == AF_INET6)
+        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(peer.data())->sin6_addr, text, sizeof text);
+    return text; // ipc and inproc peers have no address
 }
 
 void session::on_protocol_close()
@@ -281,6 +326,7 @@ void session::stop(std::error_code reason)
         return;
     const auto keep = shared_from_this(); // the core lets go of us below
     stopped_ = true;
+    core_->cancel_authentication(std::exchange(authentication_id_, 0));
     std::error_code ignored;
     stream_.close(ignored);
     timer_.cancel();

@@ -55,11 +55,17 @@ public:
 private:
     void read();
     void process_input();
-    /// Acts on one connection event; false when the session stopped.
+    /// Acts on one connection event; false when the session stopped or awaits an
+    /// authentication decision (no more input is handled either way).
     bool handle(wire::connection::event e);
     void write();
     void arm_timer();
     void on_protocol_close();
+    /// The handshake wants a decision: asks the core (ZAP), pausing input until it comes.
+    void ask_authentication();
+    void on_authenticated(const wire::authentication_result& result);
+    /// The peer's IP address as text (ZAP's address frame); empty for ipc and inproc.
+    std::string peer_address() const;
 
     std::shared_ptr<socket_core> core_;
     stream_socket stream_;
@@ -85,6 +91,8 @@ private:
     bool reading_ = false;
     bool writing_ = false;
     bool input_paused_ = false;
+    bool authenticating_ = false;       ///< a decision is awaited: no input is read or handled
+    std::uint64_t authentication_id_ = 0; ///< the ZAP request to cancel if we stop first
     bool stopped_ = false;
     bool stop_after_flush_ = false;
     bool attached_ = false;

@@ -5,6 +5,7 @@
 #include "runtime/listener.hpp"
 #include "pattern/make_pattern.hpp"
 #include "runtime/session.hpp"
+#include "runtime/zap_client.hpp"
 #include "zmtp/error.hpp"
 
 #include <asio/error.hpp>
@@ -30,7 +31,7 @@ bool is_refusal(std::error_code ec) noexcept
 {
     return ec == errc::peer_error || ec == errc::incompatible_socket_type || ec == errc::unknown_socket_type
         || ec == errc::mechanism_mismatch || ec == errc::unsupported_zmtp_1_0 || ec == errc::unsupported_zmtp_2_0
-        || ec == errc::duplicate_property;
+        || ec == errc::duplicate_property || ec == errc::authentication_denied || ec == errc::authentication_error;
 }
 
 /// A bind error as the user compares it: EADDRINUSE as errc::address_in_use (the same
@@ -99,7 +100,40 @@ wire::connection_options socket_core::connection_options() const
     o.heartbeat_interval = options_.heartbeat_interval;
     o.heartbeat_timeout = options_.heartbeat_timeout;
     o.heartbeat_ttl = options_.heartbeat_ttl;
+    for (const auto& [name, value] : options_.metadata)
+        o.properties.set(name, value);
+    using mechanism_type = wire::security_options::mechanism_type;
+    if (options_.plain_server || options_.plain_username || options_.plain_password) {
+        o.security.mechanism = mechanism_type::plain;
+        o.security.server = options_.plain_server;
+        o.security.plain_username = options_.plain_username.value_or("");
+        o.security.plain_password = options_.plain_password.value_or("");
+    }
+    o.security.authenticate_null = !options_.zap_domain.empty();
     return o;
+}
+
+std::uint64_t socket_core::authenticate(const wire::authentication_request& request, std::string_view address,
+                                        std::function<void(wire::authentication_result)> done)
+{
+    if (zap_client::handler_bound()) {
+        if (!zap_)
+            zap_ = std::make_shared<zap_client>(executor);
+        return zap_->ask(request, options_.zap_domain, address, std::move(done));
+    }
+    // No handler: libzmq admits a NULL or CURVE peer and refuses a PLAIN one (it closes
+    // after HELLO, sending nothing); zap_enforce_domain refuses them all.
+    const bool admit = !options_.zap_enforce_domain && request.mechanism != "PLAIN";
+    wire::authentication_result result;
+    result.status_code = admit ? "200" : "300";
+    asio::post(executor, [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+    return 0;
+}
+
+void socket_core::cancel_authentication(std::uint64_t id)
+{
+    if (zap_ && id != 0)
+        zap_->cancel(id);
 }
 
 // --- endpoints ---------------------------------------------------------------
@@ -324,7 +358,8 @@ void socket_core::session_ended(session& s, std::error_code reason, bool attache
     if (attached)
         monitor(monitor_event_type::disconnected, s.endpoint(), reason, std::move(routing_id));
     else
-        monitor((is_protocol_error(reason) && !timed_out) || reason == errc::duplicate_routing_id
+        monitor(reason == error_kind::authentication ? monitor_event_type::handshake_failed_auth
+                : (is_protocol_error(reason) && !timed_out) || reason == errc::duplicate_routing_id
                         || reason == errc::peer_already_connected
                     ? monitor_event_type::handshake_failed_protocol
                     : monitor_event_type::handshake_failed_no_detail,
@@ -718,6 +753,8 @@ void socket_core::close_with(std::error_code reason)
         op->complete(reason, message{});
     for (const auto& l : std::exchange(listeners_, {}))
         l->stop();
+    if (zap_)
+        zap_->close(); // handshakes waiting for it end with their sessions
 
     // Linger: connections with queued messages keep flushing; the rest close now.
     const bool linger = !options_.linger || options_.linger->count() > 0;

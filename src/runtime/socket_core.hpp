@@ -13,6 +13,8 @@
 #include <asio/steady_timer.hpp>
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,6 +26,7 @@ namespace zmtp::detail {
 class session;
 class connector;
 class listener;
+class zap_client;
 
 /// Theory of operation. Every entry point (public calls and Asio handlers) takes `mutex`.
 /// Connections are `session`s: a listener creates one per accepted stream, a connector one
@@ -96,6 +99,12 @@ public:
     // --- from sessions, connectors and listeners (lock held) ---
     /// The connection options for a new session of this socket.
     wire::connection_options connection_options() const;
+    /// Decides on a peer's authentication: through the ZAP handler of this process if one
+    /// is bound, else as libzmq does without one. `done` runs later (never inline), on the
+    /// executor, without the lock. Returns an id for cancel_authentication() (0: none).
+    std::uint64_t authenticate(const wire::authentication_request& request, std::string_view address,
+                               std::function<void(wire::authentication_result)> done);
+    void cancel_authentication(std::uint64_t id);
     /// Adopts and starts a new session.
     void start_session(const std::shared_ptr<session>& s);
     /// A session's handshake succeeded; an error refuses the peer (the session then closes
@@ -160,6 +169,7 @@ private:
     void close_with(std::error_code reason);
 
     socket_options options_;
+    std::shared_ptr<zap_client> zap_; // made at the first request while a ZAP handler is bound
     bool closed_ = false;
     bool terminated_ = false;
     std::atomic<bool> orphaned_{false}; // read without the lock by async initiations

@@ -2,6 +2,7 @@
 
 #include "zmtp/error.hpp"
 #include "zmtp/wire/null_mechanism.hpp"
+#include "zmtp/wire/plain_mechanism.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -22,6 +23,20 @@ metadata announced_properties(const connection_options& options)
     return m;
 }
 
+/// The mechanism `security` names, announcing `ours`: the one place that chooses.
+std::unique_ptr<mechanism> make_mechanism(const security_options& security, metadata ours)
+{
+    using type = security_options::mechanism_type;
+    switch (security.mechanism) {
+    case type::plain:
+        if (security.server)
+            return std::make_unique<plain_server>(std::move(ours));
+        return std::make_unique<plain_client>(security.plain_username, security.plain_password, std::move(ours));
+    case type::null: break;
+    }
+    return std::make_unique<null_mechanism>(std::move(ours), security.authenticate_null);
+}
+
 std::uint16_t to_deciseconds(std::chrono::milliseconds ttl) noexcept
 {
     return static_cast<std::uint16_t>(std::min<std::chrono::milliseconds::rep>(ttl.count() / 100, 0xFFFF));
@@ -39,7 +54,7 @@ connection::connection(connection_options options, time_point now)
       raw_(!speaks_zmtp(options_.type)),
       takes_subscriptions_(takes_subscriptions(options_.type)),
       sends_subscription_commands_(sends_subscription_commands(options_.type)),
-      mechanism_(std::make_unique<null_mechanism>(announced_properties(options_), options_.authenticate)),
+      mechanism_(make_mechanism(options_.security, announced_properties(options_))),
       last_received_(now)
 {
     if (raw_) {
@@ -186,7 +201,7 @@ connection::event connection::on_frame(decoded_frame&& f, time_point now)
         if (std::error_code ec = parse_error(cmd.data, reason))
             return fail(ec);
         peer_error_reason_ = std::move(reason);
-        return fail(errc::peer_error);
+        return fail(state_ == state::handshake ? peer_refusal(peer_error_reason_) : make_error_code(errc::peer_error));
     }
     if (state_ == state::handshake)
         return on_handshake_command(cmd, now);

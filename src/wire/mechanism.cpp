@@ -19,4 +19,15 @@ std::error_code authentication_refused(const authentication_result& result, outp
     return errc::authentication_error;
 }
 
+std::error_code peer_refusal(std::string_view reason)
+{
+    if (reason == "400")
+        return errc::authentication_denied;
+    if (reason == "500")
+        return errc::authentication_error;
+    if (reason == "300")
+        return errc::authentication_unavailable;
+    return errc::peer_error;
+}
+
 } // namespace zmtp::wire

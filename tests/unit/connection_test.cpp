@@ -748,7 +748,7 @@ namespace {
 connection authenticating_connection()
 {
     connection_options o = options_for(socket_type::router);
-    o.authenticate = true;
+    o.security.authenticate_null = true;
     connection c(o, t0);
     CHECK(drain(c).size() == 64);
     const connection::receive_result r = c.receive(greeting_bytes(), t0);

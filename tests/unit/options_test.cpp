@@ -222,3 +222,42 @@ TEST_CASE("options: the first broken field in declaration order is the one repor
     CHECK(refusal(o).rfind("routing_id: ", 0) == 0);
     CHECK(refusal({.linger = -1ms, .backlog = -1}).rfind("linger: ", 0) == 0);
 }
+
+TEST_CASE("options: PLAIN is a server or a client, with credentials of at most 255 bytes")
+{
+    socket_options o;
+    o.plain_server = true;
+    check_accepted(o);
+    o.plain_username = "admin";
+    CHECK(refusal(o) == "plain_server: a socket is a PLAIN server or a PLAIN client (plain_username/plain_password), not both");
+    o.plain_server = false;
+    o.plain_password = std::string(255, 'p');
+    check_accepted(o);
+    o.plain_password = std::string(256, 'p');
+    CHECK(refusal(o) == "plain_password: must be at most 255 bytes");
+    o.plain_password.reset();
+    o.plain_username = std::string(256, 'u');
+    CHECK(refusal(o) == "plain_username: must be at most 255 bytes");
+}
+
+TEST_CASE("options: zap_domain is at most 255 bytes; metadata names start with X-")
+{
+    socket_options o;
+    o.zap_domain = std::string(255, 'd');
+    check_accepted(o);
+    o.zap_domain += 'd';
+    CHECK(refusal(o) == "zap_domain: must be at most 255 bytes");
+
+    socket_options m;
+    m.metadata = {{"X-Colour", "blue"}, {"x-lower", ""}};
+    check_accepted(m);
+    for (const char* bad : {"Colour", "X-", "X-with space", "Y-x"}) {
+        CAPTURE(bad);
+        socket_options b;
+        b.metadata = {{bad, "v"}};
+        check_refused(b, "metadata");
+    }
+    socket_options long_name;
+    long_name.metadata = {{"X-" + std::string(254, 'n'), "v"}};
+    check_refused(long_name, "metadata");
+}

@@ -23,6 +23,21 @@
 
 namespace zmtp::wire {
 
+/// The security mechanism of a connection and its settings (RFC 23: NULL, PLAIN, CURVE).
+struct security_options {
+    enum class mechanism_type { null, plain };
+    mechanism_type mechanism = mechanism_type::null;
+    /// PLAIN or CURVE: this side is the server, which authenticates its peers (always
+    /// asking for authentication: event authenticate).
+    bool server = false;
+    /// NULL: ask for authentication of every peer before sending our READY (a socket with
+    /// a ZAP domain, as in libzmq).
+    bool authenticate_null = false;
+    /// PLAIN client: the credentials HELLO carries (at most 255 bytes each).
+    std::string plain_username;
+    std::string plain_password;
+};
+
 /// Settings of one connection; defaults follow libzmq's documented option defaults.
 /// zmtp::socket_options takes its defaults from here and from frame_limits.
 struct connection_options {
@@ -36,9 +51,8 @@ struct connection_options {
     std::string routing_id;
     /// Extra properties for our READY (application X-* properties, Resource ...).
     metadata properties;
-    /// NULL: ask for authentication of every peer before sending our READY (event
-    /// authenticate; a socket with a ZAP domain, as in libzmq).
-    bool authenticate = false;
+    /// The security mechanism (NULL by default).
+    security_options security;
     /// Frame and message size limits (max_message_size: none by default, as libzmq).
     frame_limits limits;
     /// Most bytes the peer may send before its handshake completes, greeting included.

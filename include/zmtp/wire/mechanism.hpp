@@ -97,4 +97,8 @@ public:
 /// authentication_error, both without an ERROR.
 std::error_code authentication_refused(const authentication_result& result, output_queue& out);
 
+/// What the peer's ERROR during a handshake means: the reasons authentication_refused()
+/// sends (a ZAP status code) are authentication errors, anything else errc::peer_error.
+std::error_code peer_refusal(std::string_view reason);
+
 } // namespace zmtp::wire

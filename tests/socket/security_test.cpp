@@ -1,0 +1,265 @@
+// PLAIN and NULL+ZAP over real transports, with ZAP handlers written on zmtp's own sockets.
+#include "zmtp/socket.hpp"
+
+#include "socket_test_support.hpp"
+#include "zmtp/context.hpp"
+#include "zmtp/error.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace zmtp_test;
+using zmtp::errc;
+using zmtp::message;
+using zmtp::socket_type;
+
+namespace {
+
+/// A ZAP handler (RFC 27) on a ROUTER bound at inproc://zeromq.zap.01, on its own thread:
+/// admits PLAIN user admin/secret (User-Id "admin-id") and NULL peers of domain "open",
+/// denies everything else with 400, and keeps every request it saw. With `silent` it
+/// never answers.
+class zap_handler {
+public:
+    explicit zap_handler(zmtp::context& ctx, bool silent = false)
+        : router_(ctx, socket_type::router, test_options()), silent_(silent)
+    {
+        router_.bind("inproc://zeromq.zap.01");
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~zap_handler()
+    {
+        stop_ = true;
+        thread_.join();
+    }
+
+    std::vector<message> requests()
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return requests_;
+    }
+
+private:
+    void serve()
+    {
+        while (!stop_) {
+            std::error_code ec;
+            message request = router_.receive(zmtp::recv_flags::dontwait, ec);
+            if (ec) {
+                std::this_thread::sleep_for(5ms);
+                continue;
+            }
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                requests_.push_back(message(request)); // [routing id, "", "1.0", id, domain, address, identity, mechanism, ...]
+            }
+            if (silent_)
+                continue;
+            const std::string mechanism = request[7].to_string();
+            const bool admit = (mechanism == "PLAIN" && request.size() == 10 && request[8] == std::string_view("admin")
+                                && request[9] == std::string_view("secret"))
+                || (mechanism == "NULL" && request[4] == std::string_view("open"));
+            message reply;
+            reply.push_back(request[0]);
+            reply.push_back(zmtp::frame());
+            reply.push_back(std::string_view("1.0"));
+            reply.push_back(request[3]);
+            reply.push_back(std::string_view(admit ? "200" : "400"));
+            reply.push_back(std::string_view(admit ? "OK" : "denied"));
+            reply.push_back(std::string_view(admit ? "admin-id" : ""));
+            reply.push_back(zmtp::frame());
+            router_.send(std::move(reply));
+        }
+    }
+
+    zmtp::socket router_;
+    bool silent_;
+    std::atomic<bool> stop_{false};
+    std::mutex mutex_;
+    std::vector<message> requests_;
+    std::thread thread_;
+};
+
+zmtp::socket_options plain_client_options(std::string user, std::string password)
+{
+    zmtp::socket_options o = test_options();
+    o.linger = 0ms; // a refused client would otherwise keep retrying to deliver at close
+    o.plain_username = std::move(user);
+    o.plain_password = std::move(password);
+    return o;
+}
+
+zmtp::socket_options plain_server_options()
+{
+    zmtp::socket_options o = test_options();
+    o.plain_server = true;
+    return o;
+}
+
+/// The first handshake outcome the monitor of `s` reports (success or a failure).
+zmtp::monitor_event handshake_outcome(zmtp::socket& s)
+{
+    for (;;) {
+        std::future<zmtp::monitor_event> next = s.async_next_event(asio::use_future);
+        REQUIRE(next.wait_for(10s) == std::future_status::ready);
+        zmtp::monitor_event e = next.get();
+        if (e.type == zmtp::monitor_event_type::handshake_succeeded
+            || e.type == zmtp::monitor_event_type::handshake_failed_auth
+            || e.type == zmtp::monitor_event_type::handshake_failed_protocol
+            || e.type == zmtp::monitor_event_type::handshake_failed_no_detail)
+            return e;
+    }
+}
+
+} // namespace
+
+TEST_CASE("security: a PLAIN client with the right password talks to a PLAIN server; ZAP saw RFC 27's frames")
+{
+    for (const bool tcp : {true, false}) {
+        CAPTURE(tcp);
+        zmtp::context ctx;
+        zap_handler zap(ctx);
+        zmtp::socket server(ctx, socket_type::router, plain_server_options());
+        server.enable_monitor();
+        server.bind(tcp ? std::string("tcp://127.0.0.1:*") : unique_ipc());
+        zmtp::socket client(ctx, socket_type::dealer, plain_client_options("admin", "secret"));
+        client.connect(server.last_endpoint());
+        client.send(message{"hello"});
+        const message got = server.receive();
+        REQUIRE(got.size() == 2);
+        CHECK(got[1] == std::string_view("hello"));
+        CHECK(handshake_outcome(server).type == zmtp::monitor_event_type::handshake_succeeded);
+
+        const std::vector<message> requests = zap.requests();
+        REQUIRE(requests.size() == 1);
+        const message& r = requests[0];
+        REQUIRE(r.size() == 10);
+        CHECK(r[1].empty());
+        CHECK(r[2] == std::string_view("1.0"));
+        CHECK(r[3] == std::string_view("1"));
+        CHECK(r[4].empty());                                                   // no zap_domain set
+        CHECK(r[5] == std::string_view(tcp ? "127.0.0.1" : ""));               // the peer's address
+        CHECK(r[6].empty());                                                   // asked on HELLO: no identity yet
+        CHECK(r[7] == std::string_view("PLAIN"));
+        CHECK(r[8] == std::string_view("admin"));
+        CHECK(r[9] == std::string_view("secret"));
+    }
+}
+
+TEST_CASE("security: a wrong PLAIN password fails the handshake on both sides, and nothing is delivered")
+{
+    zmtp::context ctx;
+    zap_handler zap(ctx);
+    zmtp::socket server(ctx, socket_type::router, plain_server_options());
+    server.enable_monitor();
+    server.bind("tcp://127.0.0.1:*");
+    zmtp::socket client(ctx, socket_type::dealer, plain_client_options("admin", "wrong"));
+    client.enable_monitor();
+    client.connect(server.last_endpoint());
+    client.send(message{"must not arrive"}, zmtp::send_flags::dontwait);
+
+    const zmtp::monitor_event at_server = handshake_outcome(server);
+    CHECK(at_server.type == zmtp::monitor_event_type::handshake_failed_auth);
+    CHECK(at_server.error == errc::authentication_denied);
+    const zmtp::monitor_event at_client = handshake_outcome(client);
+    CHECK(at_client.type == zmtp::monitor_event_type::handshake_failed_auth);
+    CHECK(at_client.error == errc::authentication_denied); // the server's ERROR "400"
+    std::error_code ec;
+    (void)server.receive(zmtp::recv_flags::dontwait, ec);
+    CHECK(ec == errc::would_block);
+    std::this_thread::sleep_for(300ms); // a refused client does not come back (reconnect interval 100 ms)
+    CHECK(zap.requests().size() == 1);
+}
+
+TEST_CASE("security: a PLAIN server without a ZAP handler refuses every client, as libzmq")
+{
+    zmtp::context ctx;
+    zmtp::socket server(ctx, socket_type::router, plain_server_options());
+    server.enable_monitor();
+    server.bind("tcp://127.0.0.1:*");
+    zmtp::socket client(ctx, socket_type::dealer, plain_client_options("admin", "secret"));
+    client.connect(server.last_endpoint());
+    client.send(message{"must not arrive"}, zmtp::send_flags::dontwait);
+    const zmtp::monitor_event e = handshake_outcome(server);
+    CHECK(e.type == zmtp::monitor_event_type::handshake_failed_auth);
+    CHECK(e.error == errc::authentication_unavailable);
+}
+
+TEST_CASE("security: NULL asks ZAP only with a zap_domain; a denied peer gets ERROR 400")
+{
+    zmtp::context ctx;
+    zap_handler zap(ctx);
+    SUBCASE("no domain: not asked")
+    {
+        zmtp::socket server(ctx, socket_type::pull, test_options());
+        server.bind("tcp://127.0.0.1:*");
+        zmtp::socket client(ctx, socket_type::push, test_options());
+        client.connect(server.last_endpoint());
+        client.send(message{"a"});
+        CHECK(server.receive()[0] == std::string_view("a"));
+        CHECK(zap.requests().empty());
+    }
+    SUBCASE("domain admitted")
+    {
+        zmtp::socket_options o = test_options();
+        o.zap_domain = "open";
+        zmtp::socket server(ctx, socket_type::pull, o);
+        server.bind("tcp://127.0.0.1:*");
+        zmtp::socket client(ctx, socket_type::push, test_options());
+        client.connect(server.last_endpoint());
+        client.send(message{"a"});
+        CHECK(server.receive()[0] == std::string_view("a"));
+        const std::vector<message> requests = zap.requests();
+        REQUIRE(requests.size() == 1);
+        CHECK(requests[0].size() == 8); // NULL: no credentials
+        CHECK(requests[0][4] == std::string_view("open"));
+        CHECK(requests[0][7] == std::string_view("NULL"));
+    }
+    SUBCASE("domain denied")
+    {
+        zmtp::socket_options o = test_options();
+        o.zap_domain = "closed";
+        zmtp::socket server(ctx, socket_type::pull, o);
+        server.enable_monitor();
+        server.bind("tcp://127.0.0.1:*");
+        zmtp::socket_options co = test_options();
+        co.linger = 0ms;
+        zmtp::socket client(ctx, socket_type::push, co);
+        client.enable_monitor();
+        client.connect(server.last_endpoint());
+        client.send(message{"a"}, zmtp::send_flags::dontwait);
+        CHECK(handshake_outcome(server).error == errc::authentication_denied);
+        CHECK(handshake_outcome(client).error == errc::authentication_denied);
+    }
+}
+
+TEST_CASE("security: a ZAP handler that never answers delays only its handshakes, which time out")
+{
+    zmtp::context ctx;
+    zap_handler zap(ctx, /*silent=*/true);
+    zmtp::socket_options o = plain_server_options();
+    o.handshake_timeout = 300ms;
+    zmtp::socket server(ctx, socket_type::router, o);
+    server.enable_monitor();
+    server.bind("tcp://127.0.0.1:*");
+    zmtp::socket stuck(ctx, socket_type::dealer, plain_client_options("admin", "secret"));
+    stuck.connect(server.last_endpoint());
+
+    // Another socket of the same process, NULL, keeps working meanwhile.
+    zmtp::socket pull(ctx, socket_type::pull, test_options());
+    pull.bind("tcp://127.0.0.1:*");
+    zmtp::socket push(ctx, socket_type::push, test_options());
+    push.connect(pull.last_endpoint());
+    push.send(message{"unaffected"});
+    CHECK(pull.receive()[0] == std::string_view("unaffected"));
+
+    const zmtp::monitor_event e = handshake_outcome(server);
+    CHECK(e.type == zmtp::monitor_event_type::handshake_failed_no_detail);
+    CHECK(e.error == errc::handshake_timeout);
+    CHECK(zap.requests().size() >= 1);
+}
