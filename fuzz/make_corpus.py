@@ -328,6 +328,22 @@ Q["pub_unknown_cancels"] = b"\x00" + options(0, 8, 3) + (
     + psub(0, "a") + psub(0, "a", False) + psub(0, "a", False) + psend("a") + bytes([DRAIN]))
 corpora["pub_pattern"] = Q
 
+# ---------------------------------------------------------------- z85 (text and bytes)
+# RFC 32's vector both ways, zmq_curve(7)'s test keys (40 Z85 characters), a raw 32-byte
+# key, the largest group, and one input for each kind of refusal.
+Z = {}
+Z["rfc32_hello_world"] = b"HelloWorld"
+Z["rfc32_bytes"] = bytes.fromhex("864FD26FB559F75B")
+Z["curve_client_public"] = b"Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
+Z["curve_server_secret"] = b"JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"
+Z["raw_key_32"] = bytes(range(0, 256, 8))
+Z["largest_then_overflow"] = b"%nSc0%nSc1"
+Z["overflow_hashes"] = b"#####"
+Z["bad_length"] = b"HelloWorl"
+Z["bad_character_nul"] = b"Hell\x00World"
+Z["bad_character_high"] = b"Hello\x80orld"
+corpora["z85"] = Z
+
 
 def main():
     for name, seeds in corpora.items():
