@@ -64,6 +64,13 @@ void output_queue::append_body(const frame& body)
     pending_bytes_ += body.size();
 }
 
+std::span<std::byte> output_queue::append_space(std::size_t size)
+{
+    if (size == 0)
+        return {};
+    return {stage(size), size};
+}
+
 const std::vector<std::span<const std::byte>>& output_queue::buffers(std::size_t max_pieces)
 {
     buffers_.clear();

@@ -97,6 +97,36 @@ TEST_CASE("output_queue: header forms for 0 - 255 and 256-byte bodies")
     CHECK(q.buffers().size() == 1);
 }
 
+TEST_CASE("output_queue: append_space stages bytes the caller fills, in order with the rest")
+{
+    output_queue q;
+    q.append(bytes("04 05 04 'PONG'"));
+    const std::span<std::byte> space = q.append_space(5);
+    REQUIRE(space.size() == 5);
+    const auto filled = bytes("00 03 'xyz'");
+    std::copy(filled.begin(), filled.end(), space.begin());
+    q.append_frame(frame(std::string_view("ab")), false);
+    CHECK(q.size() == 7 + 5 + 4);
+    REQUIRE(q.buffers().size() == 1); // one staged run: no extra gather-write piece
+    CHECK(flatten(q.buffers()) == bytes("04 05 04 'PONG' 00 03 'xyz' 00 02 'ab'"));
+
+    CHECK(q.append_space(0).empty());
+    CHECK(q.size() == 16);
+
+    // Space larger than the staging area so far: the queue grows, earlier bytes are kept.
+    const std::span<std::byte> big = q.append_space(10000);
+    REQUIRE(big.size() == 10000);
+    const auto pattern = filler(10000, 3);
+    std::copy(pattern.begin(), pattern.end(), big.begin());
+    CHECK(flatten(q.buffers()) == concat({bytes("04 05 04 'PONG' 00 03 'xyz' 00 02 'ab'"), pattern}));
+
+    // Consumed like any staged bytes; once all is gone the staging area is reused.
+    q.consume(q.size());
+    CHECK(q.empty());
+    const std::span<std::byte> again = q.append_space(3);
+    CHECK(again.data() == big.data() - 16);
+}
+
 TEST_CASE("output_queue: a large frame is referenced - not copied")
 {
     REQUIRE(output_queue::reference_threshold == 4096);

@@ -30,6 +30,11 @@ public:
     void append_frame(const frame& body, bool more);
     /// Appends a frame's body alone, without a header (raw connections).
     void append_body(const frame& body);
+    /// Appends `size` staged bytes for the caller to fill, and returns them: an encoder
+    /// that writes its output in place (CURVE's MESSAGE boxes) needs no buffer of its own.
+    /// Their contents are unspecified until written; the span is valid until the next
+    /// call that appends, consumes or swaps.
+    std::span<std::byte> append_space(std::size_t size);
 
     bool empty() const noexcept { return pending_bytes_ == 0; }
     /// Number of bytes not yet consumed.
