@@ -46,6 +46,22 @@ frame frame::adopt(void* data, std::size_t size, release_fn* release, void* hint
     return f;
 }
 
+frame frame::slice(std::size_t offset, std::size_t count) const noexcept
+{
+    frame f;
+    if (count <= inline_capacity) { // no allocation either: inline bodies never touch the heap
+        if (count > 0)
+            std::memcpy(f.inline_, data() + offset, count);
+        f.size_ = count;
+        return f;
+    }
+    f.heap_.block = heap_.block; // count > inline_capacity, so this body is on the heap too
+    f.heap_.block->references.fetch_add(1, std::memory_order_relaxed);
+    f.heap_.data = heap_.data + offset;
+    f.size_ = count;
+    return f;
+}
+
 void frame::unref_shared() noexcept
 {
     shared_block* block = heap_.block;

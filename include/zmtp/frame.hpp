@@ -118,6 +118,12 @@ public:
     const std::byte* data() const noexcept { return is_inline() ? inline_ : heap_.data; }
     std::byte* data() noexcept { return is_inline() ? inline_ : heap_.data; }
     std::span<const std::byte> bytes() const noexcept { return {data(), size_}; }
+    /// `count` bytes of the body from `offset` as a frame of their own
+    /// (offset + count <= size()). A result larger than `inline_capacity` shares this
+    /// frame's buffer, as a copy does (no allocation, no byte copied; writes through
+    /// either are seen by both); a smaller one holds a copy of the bytes inline.
+    frame slice(std::size_t offset, std::size_t count) const noexcept;
+
     /// The body viewed as characters.
     std::string_view view() const noexcept
     {

@@ -834,3 +834,55 @@ TEST_CASE("message: push_front relocates shared frames without copying their bod
     m.clear();
     CHECK(copy == message{big + "-id", big, "tail"});
 }
+
+// --- frame::slice -----------------------------------------------------------------
+
+TEST_CASE("frame::slice: a large part shares the buffer - a small one is copied inline")
+{
+    const std::string s = pattern(1000);
+    frame whole(s);
+    const frame middle = whole.slice(100, 500);
+    CHECK(middle.size() == 500);
+    CHECK_FALSE(middle.is_inline());
+    CHECK(middle.data() == whole.data() + 100); // no copy
+    CHECK(middle.view() == s.substr(100, 500));
+    CHECK(whole.slice(0, 1000).data() == whole.data());
+    CHECK(whole.slice(959, 41).view() == s.substr(959)); // the smallest shared part, at the end
+
+    // Shared as a copy is: writes are seen by both, and the buffer outlives the original.
+    whole.data()[100] = std::byte{'Z'};
+    CHECK(middle.view()[0] == 'Z');
+    whole = frame{};
+    CHECK(middle.view().substr(1) == s.substr(101, 499));
+
+    // At most inline_capacity bytes: a copy inside the frame.
+    const frame big(s);
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{40}}) {
+        CAPTURE(n);
+        const frame part = big.slice(7, n);
+        CHECK(part.size() == n);
+        CHECK(part.is_inline());
+        CHECK(part.view() == s.substr(7, n));
+    }
+    // Slices of an inline frame are inline too.
+    const frame small(std::string_view("hello, world"));
+    CHECK(small.slice(7, 5) == std::string_view("world"));
+    CHECK(small.slice(12, 0).empty());
+}
+
+TEST_CASE("frame::slice: a part of an adopted buffer releases it once, after the last holder")
+{
+    std::vector<std::byte> buffer = byte_pattern(1000);
+    release_record r;
+    frame part;
+    {
+        const frame a = frame::adopt(buffer.data(), buffer.size(), record_release, &r);
+        part = a.slice(10, 900);
+        CHECK(part.data() == buffer.data() + 10);
+    }
+    CHECK(r.calls == 0); // the part still holds it
+    CHECK(part.view() == pattern(1000).substr(10, 900));
+    part = frame{};
+    CHECK(r.calls == 1);
+    CHECK(r.data == buffer.data());
+}
