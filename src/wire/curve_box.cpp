@@ -1,0 +1,87 @@
+#include "curve_box.hpp"
+
+#include "zmtp/detail/big_endian.hpp"
+#include "zmtp/error.hpp"
+#include "zmtp/wire/frame_header.hpp"
+
+#include <cstring>
+
+namespace zmtp::wire::curve {
+namespace {
+
+constexpr std::string_view message_name = "\x07MESSAGE";
+
+/// Writes a whole MESSAGE command body (message::min_size + body.size() bytes) to `out`,
+/// encrypting in place: the payload is copied where its ciphertext goes.
+void write_message(std::span<std::byte> out, std::span<const std::byte> body, std::uint8_t payload_flags,
+                   std::uint64_t counter, const nonce& n, const secret_key& key) noexcept
+{
+    std::memcpy(out.data(), message_name.data(), message_name.size());
+    detail::store_big_endian(out.data() + message::counter, counter, counter_size);
+    out[message::payload] = std::byte{payload_flags};
+    if (!body.empty())
+        std::memcpy(out.data() + message::payload + 1, body.data(), body.size());
+    seal_shared(out.subspan(message::box), out.subspan(message::payload, 1 + body.size()), n, key);
+}
+
+} // namespace
+
+message_box::message_box(side ours, const secret_key& shared, std::uint64_t last_sent,
+                         std::uint64_t last_received) noexcept
+    : send_prefix_(ours == side::client ? message::client_prefix : message::server_prefix),
+      receive_prefix_(ours == side::client ? message::server_prefix : message::client_prefix),
+      sent_(last_sent)
+{
+    key_.assign(shared.bytes());
+    received_.accept(last_received);
+}
+
+void message_box::seal(std::span<const std::byte> body, std::uint8_t flags, output_queue& out)
+{
+    const std::uint8_t payload_flags = ((flags & frame_flag::more) ? message::more : 0)
+        | ((flags & frame_flag::command) ? message::command : 0);
+    // Our own counter, from 1 or 2 by one per message: 2^64 of them would take centuries.
+    const std::uint64_t counter = ++sent_;
+    const nonce n = short_nonce(send_prefix_, counter);
+    const std::size_t size = message::min_size + body.size();
+    if (size < output_queue::reference_threshold) {
+        const std::size_t header = size <= max_short_frame_size ? 2 : max_frame_header_size;
+        const std::span<std::byte> space = out.append_space(header + size);
+        // size >= 33, so the space has room for the longest header form.
+        encode_frame_header(space.first<max_frame_header_size>(), size, false, false);
+        write_message(space.subspan(header), body, payload_flags, counter, n, key_);
+        return;
+    }
+    frame wire = frame::with_size(size);
+    write_message({wire.data(), size}, body, payload_flags, counter, n, key_);
+    out.append_frame(wire, false);
+}
+
+std::error_code message_box::open(frame&& wire_body, std::uint8_t& flags, frame& body)
+{
+    const std::size_t size = wire_body.size();
+    if (size < message::min_size || wire_body.view().substr(0, message_name.size()) != message_name)
+        return errc::malformed_command;
+    const std::uint64_t counter = detail::load_big_endian(wire_body.data() + message::counter, counter_size);
+    if (!received_.allows(counter))
+        return errc::nonce_not_increasing;
+    const std::size_t body_size = size - message::min_size;
+    const bool short_body = body_size <= frame::inline_capacity;
+    // A short body goes to scratch_; a longer one is decrypted where its ciphertext is.
+    std::byte* const payload = short_body ? scratch_.data() : wire_body.data() + message::payload;
+    const std::span<const std::byte> box{wire_body.data() + message::box, size - message::box};
+    if (!open_shared({payload, 1 + body_size}, box, short_nonce(receive_prefix_, counter), key_))
+        return errc::decryption_failed;
+    const auto payload_flags = static_cast<std::uint8_t>(payload[0]);
+    // Bits 2..7 are reserved; libzmq ignores them (a PING with flags 04 was taken), so do we.
+    if ((payload_flags & message::more) && (payload_flags & message::command))
+        return errc::malformed_command; // a command never has MORE (RFC 23)
+    received_.accept(counter);
+    flags = ((payload_flags & message::more) ? frame_flag::more : 0)
+        | ((payload_flags & message::command) ? frame_flag::command : 0);
+    body = short_body ? frame(std::span<const std::byte>(payload + 1, body_size))
+                      : wire_body.slice(message::payload + 1, body_size);
+    return {};
+}
+
+} // namespace zmtp::wire::curve
