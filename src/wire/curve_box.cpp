@@ -57,8 +57,9 @@ void message_box::seal(std::span<const std::byte> body, std::uint8_t flags, outp
     out.append_frame(wire, false);
 }
 
-std::error_code message_box::open(frame&& wire_body, std::uint8_t& flags, frame& body)
+std::error_code message_box::open(frame&& wire_body_in, std::uint8_t& flags, frame& body)
 {
+    frame wire_body = std::move(wire_body_in); // consumed: its bytes may be decrypted in place
     const std::size_t size = wire_body.size();
     if (size < message::min_size || wire_body.view().substr(0, message_name.size()) != message_name)
         return errc::malformed_command;

@@ -41,8 +41,9 @@ public:
     /// Opens a MESSAGE data frame's body. Errors: errc::malformed_command (under 33 bytes,
     /// not named MESSAGE, or flags with both MORE and COMMAND), errc::nonce_not_increasing
     /// (counter not above the last opened one), errc::decryption_failed (the box does not
-    /// open). A failed open changes nothing. Decrypts in place: `wire_body` must be a frame
-    /// whose buffer no one else reads (as frame_decoder's are).
+    /// open). A failed open changes nothing in the box. `wire_body` is consumed (left
+    /// empty); a long body is decrypted in place in its buffer, so no other copy of it may
+    /// be read afterwards (frame_decoder's frames have none).
     std::error_code open(frame&& wire_body, std::uint8_t& flags, frame& body) override;
 
 private:
