@@ -345,6 +345,83 @@ Z["bad_character_high"] = b"Hello\x80orld"
 corpora["z85"] = Z
 
 
+# ---------------------------------------------------------------- CURVE (curve_script.hpp)
+# The curve targets make their genuine commands themselves (real keys, seeded randomness);
+# a seed only says which to send, how to change one byte, and when.
+
+
+def change(offset, mask):
+    """The data of a record that changes one byte of a genuine command."""
+    return struct.pack(">HB", offset, mask)
+
+
+S_RAW, S_HELLO, S_INITIATE, S_ADVANCE, S_DECIDE = range(5)
+PICK_200, PICK_300, PICK_400, PICK_500, PICK_999 = (bytes([i]) for i in range(5))
+S = {}
+S["admitted"] = rec(S_HELLO) + rec(S_INITIATE) + rec(S_DECIDE, PICK_200)
+S["denied_400"] = rec(S_HELLO) + rec(S_INITIATE) + rec(S_DECIDE, PICK_400)
+S["error_500"] = rec(S_HELLO) + rec(S_INITIATE) + rec(S_DECIDE, PICK_500)
+S["unavailable_300"] = rec(S_HELLO) + rec(S_INITIATE) + rec(S_DECIDE, PICK_300)
+S["unknown_status"] = rec(S_HELLO) + rec(S_INITIATE) + rec(S_DECIDE, PICK_999)
+S["hello_padding_changed"] = rec(S_HELLO, change(40, 0xFF)) + rec(S_INITIATE) + rec(S_DECIDE, PICK_200)
+S["hello_box_changed"] = rec(S_HELLO, change(150, 0x01)) + rec(S_INITIATE)
+S["hello_version_changed"] = rec(S_HELLO, change(7, 0x01))
+S["cookie_changed"] = rec(S_HELLO) + rec(S_INITIATE, change(20, 0x01))
+S["initiate_box_changed"] = rec(S_HELLO) + rec(S_INITIATE, change(200, 0x40))
+S["initiate_counter_changed"] = rec(S_HELLO) + rec(S_INITIATE, change(112, 0x03))
+S["cookie_at_lifetime"] = rec(S_HELLO) + rec(S_ADVANCE, b"\x3c") + rec(S_INITIATE) + rec(S_DECIDE, PICK_200)
+S["cookie_expired"] = rec(S_HELLO) + rec(S_ADVANCE, b"\x3d") + rec(S_INITIATE)
+S["hello_twice"] = rec(S_HELLO) + rec(S_HELLO) + rec(S_INITIATE)
+S["initiate_first"] = rec(S_INITIATE) + rec(S_RAW, command_body(b"INITIATE", bytes(300))) + rec(S_HELLO)
+S["decide_unasked"] = rec(S_DECIDE, PICK_200) + rec(S_HELLO)
+S["raw_hello_zeros"] = rec(S_RAW, command_body(b"HELLO", b"\x01\x00" + bytes(192)))
+S["raw_hello_short"] = rec(S_RAW, command_body(b"HELLO", b"\x01\x00" + bytes(191)))
+S["raw_commands"] = (rec(S_RAW, command_body(b"READY")) + rec(S_RAW, command_body(b"MESSAGE", bytes(30)))
+                     + rec(S_RAW, b"\x00") + rec(S_RAW, command_body(b"WELCOME", bytes(160))))
+S["command_while_asked"] = rec(S_HELLO) + rec(S_INITIATE) + rec(S_HELLO) + rec(S_DECIDE, PICK_200)
+corpora["curve_server"] = S
+
+C_RAW, C_WELCOME, C_READY, C_ADVANCE = range(4)
+C = {}
+C["handshake"] = rec(C_WELCOME) + rec(C_READY)
+C["handshake_late"] = rec(C_ADVANCE, b"\xff") + rec(C_WELCOME) + rec(C_ADVANCE, b"\xff") + rec(C_READY)
+C["welcome_nonce_changed"] = rec(C_WELCOME, change(10, 0x01)) + rec(C_READY)
+C["welcome_box_changed"] = rec(C_WELCOME, change(100, 0x80))
+C["welcome_twice"] = rec(C_WELCOME) + rec(C_WELCOME) + rec(C_READY)
+C["ready_changed"] = rec(C_WELCOME) + rec(C_READY, change(20, 0x01))
+C["ready_counter_changed"] = rec(C_WELCOME) + rec(C_READY, change(13, 0x02))
+C["ready_twice"] = rec(C_WELCOME) + rec(C_READY) + rec(C_READY)
+C["ready_first"] = rec(C_READY) + rec(C_RAW, command_body(b"READY", bytes(24))) + rec(C_WELCOME)
+C["raw_welcome_zeros"] = rec(C_RAW, command_body(b"WELCOME", bytes(160)))
+C["raw_welcome_long"] = rec(C_RAW, command_body(b"WELCOME", bytes(161)))
+C["raw_commands"] = (rec(C_RAW, command_body(b"HELLO", b"\x01\x00" + bytes(192)))
+                     + rec(C_RAW, command_body(b"INITIATE", bytes(300))) + rec(C_RAW, command_body(b"PING", b"\x00\x00")))
+corpora["curve_client"] = C
+
+M_SEAL, M_DELIVER, M_RAW, M_BIG = range(4)
+FROM_SERVER = 0x80
+MORE, COMMAND = 0x01, 0x04
+M = {}
+M["both_ways"] = (rec(M_SEAL, bytes([MORE]) + b"part") + rec(M_DELIVER, b"\x00")
+                  + rec(FROM_SERVER | M_SEAL, b"\x00reply") + rec(FROM_SERVER | M_DELIVER, b"\x00"))
+M["command_flag"] = rec(M_SEAL, bytes([COMMAND]) + b"\x04PING\x00\x00") + rec(M_DELIVER, b"\x00")
+M["more_and_command"] = rec(M_SEAL, bytes([MORE | COMMAND]) + b"x") + rec(M_DELIVER, b"\x00")
+M["empty_bodies"] = rec(M_SEAL) + rec(M_SEAL, b"\x00") + rec(M_DELIVER, b"\x00") + rec(M_DELIVER, b"\x01")
+M["replayed"] = rec(M_SEAL, b"\x00one") + rec(M_DELIVER, b"\x00") + rec(M_DELIVER, b"\x00")
+M["reordered"] = (rec(FROM_SERVER | M_SEAL, b"\x00one") + rec(FROM_SERVER | M_SEAL, b"\x00two")
+                  + rec(FROM_SERVER | M_DELIVER, b"\x01") + rec(FROM_SERVER | M_DELIVER, b"\x00"))
+M["changed_name"] = rec(M_SEAL, b"\x00abc") + rec(M_DELIVER, b"\x00" + change(3, 0x20)) + rec(M_DELIVER, b"\x00")
+M["changed_counter"] = rec(M_SEAL, b"\x00abc") + rec(M_DELIVER, b"\x00" + change(15, 0x01))
+M["changed_box"] = rec(M_SEAL, b"\x00abc") + rec(M_DELIVER, b"\x00" + change(30, 0x01)) + rec(M_DELIVER, b"\x00")
+M["flags_byte_changed"] = rec(M_SEAL, b"\x01abc") + rec(M_DELIVER, b"\x00" + change(32, 0x02))
+M["big_in_place"] = rec(M_BIG, b"\x64") + rec(M_DELIVER, b"\x00") + rec(FROM_SERVER | M_BIG, b"\x05")
+M["big_in_place"] += rec(FROM_SERVER | M_DELIVER, b"\x00")
+M["raw_short"] = rec(M_RAW, b"\x07MESSAGE" + bytes(24)) + rec(M_RAW, b"")
+M["raw_forged"] = rec(M_RAW, b"\x07MESSAGE" + struct.pack(">Q", 99) + bytes(17))
+M["raw_stale"] = rec(FROM_SERVER | M_RAW, b"\x07MESSAGE" + struct.pack(">Q", 1) + bytes(40))
+corpora["curve_message"] = M
+
+
 def main():
     for name, seeds in corpora.items():
         directory = os.path.join(HERE, "corpus", name)
