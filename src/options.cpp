@@ -87,6 +87,15 @@ std::error_code validate(const socket_options& o, std::string& why)
     c.require("backlog", o.backlog >= 0, "must not be negative, not " + std::to_string(o.backlog));
     c.require("plain_server", !o.plain_server || (!o.plain_username && !o.plain_password),
               "a socket is a PLAIN server or a PLAIN client (plain_username/plain_password), not both");
+    const bool plain = o.plain_server || o.plain_username || o.plain_password;
+    c.require("curve_server", !o.curve_server || (!o.curve_server_key && !plain),
+              "a socket is a CURVE server, a CURVE client (curve_server_key) or a PLAIN socket, one of them");
+    c.require("curve_server_key", !o.curve_server_key || !plain, "a socket is a CURVE client or a PLAIN socket, not both");
+    c.require("curve_secret_key", !o.curve_server || o.curve_secret_key, "a CURVE server needs its secret key");
+    c.require("curve_secret_key", !o.curve_public_key || o.curve_secret_key,
+              "a public key without its secret key is of no use");
+    c.require("curve_public_key", !o.curve_public_key || !o.curve_secret_key || *o.curve_public_key == curve_public(*o.curve_secret_key),
+              "is not the public key of curve_secret_key");
     c.require("plain_username", o.plain_username.value_or("").size() <= 255, "must be at most 255 bytes");
     c.require("plain_password", o.plain_password.value_or("").size() <= 255, "must be at most 255 bytes");
     c.require("zap_domain", o.zap_domain.size() <= 255, "must be at most 255 bytes");

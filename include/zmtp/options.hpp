@@ -1,6 +1,7 @@
 // zmtp::socket_options: typed socket settings with libzmq's documented defaults.
 #pragma once
 
+#include "zmtp/curve_key.hpp"
 #include "zmtp/wire/connection.hpp"
 #include "zmtp/wire/frame_decoder.hpp"
 
@@ -157,6 +158,19 @@ struct socket_options {
     /// each. Not with plain_server.
     std::optional<std::string> plain_username{};
     std::optional<std::string> plain_password{};
+    /// ZMQ_CURVE_SERVER: this socket is a CURVE server (RFC 26): it needs curve_secret_key
+    /// (curve_public_key is derived from it when unset). Every client must know its public
+    /// key; the ZAP handler, if any, is asked about each client's key (without one, every
+    /// key is admitted, as libzmq). Not with curve_server_key or PLAIN.
+    bool curve_server = false;
+    /// ZMQ_CURVE_PUBLICKEY / ZMQ_CURVE_SECRETKEY: this socket's long-term key pair
+    /// (parse_curve_public_key()/parse_curve_secret_key() read libzmq's 40-character Z85
+    /// form). A client without them makes a key pair of its own, once per socket.
+    std::optional<zmtp::curve_public_key> curve_public_key{};
+    std::optional<zmtp::curve_secret_key> curve_secret_key{};
+    /// ZMQ_CURVE_SERVERKEY: setting it makes this socket a CURVE client of the server with
+    /// this public key. Not with curve_server or PLAIN.
+    std::optional<zmtp::curve_public_key> curve_server_key{};
     /// ZMQ_ZAP_DOMAIN: the domain in this socket's ZAP requests. A NULL socket asks ZAP
     /// about its peers only when it is set (libzmq); PLAIN and CURVE servers always ask.
     /// At most 255 bytes.

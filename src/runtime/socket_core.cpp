@@ -109,8 +109,27 @@ wire::connection_options socket_core::connection_options() const
         o.security.plain_username = options_.plain_username.value_or("");
         o.security.plain_password = options_.plain_password.value_or("");
     }
+    if (options_.curve_server || options_.curve_server_key) {
+        o.security.mechanism = mechanism_type::curve;
+        o.security.server = options_.curve_server;
+        o.security.curve_server = options_.curve_server_key.value_or(curve_public_key{});
+        const curve_key_pair& keys = curve_keys();
+        o.security.curve_public = keys.public_key;
+        o.security.curve_secret = keys.secret_key;
+    }
     o.security.authenticate_null = !options_.zap_domain.empty();
     return o;
+}
+
+const curve_key_pair& socket_core::curve_keys() const
+{
+    if (!curve_keys_) {
+        if (options_.curve_secret_key)
+            curve_keys_ = curve_key_pair{curve_public(*options_.curve_secret_key), *options_.curve_secret_key};
+        else
+            curve_keys_ = curve_keypair(); // a client that has none makes its own, once
+    }
+    return *curve_keys_;
 }
 
 std::uint64_t socket_core::authenticate(const wire::authentication_request& request, std::string_view address,

@@ -73,6 +73,8 @@ public:
     void set_options(socket_options options)
     {
         options_ = std::move(options);
+        if (options_.curve_secret_key)
+            curve_keys_.reset(); // the given pair replaces the one in use (a made one stays)
         pattern_->configure(options_);
         set_conflation();
         retry_waiting(); // a high-water mark may have risen
@@ -105,6 +107,8 @@ public:
     std::uint64_t authenticate(const wire::authentication_request& request, std::string_view address,
                                std::function<void(wire::authentication_result)> done);
     void cancel_authentication(std::uint64_t id);
+    /// This socket's CURVE key pair: its options', or one made at first use.
+    const curve_key_pair& curve_keys() const;
     /// Adopts and starts a new session.
     void start_session(const std::shared_ptr<session>& s);
     /// A session's handshake succeeded; an error refuses the peer (the session then closes
@@ -170,6 +174,7 @@ private:
 
     socket_options options_;
     std::shared_ptr<zap_client> zap_; // made at the first request while a ZAP handler is bound
+    mutable std::optional<curve_key_pair> curve_keys_; // reset when the options change
     bool closed_ = false;
     bool terminated_ = false;
     std::atomic<bool> orphaned_{false}; // read without the lock by async initiations

@@ -1,6 +1,7 @@
 #include "zmtp/wire/connection.hpp"
 
 #include "zmtp/error.hpp"
+#include "zmtp/wire/curve_mechanism.hpp"
 #include "zmtp/wire/null_mechanism.hpp"
 #include "zmtp/wire/plain_mechanism.hpp"
 
@@ -32,6 +33,18 @@ std::unique_ptr<mechanism> make_mechanism(const security_options& security, meta
         if (security.server)
             return std::make_unique<plain_server>(std::move(ours));
         return std::make_unique<plain_client>(security.plain_username, security.plain_password, std::move(ours));
+    case type::curve: {
+        const random_source random = security.random ? security.random : system_random();
+        std::array<std::byte, 32> secret;
+        std::copy(security.curve_secret.bytes().begin(), security.curve_secret.bytes().end(), secret.begin());
+        std::unique_ptr<mechanism> m;
+        if (security.server)
+            m = std::make_unique<curve_server>(security.curve_public, secret, std::move(ours), random);
+        else
+            m = std::make_unique<curve_client>(security.curve_public, secret, security.curve_server, std::move(ours), random);
+        secure_wipe(secret);
+        return m;
+    }
     case type::null: break;
     }
     return std::make_unique<null_mechanism>(std::move(ours), security.authenticate_null);
@@ -103,7 +116,7 @@ try {
     }
 
     while (pos < input.size()) {
-        if (state_ == state::ready) { // the usual case under load: one small frame, one message
+        if (state_ == state::ready && !box_) { // the usual case under load: one small frame, one message
             if (const std::size_t n = decoder_.decode_short_message(input.subspan(pos), incoming_)) {
                 pos += n;
                 waiting_event_ = takes_subscriptions_ ? subscription_in_message_form() : event::message;
@@ -180,6 +193,20 @@ connection::event connection::on_greeting_done(time_point now)
 
 connection::event connection::on_frame(decoded_frame&& f, time_point now)
 {
+    if (box_ && state_ == state::ready) { // after CURVE's handshake every frame is a MESSAGE
+        if (f.command || f.more)
+            return fail(errc::unexpected_command);
+        std::uint8_t flags = 0;
+        frame body;
+        if (std::error_code ec = box_->open(std::move(f.body), flags, body))
+            return fail(ec);
+        if (flags & frame_flag::command) {
+            if (boxed_.frames > 0)
+                return fail(errc::command_inside_message);
+            return on_command_frame(body.bytes(), now);
+        }
+        return on_boxed_data_frame(std::move(body), flags & frame_flag::more);
+    }
     if (!f.command) {
         if (state_ != state::ready)
             return fail(errc::message_before_handshake);
@@ -193,8 +220,35 @@ connection::event connection::on_frame(decoded_frame&& f, time_point now)
         waiting_event_ = takes_subscriptions_ ? subscription_in_message_form() : event::message;
         return waiting_event_;
     }
+    return on_command_frame(f.body.bytes(), now);
+}
+
+connection::event connection::on_boxed_data_frame(frame&& body, bool more)
+{
+    // The decoder saw one-frame MESSAGEs: the limits on the message inside apply here.
+    boxed_.bytes += body.size();
+    if (boxed_.bytes > options_.limits.max_message_size)
+        return fail(errc::message_too_large);
+    boxed_.dropping = boxed_.dropping || boxed_.frames >= options_.limits.max_message_frames;
+    ++boxed_.frames;
+    if (!boxed_.dropping) // too many frames: the message is dropped whole
+        incoming_.push_back(std::move(body));
+    if (more)
+        return event::none;
+    const bool dropped = boxed_.dropping;
+    boxed_ = {};
+    if (dropped) {
+        incoming_ = message{};
+        return event::none;
+    }
+    waiting_event_ = takes_subscriptions_ ? subscription_in_message_form() : event::message;
+    return waiting_event_;
+}
+
+connection::event connection::on_command_frame(std::span<const std::byte> body, time_point now)
+{
     command cmd;
-    if (std::error_code ec = parse_command(f.body.bytes(), cmd))
+    if (std::error_code ec = parse_command(body, cmd))
         return fail(ec);
     if (cmd.name == "ERROR") {
         std::string reason;
@@ -249,7 +303,7 @@ connection::event connection::on_ready_command(const command& cmd)
         // One PONG waiting is answer enough: a peer that PINGs without reading must not
         // make us queue a PONG per PING.
         if (!pong_queued_) {
-            pending_.append(encode_pong(p.context));
+            queue_command(encode_pong(p.context));
             pong_queued_ = true;
         }
         return event::none;
@@ -300,7 +354,16 @@ void connection::enter_ready(time_point now)
 {
     state_ = state::ready;
     handshake_deadline_.reset();
-    decoder_.set_limits(options_.limits);
+    box_ = mechanism_->box();
+    frame_limits limits = options_.limits;
+    if (box_) { // each frame arrives as a one-frame MESSAGE, its size checked once opened
+        constexpr std::uint64_t message_overhead = 33; // 07 MESSAGE, nonce, MAC, flags
+        limits.max_message_size = limits.max_message_size > no_limit - message_overhead
+                                      ? no_limit
+                                      : limits.max_message_size + message_overhead;
+        limits.max_message_frames = 1;
+    }
+    decoder_.set_limits(limits);
     // PING exists from ZMTP 3.1 on; a 3.0 peer gets no heartbeats.
     if (options_.heartbeat_interval.count() > 0 && minor_version_ >= 1)
         next_ping_ = now + options_.heartbeat_interval;
@@ -353,13 +416,29 @@ std::error_code connection::send(const message& msg)
     if (minor_version_ >= 1 && msg.size() == 1 && sends_subscription_commands_) {
         const std::span<const std::byte> body = msg[0].bytes();
         if (!body.empty() && (body[0] == std::byte{1} || body[0] == std::byte{0})) {
-            pending_.append(encode_command(body[0] == std::byte{1} ? "SUBSCRIBE" : "CANCEL", body.subspan(1)));
+            queue_command(encode_command(body[0] == std::byte{1} ? "SUBSCRIBE" : "CANCEL", body.subspan(1)));
             return {};
         }
+    }
+    if (box_) {
+        for (std::size_t i = 0; i < msg.size(); ++i)
+            box_->seal(msg[i].bytes(), i + 1 < msg.size() ? frame_flag::more : 0, pending_);
+        return {};
     }
     for (std::size_t i = 0; i < msg.size(); ++i)
         pending_.append_frame(msg[i], i + 1 < msg.size());
     return {};
+}
+
+void connection::queue_command(const std::vector<std::byte>& framed)
+{
+    if (!box_) {
+        pending_.append(framed);
+        return;
+    }
+    // The command's body, without its 2-byte (04 size) or 9-byte (06 size) header.
+    const std::size_t header = framed[0] == std::byte{frame_flag::command} ? 2 : 9;
+    box_->seal(std::span(framed).subspan(header), frame_flag::command, pending_);
 }
 
 bool connection::wants_write() const noexcept
@@ -401,7 +480,7 @@ void connection::on_timer(time_point now)
 
 void connection::send_ping(time_point now)
 {
-    pending_.append(encode_ping(to_deciseconds(options_.heartbeat_ttl), {}));
+    queue_command(encode_ping(to_deciseconds(options_.heartbeat_ttl), {}));
     next_ping_ = now + options_.heartbeat_interval;
     if (!pong_deadline_)
         pong_deadline_ = now + options_.heartbeat_timeout.value_or(options_.heartbeat_interval);

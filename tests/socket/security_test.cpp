@@ -3,10 +3,12 @@
 
 #include "socket_test_support.hpp"
 #include "zmtp/context.hpp"
+#include "zmtp/curve_key.hpp"
 #include "zmtp/error.hpp"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <string>
@@ -26,6 +28,9 @@ namespace {
 /// never answers.
 class zap_handler {
 public:
+    /// The one CURVE client key it admits.
+    inline static zmtp::curve_public_key allowed_key{};
+
     explicit zap_handler(zmtp::context& ctx, bool silent = false)
         : router_(ctx, socket_type::router, test_options()), silent_(silent)
     {
@@ -63,7 +68,9 @@ private:
             const std::string mechanism = request[7].to_string();
             const bool admit = (mechanism == "PLAIN" && request.size() == 10 && request[8] == std::string_view("admin")
                                 && request[9] == std::string_view("secret"))
-                || (mechanism == "NULL" && request[4] == std::string_view("open"));
+                || (mechanism == "NULL" && request[4] == std::string_view("open"))
+                || (mechanism == "CURVE" && request.size() == 9 && request[8].bytes().size() == 32
+                    && std::equal(request[8].bytes().begin(), request[8].bytes().end(), allowed_key.begin()));
             message reply;
             reply.push_back(request[0]);
             reply.push_back(zmtp::frame());
@@ -262,4 +269,128 @@ TEST_CASE("security: a ZAP handler that never answers delays only its handshakes
     CHECK(e.type == zmtp::monitor_event_type::handshake_failed_no_detail);
     CHECK(e.error == errc::handshake_timeout);
     CHECK(zap.requests().size() >= 1);
+}
+
+namespace {
+
+struct curve_setup {
+    zmtp::curve_key_pair server = zmtp::curve_keypair();
+    zmtp::curve_key_pair client = zmtp::curve_keypair();
+
+    zmtp::socket_options server_options() const
+    {
+        zmtp::socket_options o = test_options();
+        o.curve_server = true;
+        o.curve_secret_key = server.secret_key;
+        return o;
+    }
+    zmtp::socket_options client_options(const zmtp::curve_public_key& server_key) const
+    {
+        zmtp::socket_options o = test_options();
+        o.linger = 0ms;
+        o.curve_server_key = server_key;
+        o.curve_secret_key = client.secret_key;
+        return o;
+    }
+};
+
+} // namespace
+
+TEST_CASE("security: CURVE DEALER/ROUTER and REQ/REP over tcp and ipc, without a ZAP handler (any key admitted)")
+{
+    for (const bool tcp : {true, false}) {
+        CAPTURE(tcp);
+        zmtp::context ctx;
+        const curve_setup keys;
+        zmtp::socket server(ctx, socket_type::router, keys.server_options());
+        server.bind(tcp ? std::string("tcp://127.0.0.1:*") : unique_ipc());
+        zmtp::socket client(ctx, socket_type::dealer, keys.client_options(keys.server.public_key));
+        client.connect(server.last_endpoint());
+        client.send(message{"a", "b"});
+        const message got = server.receive();
+        REQUIRE(got.size() == 3);
+        CHECK(got[1] == std::string_view("a"));
+        CHECK(got[2] == std::string_view("b"));
+        message reply;
+        reply.push_back(got[0]);
+        reply.push_back(std::string_view("reply"));
+        server.send(std::move(reply));
+        CHECK(client.receive() == message{"reply"});
+
+        zmtp::socket rep(ctx, socket_type::rep, keys.server_options());
+        rep.bind(tcp ? std::string("tcp://127.0.0.1:*") : unique_ipc());
+        zmtp::socket_options anonymous = test_options(); // no key pair: it makes its own
+        anonymous.curve_server_key = keys.server.public_key;
+        zmtp::socket req(ctx, socket_type::req, anonymous);
+        req.connect(rep.last_endpoint());
+        req.send(message{"ping"});
+        CHECK(rep.receive() == message{"ping"});
+        rep.send(message{"pong"});
+        CHECK(req.receive() == message{"pong"});
+    }
+}
+
+TEST_CASE("security: CURVE with a ZAP handler: the admitted key talks, another key and a wrong server key fail")
+{
+    zmtp::context ctx;
+    const curve_setup keys;
+    zap_handler::allowed_key = keys.client.public_key;
+    zap_handler zap(ctx);
+    zmtp::socket server(ctx, socket_type::router, keys.server_options());
+    server.enable_monitor();
+    server.bind("tcp://127.0.0.1:*");
+
+    zmtp::socket good(ctx, socket_type::dealer, keys.client_options(keys.server.public_key));
+    good.connect(server.last_endpoint());
+    good.send(message{"admitted"});
+    CHECK(server.receive()[1] == std::string_view("admitted"));
+    CHECK(handshake_outcome(server).type == zmtp::monitor_event_type::handshake_succeeded);
+    const std::vector<message> requests = zap.requests();
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0][7] == std::string_view("CURVE"));
+    CHECK(requests[0][8].bytes().size() == 32);
+
+    curve_setup stranger;
+    zmtp::socket other(ctx, socket_type::dealer, stranger.client_options(keys.server.public_key));
+    other.enable_monitor();
+    other.connect(server.last_endpoint());
+    other.send(message{"denied"}, zmtp::send_flags::dontwait);
+    const zmtp::monitor_event refused = handshake_outcome(server);
+    CHECK(refused.type == zmtp::monitor_event_type::handshake_failed_auth);
+    CHECK(refused.error == errc::authentication_denied);
+    CHECK(handshake_outcome(other).error == errc::authentication_denied);
+
+    zmtp::socket wrong(ctx, socket_type::dealer, keys.client_options(stranger.server.public_key));
+    wrong.connect(server.last_endpoint());
+    wrong.send(message{"wrong server key"}, zmtp::send_flags::dontwait);
+    const zmtp::monitor_event bad = handshake_outcome(server);
+    CHECK(bad.type == zmtp::monitor_event_type::handshake_failed_protocol);
+    CHECK(bad.error == errc::decryption_failed);
+    std::error_code ec;
+    (void)server.receive(zmtp::recv_flags::dontwait, ec);
+    CHECK(ec == errc::would_block);
+}
+
+TEST_CASE("security: PUB/SUB over CURVE: subscriptions travel sealed and filter")
+{
+    zmtp::context ctx;
+    const curve_setup keys;
+    zmtp::socket pub(ctx, socket_type::pub, keys.server_options());
+    pub.bind("tcp://127.0.0.1:*");
+    zmtp::socket sub(ctx, socket_type::sub, keys.client_options(keys.server.public_key));
+    sub.subscribe("weather");
+    sub.connect(pub.last_endpoint());
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    message got;
+    std::error_code ec;
+    while (std::chrono::steady_clock::now() < deadline) {
+        pub.send(message{"sports 1"});
+        pub.send(message{"weather 2"});
+        got = sub.receive(zmtp::recv_flags::dontwait, ec);
+        if (!ec)
+            break;
+        std::this_thread::sleep_for(10ms);
+    }
+    REQUIRE_FALSE(ec);
+    CHECK(got == message{"weather 2"});
 }

@@ -3,6 +3,7 @@
 // events, bytes to write and the next deadline come out.
 #pragma once
 
+#include "zmtp/curve_key.hpp"
 #include "zmtp/message.hpp"
 #include "zmtp/socket_type.hpp"
 #include "zmtp/wire/frame_decoder.hpp"
@@ -25,7 +26,7 @@ namespace zmtp::wire {
 
 /// The security mechanism of a connection and its settings (RFC 23: NULL, PLAIN, CURVE).
 struct security_options {
-    enum class mechanism_type { null, plain };
+    enum class mechanism_type { null, plain, curve };
     mechanism_type mechanism = mechanism_type::null;
     /// PLAIN or CURVE: this side is the server, which authenticates its peers (always
     /// asking for authentication: event authenticate).
@@ -36,6 +37,13 @@ struct security_options {
     /// PLAIN client: the credentials HELLO carries (at most 255 bytes each).
     std::string plain_username;
     std::string plain_password;
+    /// CURVE: our long-term key pair (both sides) and the server's public key (client).
+    curve_public_key curve_public{};
+    curve_secret_key curve_secret;
+    curve_public_key curve_server{};
+    /// CURVE: where randomness comes from (transient keys, nonces, cookies); unset, the
+    /// system's (libsodium's randombytes_buf). Tests and fuzz targets pass a seeded one.
+    random_source random;
 };
 
 /// Settings of one connection; defaults follow libzmq's documented option defaults.
@@ -193,6 +201,11 @@ private:
     event after_handshake_step(time_point now);
     void forget_taken_message() noexcept;
     event on_frame(decoded_frame&& f, time_point now);
+    /// A data frame opened from a MESSAGE (CURVE): the message limits apply to it here.
+    event on_boxed_data_frame(frame&& body, bool more);
+    event on_command_frame(std::span<const std::byte> body, time_point now);
+    /// Queues a command frame (PING, PONG, SUBSCRIBE...), sealed in a MESSAGE under CURVE.
+    void queue_command(const std::vector<std::byte>& framed);
     event on_handshake_command(const command& cmd, time_point now);
     event on_ready_command(const command& cmd);
     /// The event for the message just completed on a PUB/XPUB: subscribe/cancel (the
@@ -216,6 +229,13 @@ private:
 
     greeting_parser greeting_;
     std::unique_ptr<mechanism> mechanism_;
+    frame_box* box_ = nullptr; ///< the mechanism's, once ready, when it encrypts (CURVE)
+    /// The message in progress inside MESSAGEs: what the decoder would count for it.
+    struct boxed_message {
+        std::uint64_t bytes = 0;
+        std::uint64_t frames = 0;
+        bool dropping = false;
+    } boxed_;
     frame_decoder decoder_;
     std::size_t handshake_bytes_ = 0;
     std::uint8_t minor_version_ = our_minor_version;

@@ -108,4 +108,10 @@ private:
     std::unique_ptr<state> state_;
 };
 
+/// The system's randomness for CURVE: libsodium's randombytes_buf.
+random_source system_random();
+
+/// Overwrites `key` with zeros in a way the compiler keeps (sodium_memzero).
+void secure_wipe(std::array<std::byte, 32>& key) noexcept;
+
 } // namespace zmtp::wire
