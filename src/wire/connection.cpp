@@ -122,6 +122,18 @@ try {
                 waiting_event_ = takes_subscriptions_ ? subscription_in_message_form() : event::message;
                 return {pos, waiting_event_};
             }
+        } else if (state_ == state::ready) { // the same under CURVE: a MESSAGE opened where it lies
+            std::span<const std::byte> sealed;
+            if (const std::size_t n = decoder_.take_short_message(input.subspan(pos), sealed)) {
+                pos += n;
+                std::uint8_t flags = 0;
+                frame body;
+                if (std::error_code ec = box_->open(sealed, flags, body))
+                    return {pos, fail(ec)};
+                if (event e = on_opened_frame(flags, std::move(body), now); e != event::none)
+                    return {pos, e};
+                continue;
+            }
         }
         std::error_code ec;
         const std::size_t n = decoder_.decode(input.subspan(pos), ec);
@@ -200,12 +212,7 @@ connection::event connection::on_frame(decoded_frame&& f, time_point now)
         frame body;
         if (std::error_code ec = box_->open(std::move(f.body), flags, body))
             return fail(ec);
-        if (flags & frame_flag::command) {
-            if (boxed_.frames > 0)
-                return fail(errc::command_inside_message);
-            return on_command_frame(body.bytes(), now);
-        }
-        return on_boxed_data_frame(std::move(body), flags & frame_flag::more);
+        return on_opened_frame(flags, std::move(body), now);
     }
     if (!f.command) {
         if (state_ != state::ready)
@@ -221,6 +228,15 @@ connection::event connection::on_frame(decoded_frame&& f, time_point now)
         return waiting_event_;
     }
     return on_command_frame(f.body.bytes(), now);
+}
+
+connection::event connection::on_opened_frame(std::uint8_t flags, frame&& body, time_point now)
+{
+    if (!(flags & frame_flag::command))
+        return on_boxed_data_frame(std::move(body), flags & frame_flag::more);
+    if (boxed_.frames > 0)
+        return fail(errc::command_inside_message);
+    return on_command_frame(body.bytes(), now);
 }
 
 connection::event connection::on_boxed_data_frame(frame&& body, bool more)

@@ -61,16 +61,41 @@ std::error_code message_box::open(frame&& wire_body_in, std::uint8_t& flags, fra
 {
     frame wire_body = std::move(wire_body_in); // consumed: its bytes may be decrypted in place
     const std::size_t size = wire_body.size();
-    if (size < message::min_size || wire_body.view().substr(0, message_name.size()) != message_name)
+    // A short body goes to scratch_; a longer one is decrypted where its ciphertext is.
+    const bool short_body = size >= message::min_size && size - message::min_size <= frame::inline_capacity;
+    std::byte* const payload = short_body ? scratch_.data() : wire_body.data() + message::payload;
+    if (std::error_code ec = open_into(wire_body.bytes(), payload, flags))
+        return ec;
+    const std::size_t body_size = size - message::min_size;
+    body = short_body ? frame(std::span<const std::byte>(payload + 1, body_size))
+                      : wire_body.slice(message::payload + 1, body_size);
+    return {};
+}
+
+std::error_code message_box::open(std::span<const std::byte> wire_body, std::uint8_t& flags, frame& body)
+{
+    const std::size_t size = wire_body.size();
+    const bool short_body = size >= message::min_size && size - message::min_size <= frame::inline_capacity;
+    frame opened = short_body ? frame() : frame::with_size(size - message::payload);
+    std::byte* const payload = short_body ? scratch_.data() : opened.data();
+    if (std::error_code ec = open_into(wire_body, payload, flags))
+        return ec;
+    const std::size_t body_size = size - message::min_size;
+    body = short_body ? frame(std::span<const std::byte>(payload + 1, body_size)) : opened.slice(1, body_size);
+    return {};
+}
+
+std::error_code message_box::open_into(std::span<const std::byte> wire_body, std::byte* payload, std::uint8_t& flags)
+{
+    const std::size_t size = wire_body.size();
+    if (size < message::min_size
+        || std::string_view(reinterpret_cast<const char*>(wire_body.data()), message_name.size()) != message_name)
         return errc::malformed_command;
     const std::uint64_t counter = detail::load_big_endian(wire_body.data() + message::counter, counter_size);
     if (!received_.allows(counter))
         return errc::nonce_not_increasing;
     const std::size_t body_size = size - message::min_size;
-    const bool short_body = body_size <= frame::inline_capacity;
-    // A short body goes to scratch_; a longer one is decrypted where its ciphertext is.
-    std::byte* const payload = short_body ? scratch_.data() : wire_body.data() + message::payload;
-    const std::span<const std::byte> box{wire_body.data() + message::box, size - message::box};
+    const std::span<const std::byte> box = wire_body.subspan(message::box);
     if (!open_shared({payload, 1 + body_size}, box, short_nonce(receive_prefix_, counter), key_))
         return errc::decryption_failed;
     const auto payload_flags = static_cast<std::uint8_t>(payload[0]);
@@ -80,8 +105,6 @@ std::error_code message_box::open(frame&& wire_body_in, std::uint8_t& flags, fra
     received_.accept(counter);
     flags = ((payload_flags & message::more) ? frame_flag::more : 0)
         | ((payload_flags & message::command) ? frame_flag::command : 0);
-    body = short_body ? frame(std::span<const std::byte>(payload + 1, body_size))
-                      : wire_body.slice(message::payload + 1, body_size);
     return {};
 }
 

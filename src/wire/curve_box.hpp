@@ -45,8 +45,15 @@ public:
     /// empty); a long body is decrypted in place in its buffer, so no other copy of it may
     /// be read afterwards (frame_decoder's frames have none).
     std::error_code open(frame&& wire_body, std::uint8_t& flags, frame& body) override;
+    /// As above, reading the MESSAGE where it lies (no copy of the ciphertext): a body of
+    /// at most frame::inline_capacity bytes costs no allocation, a longer one its frame.
+    std::error_code open(std::span<const std::byte> wire_body, std::uint8_t& flags, frame& body) override;
 
 private:
+    /// Checks and decrypts `wire_body` into `payload` (flags byte, then the body), which
+    /// may be where the ciphertext is; sets `flags`. A failure changes nothing but `payload`.
+    std::error_code open_into(std::span<const std::byte> wire_body, std::byte* payload, std::uint8_t& flags);
+
     secret_key key_;
     std::string_view send_prefix_;
     std::string_view receive_prefix_;

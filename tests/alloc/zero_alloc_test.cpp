@@ -1,6 +1,7 @@
 // Counts heap allocations on the send and receive paths in steady state: for small
 // messages (up to 32 bytes) there must be none per message. Its own executable, because
 // it replaces the global operator new.
+#include "zmtp/curve_key.hpp"
 #include "zmtp/socket.hpp"
 
 #include "zmtp/context.hpp"
@@ -69,11 +70,19 @@ namespace {
 /// Sends `count` messages of `size` bytes from a DEALER to a DEALER over `endpoint`, the
 /// sender and the receiver both on `io`'s thread, and returns the allocations made
 /// during the second half (the first half warms every buffer up).
-long allocations_in_steady_state(const std::string& endpoint, std::size_t size, int count, bool through_proxy = false)
+long allocations_in_steady_state(const std::string& endpoint, std::size_t size, int count, bool through_proxy = false,
+                                 bool curve = false)
 {
     asio::io_context io;
-    zmtp::socket receiver(io, zmtp::socket_type::dealer);
-    zmtp::socket sender(io, zmtp::socket_type::dealer);
+    zmtp::socket_options receiver_options, sender_options;
+    if (curve) { // the receiver is the CURVE server, the sender a client with a key of its own
+        const zmtp::curve_key_pair server = zmtp::curve_keypair();
+        receiver_options.curve_server = true;
+        receiver_options.curve_secret_key = server.secret_key;
+        sender_options.curve_server_key = server.public_key;
+    }
+    zmtp::socket receiver(io, zmtp::socket_type::dealer, receiver_options);
+    zmtp::socket sender(io, zmtp::socket_type::dealer, sender_options);
     // Optionally the seed's topology in the middle: sender -> ROUTER | proxy | DEALER -> receiver.
     zmtp::socket frontend(io, zmtp::socket_type::router);
     zmtp::socket backend(io, zmtp::socket_type::dealer);
@@ -136,6 +145,19 @@ TEST_CASE("no heap allocation per message in steady state, messages up to 32 byt
             const long n = allocations_in_steady_state(endpoint, size, 200'000);
             CHECK(n == 0); // over 100,000 messages sent and received
         }
+    }
+}
+
+TEST_CASE("no heap allocation per message over CURVE in steady state, messages up to 32 bytes")
+{
+    // A MESSAGE is opened where it lies in the read buffer. One split between two reads is
+    // gathered in the decoder's frame first, which for a 32-byte body (65 bytes sealed) is
+    // over the 40 bytes a frame holds inline: at most one allocation per read of up to
+    // 64 KiB, never one per message (50,000 messages are counted).
+    for (const std::size_t size : {std::size_t{1}, std::size_t{32}}) {
+        CAPTURE(size);
+        const long n = allocations_in_steady_state("tcp://127.0.0.1:*", size, 100'000, false, true);
+        CHECK(n <= (size + 33 <= zmtp::frame::inline_capacity ? 0 : 100));
     }
 }
 

@@ -201,7 +201,9 @@ private:
     event after_handshake_step(time_point now);
     void forget_taken_message() noexcept;
     event on_frame(decoded_frame&& f, time_point now);
-    /// A data frame opened from a MESSAGE (CURVE): the message limits apply to it here.
+    /// A frame opened from a MESSAGE (CURVE), with its MORE and COMMAND flags.
+    event on_opened_frame(std::uint8_t flags, frame&& body, time_point now);
+    /// A data frame opened from a MESSAGE: the message limits apply to it here.
     event on_boxed_data_frame(frame&& body, bool more);
     event on_command_frame(std::span<const std::byte> body, time_point now);
     /// Queues a command frame (PING, PONG, SUBSCRIBE...), sealed in a MESSAGE under CURVE.

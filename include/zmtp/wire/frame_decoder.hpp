@@ -69,18 +69,28 @@ public:
 
     /// The fast path of a receiver under load: if the decoder is between messages and
     /// `input` starts with a whole one-frame message whose body is short (under 256 bytes)
-    /// and within the limits, appends that body to `out` and returns the bytes taken.
-    /// Otherwise returns 0 and changes nothing, and decode() is the way.
-    std::size_t decode_short_message(std::span<const std::byte> input, message& out)
+    /// and within the limits, sets `body` to that body where it lies in `input` and
+    /// returns the bytes it takes. Otherwise returns 0 and changes nothing, and decode()
+    /// is the way.
+    std::size_t take_short_message(std::span<const std::byte> input, std::span<const std::byte>& body) noexcept
     {
         if (state_ != state::flags || inside_message_ || input.size() < 2 || input[0] != std::byte{0})
             return 0;
         const auto size = static_cast<std::size_t>(input[1]);
         if (input.size() - 2 < size || size > limits_.max_message_size || limits_.max_message_frames == 0)
             return 0;
-        out.push_back(input.subspan(2, size));
+        body = input.subspan(2, size);
         largest_body_ = largest_body_ < size ? size : largest_body_;
         return 2 + size;
+    }
+    /// take_short_message(), with the body appended to `out` as a frame.
+    std::size_t decode_short_message(std::span<const std::byte> input, message& out)
+    {
+        std::span<const std::byte> body;
+        const std::size_t n = take_short_message(input, body);
+        if (n != 0)
+            out.push_back(body);
+        return n;
     }
 
     /// True when a complete frame waits in `take()`; decode() consumes nothing until then.

@@ -51,6 +51,8 @@ public:
     /// and frame_flag::command bits, `body` the plaintext. Any forgery, replay, or a
     /// malformed MESSAGE is an error, and the connection closes.
     virtual std::error_code open(frame&& wire_body, std::uint8_t& flags, frame& body) = 0;
+    /// As above, for a MESSAGE still in the input (a whole short frame): reads it in place.
+    virtual std::error_code open(std::span<const std::byte> wire_body, std::uint8_t& flags, frame& body) = 0;
 };
 
 /// One side of a ZMTP security handshake (RFC 23 section "Security Handshake"). The
