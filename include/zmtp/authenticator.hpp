@@ -34,8 +34,8 @@ struct zap_request {
     /// The peer's IP address: IPv4 dotted ("127.0.0.1") or IPv6 text; empty for ipc and
     /// inproc peers.
     std::string address;
-    /// The peer's Identity property, if it sent one (empty for PLAIN and CURVE, which are
-    /// asked before the peer's metadata arrives).
+    /// The peer's Identity property, when the server sends it (RFC 27 allows it to be
+    /// empty; zmtp's own servers leave it empty for now).
     std::string identity;
     /// The security mechanism: "NULL", "PLAIN", "CURVE", or another name a peer used.
     std::string mechanism;
