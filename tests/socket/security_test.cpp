@@ -1,6 +1,7 @@
 // PLAIN and NULL+ZAP over real transports, with ZAP handlers written on zmtp's own sockets.
 #include "zmtp/socket.hpp"
 
+#include "security_test_support.hpp"
 #include "socket_test_support.hpp"
 #include "zmtp/context.hpp"
 #include "zmtp/curve_key.hpp"
@@ -91,37 +92,6 @@ private:
     std::vector<message> requests_;
     std::thread thread_;
 };
-
-zmtp::socket_options plain_client_options(std::string user, std::string password)
-{
-    zmtp::socket_options o = test_options();
-    o.linger = 0ms; // a refused client would otherwise keep retrying to deliver at close
-    o.plain_username = std::move(user);
-    o.plain_password = std::move(password);
-    return o;
-}
-
-zmtp::socket_options plain_server_options()
-{
-    zmtp::socket_options o = test_options();
-    o.plain_server = true;
-    return o;
-}
-
-/// The first handshake outcome the monitor of `s` reports (success or a failure).
-zmtp::monitor_event handshake_outcome(zmtp::socket& s)
-{
-    for (;;) {
-        std::future<zmtp::monitor_event> next = s.async_next_event(asio::use_future);
-        REQUIRE(next.wait_for(10s) == std::future_status::ready);
-        zmtp::monitor_event e = next.get();
-        if (e.type == zmtp::monitor_event_type::handshake_succeeded
-            || e.type == zmtp::monitor_event_type::handshake_failed_auth
-            || e.type == zmtp::monitor_event_type::handshake_failed_protocol
-            || e.type == zmtp::monitor_event_type::handshake_failed_no_detail)
-            return e;
-    }
-}
 
 } // namespace
 
