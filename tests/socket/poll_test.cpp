@@ -9,10 +9,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <future>
 #include <string>
 #include <thread>
+#include <vector>
 
 using namespace zmtp_test;
 using namespace asio::experimental::awaitable_operators;
@@ -310,4 +312,56 @@ TEST_CASE("poll: REP is not readable for a request it would drop")
     CHECK(rep.ready_for() == wait_type::read);
     CHECK(parts(rep.receive()) == strings{"request"}); // the one poll saw
     CHECK(rep.ready_for() == wait_type::write);
+}
+
+TEST_CASE("poll then ||: examples/two_sockets' two phases, each message exactly once")
+{
+    // Round after round on the same sockets: four messages through poll, which may report
+    // both sockets at once (so the loop must stop itself at four), then the other four
+    // through `||` of two receives on an io_context of their own, whose losing receive
+    // gives its message back. Every message arrives once and none is left over.
+    zmtp::context ctx;
+    zmtp::socket tasks(ctx, socket_type::dealer, test_options());
+    zmtp::socket updates(ctx, socket_type::dealer, test_options());
+    tasks.bind("tcp://127.0.0.1:*");
+    updates.bind(unique_inproc());
+    zmtp::socket task_source(ctx, socket_type::dealer, test_options());
+    zmtp::socket update_source(ctx, socket_type::dealer, test_options());
+    task_source.connect(tasks.last_endpoint());
+    update_source.connect(updates.last_endpoint());
+
+    constexpr int rounds = 200;
+    std::array<poll_item, 2> items{{{&tasks}, {&updates}}};
+    int both_ready = 0;
+    for (int round = 0; round < rounds; ++round) {
+        std::vector<std::string> got;
+        for (int i = 0; i < 4; ++i) {
+            task_source.send("task " + std::to_string(i));
+            update_source.send("update " + std::to_string(i));
+        }
+        for (int received = 0; received < 4;) {
+            REQUIRE(zmtp::poll(items, 5s) > 0);
+            if (has(items[0].revents, wait_type::read) && has(items[1].revents, wait_type::read))
+                ++both_ready;
+            for (poll_item& item : items) {
+                if (received < 4 && has(item.revents, wait_type::read)) {
+                    got.push_back(parts(item.socket->receive()).back());
+                    ++received;
+                }
+            }
+        }
+        asio::io_context io;
+        run_coroutine(io, [&]() -> asio::awaitable<void> {
+            for (int i = 0; i < 4; ++i) {
+                auto m = co_await (tasks.async_receive(asio::use_awaitable) || updates.async_receive(asio::use_awaitable));
+                got.push_back(parts(m.index() == 0 ? std::get<0>(m) : std::get<1>(m)).back());
+            }
+        });
+        std::sort(got.begin(), got.end());
+        REQUIRE(got == std::vector<std::string>{"task 0", "task 1", "task 2", "task 3", "update 0", "update 1",
+                                                "update 2", "update 3"});
+        REQUIRE(tasks.ready_for() == wait_type::write); // nothing left over for the next round
+        REQUIRE(updates.ready_for() == wait_type::write);
+    }
+    CHECK(both_ready > 0); // the case the loop must stop itself in did come up
 }
