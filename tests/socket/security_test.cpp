@@ -3,15 +3,13 @@
 
 #include "security_test_support.hpp"
 #include "socket_test_support.hpp"
+#include "support/zap_handler.hpp"
 #include "zmtp/context.hpp"
 #include "zmtp/curve_key.hpp"
 #include "zmtp/error.hpp"
 
 #include <doctest/doctest.h>
 
-#include <algorithm>
-#include <atomic>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,75 +21,6 @@ using zmtp::socket_type;
 
 namespace {
 
-/// A ZAP handler (RFC 27) on a ROUTER bound at inproc://zeromq.zap.01, on its own thread:
-/// admits PLAIN user admin/secret (User-Id "admin-id") and NULL peers of domain "open",
-/// denies everything else with 400, and keeps every request it saw. With `silent` it
-/// never answers.
-class zap_handler {
-public:
-    /// The one CURVE client key it admits.
-    inline static zmtp::curve_public_key allowed_key{};
-
-    explicit zap_handler(zmtp::context& ctx, bool silent = false)
-        : router_(ctx, socket_type::router, test_options()), silent_(silent)
-    {
-        router_.bind("inproc://zeromq.zap.01");
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~zap_handler()
-    {
-        stop_ = true;
-        thread_.join();
-    }
-
-    std::vector<message> requests()
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return requests_;
-    }
-
-private:
-    void serve()
-    {
-        while (!stop_) {
-            std::error_code ec;
-            message request = router_.receive(zmtp::recv_flags::dontwait, ec);
-            if (ec) {
-                std::this_thread::sleep_for(5ms);
-                continue;
-            }
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                requests_.push_back(message(request)); // [routing id, "", "1.0", id, domain, address, identity, mechanism, ...]
-            }
-            if (silent_)
-                continue;
-            const std::string mechanism = request[7].to_string();
-            const bool admit = (mechanism == "PLAIN" && request.size() == 10 && request[8] == std::string_view("admin")
-                                && request[9] == std::string_view("secret"))
-                || (mechanism == "NULL" && request[4] == std::string_view("open"))
-                || (mechanism == "CURVE" && request.size() == 9 && request[8].bytes().size() == 32
-                    && std::equal(request[8].bytes().begin(), request[8].bytes().end(), allowed_key.begin()));
-            message reply;
-            reply.push_back(request[0]);
-            reply.push_back(zmtp::frame());
-            reply.push_back(std::string_view("1.0"));
-            reply.push_back(request[3]);
-            reply.push_back(std::string_view(admit ? "200" : "400"));
-            reply.push_back(std::string_view(admit ? "OK" : "denied"));
-            reply.push_back(std::string_view(admit ? "admin-id" : ""));
-            reply.push_back(zmtp::frame());
-            router_.send(std::move(reply));
-        }
-    }
-
-    zmtp::socket router_;
-    bool silent_;
-    std::atomic<bool> stop_{false};
-    std::mutex mutex_;
-    std::vector<message> requests_;
-    std::thread thread_;
-};
 
 } // namespace
 
