@@ -264,8 +264,17 @@ connection::event connection::on_boxed_data_frame(frame&& body, bool more)
 connection::event connection::on_command_frame(std::span<const std::byte> body, time_point now)
 {
     command cmd;
-    if (std::error_code ec = parse_command(body, cmd))
-        return fail(ec);
+    if (std::error_code ec = parse_command(body, cmd)) {
+        // libzmq 4.3.4's PLAIN server words its refusal `5E "RROR" 03 "400"` (the name's
+        // length byte and its E run together). Read in a handshake as the ERROR it means,
+        // so that we stop as after any refusal instead of retrying as after garbage.
+        constexpr std::string_view libzmq_plain_error = "\x5E" "RROR";
+        if (state_ != state::handshake || body.size() < libzmq_plain_error.size()
+            || std::string_view(reinterpret_cast<const char*>(body.data()), libzmq_plain_error.size()) != libzmq_plain_error)
+            return fail(ec);
+        cmd.name = "ERROR";
+        cmd.data = body.subspan(libzmq_plain_error.size());
+    }
     if (cmd.name == "ERROR") {
         std::string reason;
         if (std::error_code ec = parse_error(cmd.data, reason))

@@ -183,3 +183,21 @@ TEST_CASE("plain: credentials of 255 bytes fit, longer ones are cut to 255")
     CHECK(server.requests[0].credentials[0] == std::string(255, 'u'));
     CHECK(client.conn.current_state() == connection::state::ready);
 }
+
+TEST_CASE("plain: libzmq 4.3.4's malformed ERROR (5E RROR) in a handshake is read as the refusal it is")
+{
+    handshake_side client = plain_client_side();
+    client.unread = concat({greeting("PLAIN", false), bytes("04 09 5e 'RROR' 03 '400'")});
+    feed_side(client, 4096, admit);
+    CHECK(client.conn.error() == errc::authentication_denied);
+    CHECK(client.conn.peer_error_reason() == "400");
+
+    // Anywhere else it is the malformed command it looks like.
+    handshake_side ready_client = plain_client_side();
+    handshake_side server = plain_server_side();
+    run_handshake(ready_client, server, 4096, admit);
+    REQUIRE(ready_client.conn.current_state() == connection::state::ready);
+    ready_client.unread = bytes("04 09 5e 'RROR' 03 '400'");
+    feed_side(ready_client, 4096, admit);
+    CHECK(ready_client.conn.error() == errc::malformed_command);
+}
