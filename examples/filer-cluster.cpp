@@ -2,7 +2,13 @@
 // DEALER for workers, forwards messages between them (zmtp::async_proxy) and keeps N
 // filer-worker processes running, restarting any that dies. SIGINT/SIGTERM stop it all.
 // --root and --max-bytes are checked here once, then passed to every worker.
+// --curve-secret-key makes both sockets CURVE servers (the workers get its public key);
+// --plain-user and --plain-password make them PLAIN servers admitting just that user (a
+// zmtp::authenticator in this process checks them; the workers get them too).
 #include "filer_files.hpp"
+#include "filer_security.hpp"
+
+#include <zmtp/authenticator.hpp>
 
 #include <zmtp/proxy.hpp>
 #include <zmtp/socket.hpp>
@@ -36,6 +42,7 @@ struct settings {
     std::string dealer = "ipc://filer-dealer.ipc";
     unsigned workers = std::max(1u, std::thread::hardware_concurrency());
     filer::root_options files;
+    filer::security_options security;
 };
 
 bool parse(int argc, char** argv, settings& s)
@@ -50,7 +57,7 @@ bool parse(int argc, char** argv, settings& s)
             s.dealer = argv[++i];
         else if (arg == "--workers")
             s.workers = static_cast<unsigned>(std::stoul(argv[++i]));
-        else if (s.files.take(arg, argv[i + 1]))
+        else if (s.files.take(arg, argv[i + 1]) || s.security.take(arg, argv[i + 1]))
             ++i;
         else
             return false;
@@ -117,15 +124,25 @@ int main(int argc, char** argv)
     settings s;
     if (!parse(argc, argv, s)) {
         std::fprintf(stderr, "usage: filer-cluster [--router EP] [--dealer EP] [--workers N] [--root DIR] "
-                             "[--max-bytes N]\n");
+                             "[--max-bytes N]\n"
+                             "       [--curve-secret-key Z85 | --plain-user NAME --plain-password PW]\n");
         return 2;
     }
     // Checked before any worker starts: a worker that cannot start would be restarted forever.
     const std::optional<filer::file_root> files = s.files.open("filer-cluster");
     if (!files)
         return 2;
+    zmtp::socket_options options{.linger = std::chrono::milliseconds(0)};
+    if (!s.security.apply("filer-cluster", true, options))
+        return 2;
     asio::io_context io;
-    const zmtp::socket_options options{.linger = std::chrono::milliseconds(0)};
+    // PLAIN: the ZAP handler that admits exactly the one user (declared before the sockets,
+    // so it outlives them).
+    zmtp::authenticator auth(io);
+    if (options.plain_server) {
+        auth.allow_plain(*s.security.plain_user, *s.security.plain_password);
+        auth.start();
+    }
     zmtp::socket router(io, zmtp::socket_type::router, options);
     zmtp::socket dealer(io, zmtp::socket_type::dealer, options);
     try {
@@ -135,6 +152,8 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "filer-cluster: %s\n", e.what());
         return 1;
     }
+    if (options.curve_server)
+        std::printf("curve public key: %s\n", zmtp::to_z85(zmtp::curve_public(*options.curve_secret_key)).c_str());
     std::printf("Listening on %s, workers on %s\n", router.last_endpoint().c_str(), dealer.last_endpoint().c_str());
     std::fflush(stdout);
 
@@ -144,8 +163,16 @@ int main(int argc, char** argv)
     });
 
     const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe");
-    worker_pool workers({(self.parent_path() / "filer-worker").string(), "--connect", dealer.last_endpoint(), "--root",
-                         files->dir().string(), "--max-bytes", std::to_string(files->max_bytes())});
+    std::vector<std::string> command{(self.parent_path() / "filer-worker").string(), "--connect",
+                                     dealer.last_endpoint(), "--root", files->dir().string(), "--max-bytes",
+                                     std::to_string(files->max_bytes())};
+    if (options.curve_server)
+        command.insert(command.end(),
+                       {"--curve-server-key", zmtp::to_z85(zmtp::curve_public(*options.curve_secret_key))});
+    if (options.plain_server)
+        command.insert(command.end(),
+                       {"--plain-user", *s.security.plain_user, "--plain-password", *s.security.plain_password});
+    worker_pool workers(std::move(command));
     for (unsigned i = 0; i < s.workers; ++i)
         workers.spawn();
 

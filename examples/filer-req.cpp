@@ -5,7 +5,10 @@
 // With --verify every reply is checked: its content must equal PATH's bytes (read once at
 // start). A late reply to an abandoned attempt cannot be miscounted: each retry uses a new
 // REQ socket, and a REQ socket only accepts the reply to its own request.
+// --curve-server-key (CURVE) or --plain-user and --plain-password (PLAIN) talk to a secured
+// filer-cluster (examples/filer_security.hpp).
 #include "filer_protocol.hpp"
+#include "filer_security.hpp"
 
 #include <zmtp/socket.hpp>
 
@@ -36,6 +39,8 @@ struct settings {
     int retries = 3;
     bool verify = false;
     std::string path;
+    filer::security_options security;
+    zmtp::socket_options socket{.linger = std::chrono::milliseconds(0)}; // made from `security`
 };
 
 bool parse(int argc, char** argv, settings& s)
@@ -53,6 +58,8 @@ bool parse(int argc, char** argv, settings& s)
             s.timeout = std::chrono::milliseconds(std::stoi(argv[++i]));
         else if (arg == "--retries" && has_value)
             s.retries = std::stoi(argv[++i]);
+        else if (has_value && s.security.take(arg, argv[i + 1]))
+            ++i;
         else if (arg == "--verify")
             s.verify = true;
         else if (s.path.empty() && arg.rfind("--", 0) != 0)
@@ -72,18 +79,18 @@ struct tally {
     std::map<long long, int> per_pid;
 };
 
-std::unique_ptr<zmtp::socket> open_requester(asio::io_context& io, const std::string& endpoint)
+std::unique_ptr<zmtp::socket> open_requester(asio::io_context& io, const settings& s)
 {
-    auto s = std::make_unique<zmtp::socket>(io, zmtp::socket_type::req, zmtp::socket_options{.linger = 0ms});
-    s->connect(endpoint);
-    return s;
+    auto requester = std::make_unique<zmtp::socket>(io, zmtp::socket_type::req, s.socket);
+    requester->connect(s.endpoint);
+    return requester;
 }
 
 asio::awaitable<void> client(asio::io_context& io, const settings& s, const std::string& expected, int& remaining,
                              tally& t)
 {
     const std::string request = filer::dump({{"path", s.path}});
-    std::unique_ptr<zmtp::socket> requester = open_requester(io, s.endpoint);
+    std::unique_ptr<zmtp::socket> requester = open_requester(io, s);
     while (remaining > 0) {
         --remaining;
         bool answered = false;
@@ -106,7 +113,7 @@ asio::awaitable<void> client(asio::io_context& io, const settings& s, const std:
                 answered = true;
             } else {
                 ++t.retries; // no answer in time: a REQ cannot ask again, so start afresh
-                requester = open_requester(io, s.endpoint);
+                requester = open_requester(io, s);
             }
         }
         if (!answered)
@@ -121,9 +128,13 @@ int main(int argc, char** argv)
     settings s;
     if (!parse(argc, argv, s)) {
         std::fprintf(stderr, "usage: filer-req [--connect EP] [--count N] [--clients C] [--timeout-ms T] "
-                             "[--retries R] [--verify] PATH\n");
+                             "[--retries R] [--verify]\n"
+                             "       [--curve-server-key Z85 [--curve-secret-key Z85] | --plain-user NAME "
+                             "--plain-password PW] PATH\n");
         return 2;
     }
+    if (!s.security.apply("filer-req", false, s.socket))
+        return 2;
     std::printf("filer-req: %d requests for %s from %d clients to %s\n", s.count, s.path.c_str(), s.clients,
                 s.endpoint.c_str());
     std::string expected;
@@ -156,6 +167,8 @@ int main(int argc, char** argv)
         std::printf("  worker %lld: %d replies\n", pid, n);
         per_pid[std::to_string(pid)] = n;
     }
+    if (t.replies == 0 && s.count > 0 && (s.security.curve() || s.security.plain()))
+        std::fprintf(stderr, "filer-req: no replies: is the server key (CURVE) or the password (PLAIN) right?\n");
     std::printf("rate: %.0f requests/s (%.3f s)\n", rate, seconds);
     nlohmann::json summary = {{"requests", s.count}, {"replies", t.replies}, {"errors", t.errors},
                               {"missing", t.missing}, {"retries", t.retries}, {"per_pid", per_pid},

@@ -3,6 +3,7 @@
 // carries the file's content, a timestamp and our pid, or an error. Only regular files below
 // the root and at most --max-bytes long are served (examples/filer_files.hpp).
 #include "filer_protocol.hpp"
+#include "filer_security.hpp"
 
 #include <zmtp/context.hpp>
 #include <zmtp/socket.hpp>
@@ -22,6 +23,7 @@ void stop(int) { stopping = 1; }
 struct settings {
     std::string endpoint;
     filer::root_options files;
+    filer::security_options security;
 };
 
 bool parse(int argc, char** argv, settings& s)
@@ -32,7 +34,7 @@ bool parse(int argc, char** argv, settings& s)
             return false;
         if (arg == "--connect")
             s.endpoint = argv[++i];
-        else if (s.files.take(arg, argv[i + 1]))
+        else if (s.files.take(arg, argv[i + 1]) || s.security.take(arg, argv[i + 1]))
             ++i;
         else
             return false;
@@ -46,7 +48,9 @@ int main(int argc, char** argv)
 {
     settings s;
     if (!parse(argc, argv, s)) {
-        std::fprintf(stderr, "usage: filer-worker --connect ENDPOINT [--root DIR] [--max-bytes N]\n");
+        std::fprintf(stderr, "usage: filer-worker --connect ENDPOINT [--root DIR] [--max-bytes N]\n"
+                             "       [--curve-server-key Z85 [--curve-secret-key Z85] | --plain-user NAME "
+                             "--plain-password PW]\n");
         return 2;
     }
     const std::optional<filer::file_root> files = s.files.open("filer-worker");
@@ -55,10 +59,13 @@ int main(int argc, char** argv)
     std::signal(SIGINT, stop);
     std::signal(SIGTERM, stop);
 
-    zmtp::context ctx;
     // A short receive timeout lets the loop notice a signal promptly.
-    zmtp::socket responder(ctx, zmtp::socket_type::rep,
-                           {.linger = std::chrono::milliseconds(0), .receive_timeout = std::chrono::milliseconds(100)});
+    zmtp::socket_options options{.linger = std::chrono::milliseconds(0),
+                                 .receive_timeout = std::chrono::milliseconds(100)};
+    if (!s.security.apply("filer-worker", false, options))
+        return 2;
+    zmtp::context ctx;
+    zmtp::socket responder(ctx, zmtp::socket_type::rep, options);
     responder.connect(s.endpoint);
     while (!stopping) {
         std::error_code ec;
