@@ -15,6 +15,7 @@ trap 'rc=$?; ((rc == 0)) || echo "test.sh: FAIL (exit $rc) in step: $step, after
 # Any sanitizer report is fatal (also for test discovery, which runs at build time).
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp" # leaks inside libzmq only (see the file)
 
 bash scripts/deps.sh
 
