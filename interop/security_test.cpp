@@ -224,13 +224,10 @@ parts without_envelope(const zmtp::message& request)
     return parts(p.begin() + 2, p.end());
 }
 
-/// The Address frame of zmtp's ZAP request for a connection over `t`: empty for ipc.
-std::string zap_address(transport_kind t) { return t == transport_kind::tcp ? "127.0.0.1" : ""; }
-
-/// The Address frame of libzmq's ZAP request (and its Peer-Address property) for a
-/// connection over `t` from this process: for ipc, "localhost:" + the peer's uid, gid and
-/// pid (its credentials on the unix socket), where zmtp sends nothing.
-std::string libzmq_zap_address(transport_kind t)
+/// The Address frame of a ZAP request (and the Peer-Address property), libzmq's and
+/// zmtp's alike, for a connection over `t` from this process: for ipc, "localhost:" + the
+/// peer's uid, gid and pid (its credentials on the unix socket).
+std::string zap_address(transport_kind t)
 {
     if (t == transport_kind::tcp)
         return "127.0.0.1";
@@ -314,7 +311,7 @@ void run_plain_to_libzmq(const rr_case& c, transport_kind t)
     CHECK(got->properties["x-hello"] == std::nullopt);
     CHECK(got->properties["X-Empty"] == std::optional<std::string>(""));
     CHECK(got->properties["Socket-Type"] == std::optional<std::string>(c.ours == socket_type::req ? "REQ" : "DEALER"));
-    CHECK(got->properties["Peer-Address"] == std::optional<std::string>(libzmq_zap_address(t)));
+    CHECK(got->properties["Peer-Address"] == std::optional<std::string>(zap_address(t)));
     REQUIRE(server.send(with_id(c.reply_sent, id)));
     CHECK(zrecv(client) == std::optional<parts>(c.reply_seen));
 
@@ -325,7 +322,7 @@ void run_plain_to_libzmq(const rr_case& c, transport_kind t)
 
     const std::vector<parts> requests = zap.requests();
     REQUIRE(requests.size() == 1);
-    CHECK(requests[0] == parts{"1.0", "1", "", libzmq_zap_address(t), "", "PLAIN", "admin", "secret"});
+    CHECK(requests[0] == parts{"1.0", "1", "", zap_address(t), "", "PLAIN", "admin", "secret"});
 }
 
 /// Our PLAIN client refused by libzmq's PLAIN server; nothing is delivered.
@@ -398,7 +395,7 @@ void run_plain_refused_by_libzmq(bool with_handler, transport_kind t)
     CHECK_MESSAGE(events.count(monitor_event_type::handshake_failed_auth) == 1, "zmtp events: " << events.describe());
     const std::vector<parts> requests = zap->requests();
     REQUIRE_MESSAGE(requests.size() == 1, "ZAP requests: " << requests.size() << "; zmtp events: " << events.describe());
-    CHECK(requests[0] == parts{"1.0", "1", "", libzmq_zap_address(t), "", "PLAIN", "admin", "wrong"});
+    CHECK(requests[0] == parts{"1.0", "1", "", zap_address(t), "", "PLAIN", "admin", "wrong"});
 }
 
 // --- (b) libzmq PLAIN client -> zmtp PLAIN server ---------------------------------------
@@ -537,8 +534,8 @@ void run_plain_refused_by_zmtp(bool with_handler, transport_kind t)
 // --- (c) NULL with a ZAP domain ---------------------------------------------------------
 
 /// Our NULL ROUTER with zap_domain asks our handler about libzmq's DEALER. That DEALER has a
-/// routing id and ZMQ_METADATA, both sent in its READY; the request's Identity frame is
-/// empty all the same, as in libzmq's requests (run_null_zap_at_libzmq).
+/// routing id and ZMQ_METADATA, both sent in its READY; the request's Identity frame is the
+/// server's own routing id, not the client's, as in libzmq's requests (run_null_zap_at_libzmq).
 void run_null_zap_at_zmtp(bool admitted, transport_kind t)
 {
     zmq_context zctx;
@@ -546,6 +543,7 @@ void run_null_zap_at_zmtp(bool admitted, transport_kind t)
     zmtp_test::zap_handler zap(ctx);
     zmtp::socket_options o = zmtp_options();
     o.zap_domain = admitted ? "open" : "closed";
+    o.routing_id = "our-router";
     zmtp::socket server(ctx, socket_type::router, o);
     event_log events(server);
     const std::string ep = zbind(server, bind_endpoint(t));
@@ -581,11 +579,12 @@ void run_null_zap_at_zmtp(bool admitted, transport_kind t)
     CHECK_MESSAGE(requests.size() == 1, "ZAP requests: " << requests.size() << "; libzmq events: " << mon.describe());
     REQUIRE(!requests.empty());
     CHECK(without_envelope(requests[0])
-          == parts{"1.0", "1", admitted ? "open" : "closed", zap_address(t), "", "NULL"});
+          == parts{"1.0", "1", admitted ? "open" : "closed", zap_address(t), "our-router", "NULL"});
 }
 
 /// libzmq's NULL ROUTER with ZMQ_ZAP_DOMAIN asks libzmq's handler about our DEALER (whose
-/// routing id "our-dealer" libzmq leaves out of the request's Identity frame). A denied
+/// routing id "our-dealer" libzmq leaves out of the request's Identity frame: it puts the
+/// server's own routing id there). A denied
 /// NULL client gets a well-formed ERROR "400" from libzmq, unlike a PLAIN one.
 void run_null_zap_at_libzmq(bool admitted, transport_kind t)
 {
@@ -594,6 +593,7 @@ void run_null_zap_at_libzmq(bool admitted, transport_kind t)
     zmtp::context ctx;
     zmq_sock server(zctx, ZMQ_ROUTER, 300);
     server.set(ZMQ_ZAP_DOMAIN, std::string_view(admitted ? "open" : "closed"));
+    server.set(ZMQ_ROUTING_ID, std::string_view("their-router"));
     zmq_monitor mon(zctx, server);
     const std::string ep = server.bind(bind_endpoint(t));
 
@@ -628,7 +628,7 @@ void run_null_zap_at_libzmq(bool admitted, transport_kind t)
     const std::vector<parts> requests = zap.requests();
     CHECK_MESSAGE(requests.size() == 1, "ZAP requests: " << requests.size() << "; zmtp events: " << events.describe());
     REQUIRE(!requests.empty());
-    CHECK(requests[0] == parts{"1.0", "1", admitted ? "open" : "closed", libzmq_zap_address(t), "", "NULL"});
+    CHECK(requests[0] == parts{"1.0", "1", admitted ? "open" : "closed", zap_address(t), "their-router", "NULL"});
 }
 
 // --- (d) metadata -----------------------------------------------------------------------

@@ -31,11 +31,11 @@ struct authenticator_state; // src/authenticator.cpp
 struct zap_request {
     /// The server socket's zap_domain (empty when it has none).
     std::string domain;
-    /// The peer's IP address: IPv4 dotted ("127.0.0.1") or IPv6 text; empty for ipc and
-    /// inproc peers.
+    /// The peer's address: IPv4 dotted ("127.0.0.1") or IPv6 text; for an ipc peer
+    /// "localhost:UID:GID:PID", its process's credentials (libzmq's form); empty for inproc.
     std::string address;
-    /// The peer's Identity property, when the server sends it (RFC 27 allows it to be
-    /// empty; zmtp's own servers leave it empty for now).
+    /// The Identity frame: the asking server socket's own routing_id, as libzmq sends it
+    /// (empty when it has none).
     std::string identity;
     /// The security mechanism: "NULL", "PLAIN", "CURVE", or another name a peer used.
     std::string mechanism;
@@ -109,8 +109,8 @@ struct zap_decision {
 /// CURVE sockets admit them (libzmq's behaviour; see zap_enforce_domain).
 ///
 /// Addresses are compared as text, after writing an IP address in its canonical form
-/// ("::1" for "0:0:0:0:0:0:0:1"). An ipc or inproc peer has the empty address: a
-/// non-empty allow list refuses it unless "" is allowed.
+/// ("::1" for "0:0:0:0:0:0:0:1"). An ipc peer's address is "localhost:UID:GID:PID" and an
+/// inproc peer's is empty: a non-empty allow list refuses them unless allowed so.
 class authenticator {
 public:
     using executor_type = asio::any_io_executor;

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -183,7 +184,7 @@ void session::on_authenticated(const wire::authentication_result& result)
     read();
 }
 
-std::string session::peer_address() const
+std::string session::peer_address()
 {
     std::error_code ec;
     const auto peer = stream_.remote_endpoint(ec);
@@ -194,7 +195,15 @@ std::string session::peer_address() const
         inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(peer.data())->sin_addr, text, sizeof text);
     else if (peer.protocol().family() == AF_INET6)
         inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(peer.data())->sin6_addr, text, sizeof text);
-    return text; // ipc and inproc peers have no address
+    else if (peer.protocol().family() == AF_UNIX && !endpoint_.starts_with("inproc://")) {
+        // libzmq's form for ipc: the peer process's credentials on the socket.
+        ucred cred{};
+        socklen_t size = sizeof cred;
+        if (::getsockopt(stream_.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &size) == 0)
+            return "localhost:" + std::to_string(cred.uid) + ":" + std::to_string(cred.gid) + ":" +
+                   std::to_string(cred.pid);
+    }
+    return text; // an inproc peer has no address
 }
 
 void session::on_protocol_close()

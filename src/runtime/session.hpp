@@ -64,8 +64,9 @@ private:
     /// The handshake wants a decision: asks the core (ZAP), pausing input until it comes.
     void ask_authentication();
     void on_authenticated(const wire::authentication_result& result);
-    /// The peer's IP address as text (ZAP's address frame); empty for ipc and inproc.
-    std::string peer_address() const;
+    /// The peer's address as libzmq gives it (ZAP's address frame, the Peer-Address
+    /// property): its IP as text, "localhost:UID:GID:PID" for ipc, empty for inproc.
+    std::string peer_address();
 
     std::shared_ptr<socket_core> core_;
     stream_socket stream_;

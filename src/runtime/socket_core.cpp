@@ -138,7 +138,8 @@ std::uint64_t socket_core::authenticate(const wire::authentication_request& requ
     if (zap_client::handler_bound()) {
         if (!zap_)
             zap_ = std::make_shared<zap_client>(executor);
-        return zap_->ask(request, options_.zap_domain, address, std::move(done));
+        return zap_->ask(request, {.domain = options_.zap_domain, .address = address, .identity = options_.routing_id},
+                         std::move(done));
     }
     // No handler: libzmq admits a NULL or CURVE peer and refuses a PLAIN one (it closes
     // after HELLO, sending nothing); zap_enforce_domain refuses them all.

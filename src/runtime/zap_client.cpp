@@ -51,8 +51,7 @@ bool zap_client::handler_bound()
     return find_inproc(std::string(zap_endpoint.substr(std::string_view("inproc://").size()))) != nullptr;
 }
 
-std::uint64_t zap_client::ask(const wire::authentication_request& request, std::string_view domain,
-                              std::string_view address, reply_handler done)
+std::uint64_t zap_client::ask(const wire::authentication_request& request, const asker& who, reply_handler done)
 {
     std::uint64_t id;
     {
@@ -64,9 +63,9 @@ std::uint64_t zap_client::ask(const wire::authentication_request& request, std::
     m.push_back(frame());
     m.push_back(std::string_view("1.0"));
     m.push_back(std::string_view(std::to_string(id)));
-    m.push_back(domain);
-    m.push_back(address);
-    m.push_back(std::string_view(request.identity));
+    m.push_back(who.domain);
+    m.push_back(who.address);
+    m.push_back(who.identity);
     m.push_back(std::string_view(request.mechanism));
     for (const std::string& c : request.credentials)
         m.push_back(std::string_view(c));

@@ -32,10 +32,17 @@ public:
     /// True while a handler is bound at zap_endpoint.
     static bool handler_bound();
 
+    /// Who asks: the server socket's zap_domain, the peer's address, and the server
+    /// socket's own routing_id (libzmq's identity frame: ours, not the peer's).
+    struct asker {
+        std::string_view domain;
+        std::string_view address;
+        std::string_view identity;
+    };
+
     /// Sends [empty, "1.0", id, domain, address, identity, mechanism, credentials...];
     /// `done` gets the reply. Returns the request id, for cancel().
-    std::uint64_t ask(const wire::authentication_request& request, std::string_view domain, std::string_view address,
-                      reply_handler done);
+    std::uint64_t ask(const wire::authentication_request& request, const asker& who, reply_handler done);
     /// Forgets a request: its reply, if any comes, is dropped.
     void cancel(std::uint64_t id);
     /// Stops: no more replies are delivered (the owning socket closed).

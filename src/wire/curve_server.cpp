@@ -46,7 +46,7 @@ struct curve_server::state {
     time_point cookie_made;
     peer_counter received;
     secret_key shared;           // of C' and s', until the box has it
-    authentication_request request{.mechanism = std::string(mechanism_name), .identity = {}, .credentials = {}};
+    authentication_request request{.mechanism = std::string(mechanism_name), .credentials = {}};
     step at = step::hello;
     std::optional<message_box> box;
 };
@@ -185,7 +185,6 @@ std::error_code curve_server::state::on_initiate(const command& cmd, time_point 
         return ec;
     received.accept(counter);
     peer = std::move(parsed);
-    request.identity = std::string(peer.get("Identity").value_or(std::string_view{}));
     request.credentials = {std::string(reinterpret_cast<const char*>(client_public.data()), key_size)};
     cookie_key.clear(); // its work is done (RFC 26)
     at = step::authenticating;

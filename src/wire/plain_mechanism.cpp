@@ -104,7 +104,6 @@ std::error_code plain_server::on_command(const command& cmd, output_queue& out, 
         if (!read_short_string(cmd.data, pos, username) || !read_short_string(cmd.data, pos, password)
             || pos != cmd.data.size())
             return errc::malformed_command;
-        // The ZAP request goes out on HELLO, before INITIATE names the peer: no identity.
         request_.credentials = {std::move(username), std::move(password)};
         stage_ = stage::asking;
         return {};

@@ -30,7 +30,9 @@ TEST_CASE("security: a PLAIN client with the right password talks to a PLAIN ser
         CAPTURE(tcp);
         zmtp::context ctx;
         zap_handler zap(ctx);
-        zmtp::socket server(ctx, socket_type::router, plain_server_options());
+        zmtp::socket_options server_options = plain_server_options();
+        server_options.routing_id = "server-7";
+        zmtp::socket server(ctx, socket_type::router, server_options);
         server.enable_monitor();
         server.bind(tcp ? std::string("tcp://127.0.0.1:*") : unique_ipc());
         zmtp::socket client(ctx, socket_type::dealer, plain_client_options("admin", "secret"));
@@ -49,8 +51,8 @@ TEST_CASE("security: a PLAIN client with the right password talks to a PLAIN ser
         CHECK(r[2] == std::string_view("1.0"));
         CHECK(r[3] == std::string_view("1"));
         CHECK(r[4].empty());                                                   // no zap_domain set
-        CHECK(r[5] == std::string_view(tcp ? "127.0.0.1" : ""));               // the peer's address
-        CHECK(r[6].empty());                                                   // asked on HELLO: no identity yet
+        CHECK(r[5] == (tcp ? std::string("127.0.0.1") : own_ipc_address())); // the peer's address
+        CHECK(r[6] == std::string_view("server-7")); // the server's own routing id, as libzmq
         CHECK(r[7] == std::string_view("PLAIN"));
         CHECK(r[8] == std::string_view("admin"));
         CHECK(r[9] == std::string_view("secret"));

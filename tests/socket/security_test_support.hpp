@@ -6,6 +6,8 @@
 #include "zmtp/monitor.hpp"
 #include "zmtp/socket.hpp"
 
+#include <unistd.h>
+
 #include <future>
 #include <string>
 
@@ -28,6 +30,14 @@ inline zmtp::socket_options plain_server_options()
     zmtp::socket_options o = test_options();
     o.plain_server = true;
     return o;
+}
+
+/// The address a ZAP request and the Peer-Address property give for an ipc peer in this
+/// process, as libzmq writes it: "localhost:UID:GID:PID".
+inline std::string own_ipc_address()
+{
+    return "localhost:" + std::to_string(::getuid()) + ":" + std::to_string(::getgid()) + ":" +
+           std::to_string(::getpid());
 }
 
 /// The first handshake outcome the monitor of `s` reports (success or a failure), waiting

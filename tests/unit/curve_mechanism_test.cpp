@@ -622,7 +622,6 @@ TEST_CASE("curve: the server's WELCOME, READY and MESSAGEs, and its ZAP request 
     const wire::authentication_request* request = server.authentication_wanted();
     REQUIRE(request != nullptr);
     CHECK(request->mechanism == "CURVE");
-    CHECK(request->identity == "client-7");
     REQUIRE(request->credentials.size() == 1);
     CHECK(request->credentials[0] == key_string(client_public));
     CHECK(server.peer_metadata().get("X-Color") == "blue");
@@ -667,7 +666,6 @@ TEST_CASE("curve: client and server complete the handshake in memory; metadata g
     s.authenticate();
     const wire::authentication_request& request = *s.server.authentication_wanted();
     CHECK(request.mechanism == "CURVE");
-    CHECK(request.identity == "client-7");
     CHECK(request.credentials == std::vector<std::string>{key_string(client_public)});
     CHECK(s.server.box() == nullptr);
     s.send_ready();
@@ -690,13 +688,6 @@ TEST_CASE("curve: client and server complete the handshake in memory; metadata g
     CHECK(again.hello == s.hello);
     CHECK(again.initiate == s.initiate);
     CHECK(again.ready == s.ready);
-}
-
-TEST_CASE("curve: without an Identity the ZAP request's identity is empty")
-{
-    session s({.client_properties = properties({{"Socket-Type", "REQ"}})});
-    s.authenticate();
-    CHECK(s.server.authentication_wanted()->identity.empty());
 }
 
 TEST_CASE("curve: authentication outcomes: 200 READY; 400 and 500 an ERROR; 300 and others nothing")

@@ -23,10 +23,9 @@ namespace zmtp::wire {
 using random_source = std::function<void(std::span<std::byte>)>;
 
 /// What a server mechanism asks a ZAP handler (RFC 27) before it admits the peer. The
-/// runtime adds the version, request id, domain and address frames.
+/// runtime adds the version, request id, domain, address and identity frames.
 struct authentication_request {
     std::string mechanism;                ///< "NULL", "PLAIN" or "CURVE"
-    std::string identity;                 ///< the peer's Identity property, if already known
     std::vector<std::string> credentials; ///< PLAIN: user name, password; CURVE: 32-byte key
 };
 

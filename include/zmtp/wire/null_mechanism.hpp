@@ -43,7 +43,7 @@ private:
     bool asking_ = false;
     bool admitted_ = false;
     bool peer_ready_ = false;
-    authentication_request request_{.mechanism = std::string(mechanism_name), .identity = {}, .credentials = {}};
+    authentication_request request_{.mechanism = std::string(mechanism_name), .credentials = {}};
 };
 
 } // namespace zmtp::wire
