@@ -4,12 +4,17 @@
 // so does zmtp.
 #include "interop_helpers.hpp"
 
+#include "support/zap_handler.hpp"
 #include "zmtp/curve_key.hpp"
 
 #include <doctest/doctest.h>
 #include <zmq.h>
 
+#include <unistd.h>
+
+#include <optional>
 #include <string>
+#include <string_view>
 
 using namespace interop;
 using zmtp::socket_type;
@@ -103,6 +108,54 @@ TEST_CASE("curve interop: libzmq DEALER client -> zmtp ROUTER server, messages b
         CHECK((*got)[2] == big);
         REQUIRE(zsend(server, {(*got)[0], "reply"}));
         CHECK(client.recv() == parts{"reply"});
+    }
+}
+
+TEST_CASE("curve interop: properties of libzmq's messages read by zmtp, and of zmtp's read by libzmq")
+{
+    using opt = std::optional<std::string_view>;
+    for (const transport_kind t : {transport_kind::tcp, transport_kind::ipc}) {
+        CAPTURE(static_cast<int>(t));
+        zmtp::context ctx;
+        zmtp_test::zap_handler::allowed_key = zmtp::parse_curve_public_key(client_public);
+        zmtp_test::zap_handler zap(ctx);
+        zmtp::socket_options o = zmtp_server_options();
+        o.metadata = {{"X-Role", "zmtp-server"}};
+        zmtp::socket server(ctx, socket_type::router, o);
+        const std::string ep = zbind(server, bind_endpoint(t));
+        zmq_context zctx;
+        zmq_sock client(zctx, ZMQ_DEALER);
+        libzmq_client(client);
+        client.set(ZMQ_ROUTING_ID, std::string_view("libzmq-client"));
+        client.set(zmq_metadata_option, std::string_view("X-Role:libzmq-client"));
+        client.connect(ep);
+        REQUIRE(client.send({"hello"}));
+        std::error_code ec;
+        const zmtp::message got = server.receive(zmtp::recv_flags::none, ec);
+        REQUIRE_MESSAGE(!ec, ec.message());
+        CHECK(to_parts(got) == parts{"libzmq-client", "hello"});
+        CHECK(got.property("Socket-Type") == opt("DEALER"));
+        CHECK(got.property("Routing-Id") == opt("libzmq-client"));
+        CHECK(got.property("X-Role") == opt("libzmq-client"));
+        CHECK(got.property("User-Id") == opt("admin-id"));
+        CHECK(got.property("Hello") == opt("World"));
+        const std::string address = t == transport_kind::tcp
+                                      ? std::string("127.0.0.1")
+                                      : "localhost:" + std::to_string(::getuid()) + ":" + std::to_string(::getgid())
+                                            + ":" + std::to_string(::getpid());
+        CHECK(got.property("Peer-Address") == opt(address));
+
+        REQUIRE(zsend(server, {"libzmq-client", "reply"}));
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        REQUIRE(zmq_msg_recv(&msg, client.get(), 0) == 5);
+        const char* type = zmq_msg_gets(&msg, "Socket-Type");
+        const char* role = zmq_msg_gets(&msg, "X-Role");
+        const char* peer = zmq_msg_gets(&msg, "Peer-Address");
+        CHECK(std::string(type ? type : "(none)") == "ROUTER");
+        CHECK(std::string(role ? role : "(none)") == "zmtp-server");
+        CHECK(std::string(peer ? peer : "(none)") == address);
+        zmq_msg_close(&msg);
     }
 }
 

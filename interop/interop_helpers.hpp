@@ -98,6 +98,10 @@ inline bool zsend(zmtp::socket& s, const parts& p)
     return !ec;
 }
 
+/// ZMQ_METADATA: zmq.h declares it only with the draft API, which Debian's build leaves out,
+/// yet libzmq 4.3.4 takes it (zmq_sock::set requires that it does).
+constexpr int zmq_metadata_option = 95;
+
 /// Receives one message from a zmtp socket; nullopt (with a diagnostic) on error/timeout.
 inline std::optional<parts> zrecv(zmtp::socket& s)
 {

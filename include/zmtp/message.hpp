@@ -3,9 +3,11 @@
 
 #include "zmtp/detail/small_vector.hpp"
 #include "zmtp/frame.hpp"
+#include "zmtp/peer_properties.hpp"
 
 #include <cstddef>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -55,7 +57,19 @@ public:
     {
         frames_.erase(frames_.begin(), frames_.begin() + (count < size() ? count : size()));
     }
+    /// Removes every frame (who sent the message stays known).
     void clear() noexcept { frames_.clear(); }
+
+    /// Who sent this message: the properties of the connection it arrived on, or null for
+    /// a message that was not received from a peer. Copies and moves carry it along.
+    const peer_properties* properties() const noexcept { return peer_.get(); }
+    /// The property `name` of whoever sent this message (peer_properties::get), or nullopt.
+    std::optional<std::string_view> property(std::string_view name) const noexcept
+    {
+        return peer_.get() ? peer_.get()->get(name) : std::nullopt;
+    }
+    /// Says who sent this message (the runtime does, as it arrives).
+    void set_properties(detail::peer_properties_ref from) noexcept { peer_ = std::move(from); }
 
     /// Sum of the frame sizes in bytes.
     std::size_t total_size() const noexcept
@@ -78,6 +92,7 @@ public:
 
 private:
     detail::small_vector<frame, inline_frames> frames_;
+    detail::peer_properties_ref peer_;
 };
 
 } // namespace zmtp

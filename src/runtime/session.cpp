@@ -134,13 +134,18 @@ bool session::handle(wire::connection::event e)
             return false;
         }
         attached_ = true;
+        properties_.reset(new peer_properties(conn_.peer_metadata(), conn_.authentication_properties(),
+                                              conn_.user_id(), peer_address()));
         break;
-    case wire::connection::event::message:
-        if (!core_->received(*pipe_, conn_.take_message())) { // no memory to queue it: this peer goes
+    case wire::connection::event::message: {
+        message&& msg = conn_.take_message();
+        msg.set_properties(properties_.issue());
+        if (!core_->received(*pipe_, std::move(msg))) { // no memory to queue it: this peer goes
             stop(errc::out_of_memory);
             return false;
         }
         break;
+    }
     case wire::connection::event::subscribe:
     case wire::connection::event::cancel: {
         const message topic = conn_.take_message();

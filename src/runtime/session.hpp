@@ -2,6 +2,7 @@
 #pragma once
 
 #include "runtime/handler_memory.hpp"
+#include "zmtp/peer_properties.hpp"
 #include "zmtp/wire/connection.hpp"
 
 #include <asio/buffer.hpp>
@@ -73,6 +74,7 @@ private:
     std::string endpoint_;
     std::shared_ptr<connector> origin_;
     wire::connection conn_;
+    peer_properties_source properties_; ///< who the peer is, for its messages (once attached)
     pipe* pipe_ = nullptr;
 
     std::vector<std::byte> input_;

@@ -14,13 +14,6 @@ unsigned char lower(unsigned char c) noexcept
     return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c + ('a' - 'A')) : c;
 }
 
-bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept
-{
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return lower(static_cast<unsigned char>(x)) == lower(static_cast<unsigned char>(y));
-           });
-}
-
 bool less_ignoring_case(std::string_view a, std::string_view b) noexcept
 {
     return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -66,7 +59,7 @@ void metadata::set(std::string_view name, std::string_view value)
     std::string rebuilt;
     bool replaced = false;
     for_each([&](property p) {
-        const bool same = equal_ignoring_case(p.name, name);
+        const bool same = same_property_name(p.name, name);
         append_property(rebuilt, p.name, same ? value : p.value);
         replaced = replaced || same;
     });
@@ -75,10 +68,27 @@ void metadata::set(std::string_view name, std::string_view value)
     encoded_ = std::move(rebuilt);
 }
 
+void metadata::erase(std::string_view name)
+{
+    std::string rebuilt;
+    for_each([&](property p) {
+        if (!same_property_name(p.name, name))
+            append_property(rebuilt, p.name, p.value);
+    });
+    encoded_ = std::move(rebuilt);
+}
+
+bool same_property_name(std::string_view a, std::string_view b) noexcept
+{
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return lower(static_cast<unsigned char>(x)) == lower(static_cast<unsigned char>(y));
+           });
+}
+
 std::optional<std::string_view> metadata::get(std::string_view name) const noexcept
 {
     for (std::size_t pos = 0; pos < encoded_.size();)
-        if (const property p = read_at(pos); equal_ignoring_case(p.name, name))
+        if (const property p = read_at(pos); same_property_name(p.name, name))
             return p.value;
     return std::nullopt;
 }
@@ -117,7 +127,7 @@ std::error_code parse_metadata(std::span<const std::byte> data, metadata& out)
     std::sort(names.begin(), names.end(),
               [&](std::size_t a, std::size_t b) { return less_ignoring_case(name_at(a), name_at(b)); });
     const auto twice = std::adjacent_find(names.begin(), names.end(), [&](std::size_t a, std::size_t b) {
-        return equal_ignoring_case(name_at(a), name_at(b));
+        return same_property_name(name_at(a), name_at(b));
     });
     if (twice != names.end())
         return errc::duplicate_property;

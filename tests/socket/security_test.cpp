@@ -19,11 +19,6 @@ using zmtp::errc;
 using zmtp::message;
 using zmtp::socket_type;
 
-namespace {
-
-
-} // namespace
-
 TEST_CASE("security: a PLAIN client with the right password talks to a PLAIN server; ZAP saw RFC 27's frames")
 {
     for (const bool tcp : {true, false}) {
@@ -171,31 +166,6 @@ TEST_CASE("security: a ZAP handler that never answers delays only its handshakes
     CHECK(e.error == errc::handshake_timeout);
     CHECK(zap.requests().size() >= 1);
 }
-
-namespace {
-
-struct curve_setup {
-    zmtp::curve_key_pair server = zmtp::curve_keypair();
-    zmtp::curve_key_pair client = zmtp::curve_keypair();
-
-    zmtp::socket_options server_options() const
-    {
-        zmtp::socket_options o = test_options();
-        o.curve_server = true;
-        o.curve_secret_key = server.secret_key;
-        return o;
-    }
-    zmtp::socket_options client_options(const zmtp::curve_public_key& server_key) const
-    {
-        zmtp::socket_options o = test_options();
-        o.linger = 0ms;
-        o.curve_server_key = server_key;
-        o.curve_secret_key = client.secret_key;
-        return o;
-    }
-};
-
-} // namespace
 
 TEST_CASE("security: CURVE DEALER/ROUTER and REQ/REP over tcp and ipc, without a ZAP handler (any key admitted)")
 {

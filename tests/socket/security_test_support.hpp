@@ -3,6 +3,7 @@
 #pragma once
 
 #include "socket_test_support.hpp"
+#include "zmtp/curve_key.hpp"
 #include "zmtp/monitor.hpp"
 #include "zmtp/socket.hpp"
 
@@ -31,6 +32,29 @@ inline zmtp::socket_options plain_server_options()
     o.plain_server = true;
     return o;
 }
+
+/// Fresh CURVE key pairs for a server and a client, and their sockets' options.
+struct curve_setup {
+    zmtp::curve_key_pair server = zmtp::curve_keypair();
+    zmtp::curve_key_pair client = zmtp::curve_keypair();
+
+    zmtp::socket_options server_options() const
+    {
+        zmtp::socket_options o = test_options();
+        o.curve_server = true;
+        o.curve_secret_key = server.secret_key;
+        return o;
+    }
+    /// linger 0: a refused client would otherwise keep retrying to deliver at close.
+    zmtp::socket_options client_options(const zmtp::curve_public_key& server_key) const
+    {
+        zmtp::socket_options o = test_options();
+        o.linger = 0ms;
+        o.curve_server_key = server_key;
+        o.curve_secret_key = client.secret_key;
+        return o;
+    }
+};
 
 /// The address a ZAP request and the Peer-Address property give for an ipc peer in this
 /// process, as libzmq writes it: "localhost:UID:GID:PID".

@@ -21,8 +21,9 @@
 
 namespace zmtp_test {
 
-/// Serves ZAP on its own thread: admits PLAIN user admin/secret (User-Id "admin-id") and
-/// NULL peers of domain "open" and CURVE clients of allowed_key; denies everything else with 400 "denied". Keeps every
+/// Serves ZAP on its own thread: admits PLAIN user admin/secret and NULL peers of domain
+/// "open" and CURVE clients of allowed_key, with User-Id "admin-id" and the metadata
+/// Hello=World; denies everything else with 400 "denied". Keeps every
 /// request it saw, as received: [routing id, "", "1.0", request id, domain, address,
 /// identity, mechanism, credentials...]. With `silent` it never answers.
 class zap_handler {
@@ -90,7 +91,7 @@ private:
             reply.push_back(std::string_view(admit ? "200" : "400"));
             reply.push_back(std::string_view(admit ? "OK" : "denied"));
             reply.push_back(std::string_view(admit ? "admin-id" : ""));
-            reply.push_back(zmtp::frame());
+            reply.push_back(admit ? std::string_view("\x05Hello\0\0\0\x05World", 15) : std::string_view());
             router_.send(std::move(reply));
         }
     }

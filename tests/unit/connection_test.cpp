@@ -817,7 +817,7 @@ TEST_CASE("connection: without authentication a NULL peer never asks")
     CHECK(c.authentication_wanted() == nullptr);
     CHECK(c.authenticate(decision("400"), t0) == event::none); // nothing was asked: ignored
     CHECK(c.current_state() == connection::state::ready);
-    CHECK(c.user_id().empty());
+    CHECK_FALSE(c.user_id());
 }
 
 TEST_CASE("errors: error_kind classifies every zmtp error")

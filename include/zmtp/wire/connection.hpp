@@ -138,8 +138,8 @@ public:
     /// The decision on authentication_wanted(); returns the next event (handshake_succeeded,
     /// closed, or none when the handshake goes on and wants more input).
     event authenticate(const authentication_result& result, time_point now);
-    /// The User-Id and the properties ZAP gave the peer (empty without ZAP).
-    const std::string& user_id() const noexcept { return user_id_; }
+    /// The User-Id and the properties ZAP gave the peer (none without ZAP).
+    const std::optional<std::string>& user_id() const noexcept { return user_id_; }
     const metadata& authentication_properties() const noexcept { return authentication_properties_; }
 
     /// The message (or topic) of the last `message`/`subscribe`/`cancel` event, to be
@@ -226,7 +226,7 @@ private:
     state state_ = state::greeting;
     std::error_code error_;
     std::string peer_error_reason_;
-    std::string user_id_;
+    std::optional<std::string> user_id_;
     metadata authentication_properties_;
 
     greeting_parser greeting_;

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,7 +35,9 @@ struct authentication_request {
 struct authentication_result {
     std::string status_code; ///< "200" admits; "300" temporary, "400" denied, "500" error
     std::string status_text;
-    std::string user_id;     ///< becomes the User-Id property of the peer's messages
+    /// The handler's User-Id, the property of the peer's messages; none when no handler
+    /// was asked (the runtime's stand-in decision).
+    std::optional<std::string> user_id;
     metadata properties;     ///< the handler's metadata, also properties of the messages
 };
 

@@ -27,6 +27,8 @@ public:
     /// Sets `name` to `value`, replacing an existing property of that name (any case).
     /// Precondition: is_valid_property_name(name) and value.size() < 2^32.
     void set(std::string_view name, std::string_view value);
+    /// Removes the property named `name` (any case), if there is one.
+    void erase(std::string_view name);
     /// Value of the property named `name` (compared case-insensitively).
     std::optional<std::string_view> get(std::string_view name) const noexcept;
     /// Calls `f(property)` for each property, in order.
@@ -53,6 +55,9 @@ private:
 
     std::string encoded_; ///< The wire form.
 };
+
+/// True when `a` and `b` name the same property: equal but for ASCII letter case.
+bool same_property_name(std::string_view a, std::string_view b) noexcept;
 
 /// True when `name` is 1..255 characters of letters, digits, '-', '_', '.', '+'.
 bool is_valid_property_name(std::string_view name) noexcept;
