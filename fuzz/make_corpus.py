@@ -489,6 +489,62 @@ PC["raw_commands"] = (b"\x00" + rec(PC_RAW, plain_hello(b"admin", b"secret")) + 
 corpora["plain_client"] = PC
 
 
+# ---------------------------------------------------------------- CURVE connection
+# fuzz_connection_curve: mode byte (bit 0: start after a genuine handshake), then records
+# (mechanism_script.hpp). Its genuine client makes the encrypted bytes; a seed says when
+# they arrive, in what pieces, changed where, and what arrives besides.
+K_FEED, K_GENUINE, K_ADVANCE, K_DELIVER, K_CLIENT_SEND, K_SERVER_SEND, K_DECIDE = range(7)
+RAW_START, AFTER_HANDSHAKE = b"\x00", b"\x01"
+ALL = b"\xff\xff"
+
+
+def genuine(count=None, how=b""):
+    return rec(K_GENUINE, (ALL if count is None else struct.pack(">H", count)) + how)
+
+
+def k_advance(ms):
+    return rec(K_ADVANCE, struct.pack(">H", ms))
+
+
+TO_INITIATE = (genuine() + rec(K_DELIVER)) * 2 + genuine()  # the server then asks
+K = {}
+K["handshake_by_script"] = (RAW_START + TO_INITIATE + rec(K_DECIDE, PICK_200) + rec(K_DELIVER)
+                            + rec(K_CLIENT_SEND, b"\x00hello") + genuine()
+                            + rec(K_SERVER_SEND, b"\x00reply") + rec(K_DELIVER))
+K["handshake_bytewise_hello"] = (RAW_START + genuine() + rec(K_DELIVER)
+                                 + b"".join(genuine(1) for _ in range(40)) + genuine() + rec(K_DELIVER))
+for pick, name in ((PICK_300, "unavailable_300"), (PICK_400, "denied_400"), (PICK_500, "error_500"),
+                   (PICK_999, "unknown_status")):
+    K[name] = RAW_START + TO_INITIATE + rec(K_DECIDE, pick) + rec(K_DELIVER)
+K["bytes_while_asked"] = (RAW_START + TO_INITIATE + rec(K_FEED, frame(b"early" * 8)) + rec(K_DECIDE, PICK_200)
+                          + rec(K_DELIVER))
+K["decide_unasked"] = RAW_START + rec(K_DECIDE, PICK_200) + genuine() + rec(K_DECIDE, PICK_400)
+K["greeting_changed"] = RAW_START + genuine(64, change(11, 0x01)) + rec(K_DELIVER) + genuine()
+K["hello_changed"] = RAW_START + genuine() + rec(K_DELIVER) + genuine(None, change(150, 0x01))
+K["initiate_changed"] = RAW_START + (genuine() + rec(K_DELIVER)) * 2 + genuine(None, change(200, 0x80))
+K["initiate_late"] = RAW_START + (genuine() + rec(K_DELIVER)) * 2 + k_advance(29999) + genuine() + k_advance(1)
+K["handshake_timeout"] = RAW_START + genuine() + k_advance(30000) + genuine()
+K["null_greeting"] = RAW_START + rec(K_FEED, LIBZMQ_GREETING)
+K["forged_hello"] = RAW_START + rec(K_FEED, greeting(mechanism=b"CURVE") + command(b"HELLO", b"\x01\x00" + bytes(192)))
+K["send_before_ready"] = RAW_START + rec(K_SERVER_SEND, b"\x00x") + genuine() + rec(K_DELIVER)
+K["messages"] = (AFTER_HANDSHAKE + rec(K_CLIENT_SEND, b"\x00one") + rec(K_CLIENT_SEND, b"\x03abcdefgh")
+                 + genuine() + rec(K_SERVER_SEND, b"\x01\x02twoparts") + rec(K_DELIVER))
+K["long_frames"] = (AFTER_HANDSHAKE + rec(K_CLIENT_SEND, b"\x81long") + genuine(700) + genuine()
+                    + rec(K_SERVER_SEND, b"\x80long") + rec(K_DELIVER))
+K["pieces"] = (AFTER_HANDSHAKE + rec(K_CLIENT_SEND, b"\x02abc") + genuine(5) + genuine(1) + genuine(30) + genuine())
+K["message_changed"] = AFTER_HANDSHAKE + rec(K_CLIENT_SEND, b"\x00abc") + genuine(None, change(30, 0x01))
+K["frame_header_changed"] = AFTER_HANDSHAKE + rec(K_CLIENT_SEND, b"\x01abc") + genuine(None, change(1, 0x04))
+K["message_skipped"] = (AFTER_HANDSHAKE + rec(K_CLIENT_SEND, b"\x01ab") + genuine(40)
+                        + rec(K_FEED, frame(b"\x07MESSAGE" + bytes(40))) + genuine())
+K["clear_ping"] = AFTER_HANDSHAKE + rec(K_FEED, LIBZMQ_PING)
+K["clear_more_frame"] = AFTER_HANDSHAKE + rec(K_FEED, frame(b"a", more=True))
+K["forged_message"] = AFTER_HANDSHAKE + rec(K_FEED, frame(b"\x07MESSAGE" + struct.pack(">Q", 9) + bytes(17)))
+K["heartbeats"] = (AFTER_HANDSHAKE + k_advance(1000) + rec(K_DELIVER) + genuine() + k_advance(1000)
+                   + rec(K_DELIVER) + genuine())
+K["heartbeat_timeout"] = AFTER_HANDSHAKE + k_advance(1000) + k_advance(1000) + rec(K_DELIVER)
+corpora["connection_curve"] = K
+
+
 def main():
     for name, seeds in corpora.items():
         directory = os.path.join(HERE, "corpus", name)
