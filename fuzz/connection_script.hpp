@@ -92,6 +92,16 @@ enum class script_op : std::uint8_t {
 };
 inline constexpr std::uint8_t op_count = 10;
 
+/// How far an `advance` record moves the clock: no data 0, one byte b * 10 ms, more
+/// bytes BE16 ms.
+inline std::chrono::milliseconds clock_step(std::span<const std::byte> data)
+{
+    if (data.empty())
+        return 0ms;
+    return data.size() == 1 ? std::chrono::milliseconds(static_cast<int>(data[0]) * 10)
+                            : std::chrono::milliseconds(be16(data));
+}
+
 /// The options both connection targets use: small limits (16 frames per message, bodies
 /// over 512 bytes allocated as they arrive), heartbeats on.
 inline zmtp::wire::connection_options fuzz_options(zmtp::socket_type type)
@@ -115,8 +125,9 @@ inline zmtp::wire::connection_options fuzz_options(zmtp::socket_type type)
 inline constexpr std::size_t fixed_connection_bytes = 400 * 1024;
 
 /// The rule itself: a fresh connection with `options` fed `received` (whole, taking and
-/// dropping every message as it completes) never holds more heap than twice those bytes
-/// plus fixed_connection_bytes (peak, measured by the tracking operator new).
+/// dropping every message as it completes, admitting every peer it asks about) never
+/// holds more heap than twice those bytes plus fixed_connection_bytes (peak, measured by
+/// the tracking operator new).
 inline void check_memory_bound(const zmtp::wire::connection_options& options, std::span<const std::byte> received)
 {
     const std::size_t total = received.size();
@@ -129,8 +140,14 @@ inline void check_memory_bound(const zmtp::wire::connection_options& options, st
             received = received.subspan(r.consumed);
             if (r.what == connection::event::closed)
                 break;
-            if (r.what != connection::event::none && r.what != connection::event::handshake_succeeded)
+            if (r.what == connection::event::authenticate) {
+                const zmtp::wire::authentication_result admitted{.status_code = "200", .status_text = {},
+                                                                 .user_id = {}, .properties = {}};
+                if (c.authenticate(admitted, connection::time_point{}) == connection::event::closed)
+                    break;
+            } else if (r.what != connection::event::none && r.what != connection::event::handshake_succeeded) {
                 (void)c.take_message();
+            }
         }
     }
     ZMTP_FUZZ_CHECK(zmtp_test::tracked::peak_bytes - base <= 2 * total + fixed_connection_bytes);
@@ -493,12 +510,6 @@ private:
         check_state();
     }
 
-    static std::size_t be16(std::span<const std::byte> d)
-    {
-        return d.size() >= 2 ? (static_cast<std::size_t>(d[0]) << 8) | static_cast<std::size_t>(d[1])
-                             : static_cast<std::size_t>(d[0]);
-    }
-
     void take(connection::event what)
     {
         const zmtp::message m = conn_.take_message();
@@ -520,11 +531,7 @@ private:
 
     void advance(std::span<const std::byte> data)
     {
-        std::chrono::milliseconds step{0};
-        if (data.size() == 1)
-            step = std::chrono::milliseconds(static_cast<int>(data[0]) * 10);
-        else if (data.size() >= 2)
-            step = std::chrono::milliseconds(be16(data));
+        const std::chrono::milliseconds step = clock_step(data);
         const std::optional<connection::time_point> due = conn_.next_deadline();
         const connection::state before = conn_.current_state();
         const bool wanted_write = conn_.wants_write();

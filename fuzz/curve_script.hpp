@@ -1,17 +1,9 @@
 // What the CURVE fuzz targets (fuzz_curve_server, fuzz_curve_client, fuzz_curve_message)
-// share: their script records, a command changed at one place, and the commands a
-// mechanism queued.
-//
-// Script format: records of
-//     op(1) len(1) [len-hi(1) len-lo(1) when len == 255] data(len)
-// A record cut short by the end of input uses the bytes that remain. What `op` means is
-// up to each target (see the top of its file).
-//
-// A change ("how", the data of some records): BE16 offset (taken modulo the size) and an
-// XOR mask; fewer than 3 bytes, or a zero mask, leave the bytes as they are.
+// share beyond mechanism_script.hpp (the script records, a command changed at one place,
+// the commands a mechanism queued): CURVE's errors, keys as credentials, and sealing.
 #pragma once
 
-#include "fuzz_util.hpp"
+#include "mechanism_script.hpp"
 #include "support/curve_fixture.hpp"
 #include "zmtp/error.hpp"
 #include "zmtp/frame.hpp"
@@ -20,13 +12,11 @@
 #include "zmtp/wire/mechanism.hpp"
 #include "zmtp/wire/output_queue.hpp"
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
-#include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -36,106 +26,28 @@ namespace zmtp_fuzz::curve {
 using zmtp::errc;
 using zmtp_test::curve::key;
 namespace wire = zmtp::wire;
+using zmtp_fuzz::changed;
+using zmtp_fuzz::error_body;
+using zmtp_fuzz::is_command;
+using zmtp_fuzz::only_command;
+using zmtp_fuzz::queued_commands;
+using zmtp_fuzz::record;
+using zmtp_fuzz::record_reader;
+using zmtp_fuzz::same;
+using zmtp_fuzz::status;
 
-struct record {
-    std::uint8_t op = 0;
-    std::span<const std::byte> data;
-};
-
-/// Reads the records of a script, in order.
-class record_reader {
-public:
-    explicit record_reader(std::span<const std::byte> script) noexcept : rest_(script) {}
-
-    /// The next record, false at the end.
-    bool next(record& r) noexcept
-    {
-        if (rest_.empty())
-            return false;
-        r.op = static_cast<std::uint8_t>(rest_[0]);
-        std::size_t len = rest_.size() > 1 ? static_cast<std::uint8_t>(rest_[1]) : 0;
-        std::size_t header = 2;
-        if (len == 255 && rest_.size() >= 4) {
-            len = static_cast<std::size_t>(static_cast<std::uint8_t>(rest_[2])) << 8 | static_cast<std::uint8_t>(rest_[3]);
-            header = 4;
-        }
-        header = header < rest_.size() ? header : rest_.size();
-        rest_ = rest_.subspan(header);
-        r.data = rest_.first(len < rest_.size() ? len : rest_.size());
-        rest_ = rest_.subspan(r.data.size());
-        return true;
-    }
-
-private:
-    std::span<const std::byte> rest_;
-};
-
-/// `body` changed as `how` says (see the top of this file).
-inline std::vector<std::byte> changed(std::span<const std::byte> body, std::span<const std::byte> how)
-{
-    std::vector<std::byte> out(body.begin(), body.end());
-    if (how.size() >= 3 && !out.empty()) {
-        const std::size_t at = (static_cast<std::size_t>(how[0]) << 8 | static_cast<std::size_t>(how[1])) % out.size();
-        out[at] ^= how[2];
-    }
-    return out;
-}
-
-inline bool same(std::span<const std::byte> a, std::span<const std::byte> b) noexcept
-{
-    return std::equal(a.begin(), a.end(), b.begin(), b.end());
-}
-
-/// The bodies of the frames waiting in `q` (emptied), each checked to be a command.
-inline std::vector<std::vector<std::byte>> queued_commands(wire::output_queue& q)
-{
-    std::error_code ec;
-    std::vector<wire::decoded_frame> frames = zmtp_test::curve::take_frames(q, ec);
-    ZMTP_FUZZ_CHECK(!ec);
-    std::vector<std::vector<std::byte>> bodies;
-    for (const wire::decoded_frame& f : frames) {
-        ZMTP_FUZZ_CHECK(f.command && !f.more);
-        bodies.emplace_back(f.body.bytes().begin(), f.body.bytes().end());
-    }
-    return bodies;
-}
-
-/// True when `body` is the command `name` of `size` bytes.
-inline bool is_command(std::span<const std::byte> body, std::string_view name, std::size_t size)
-{
-    wire::command cmd;
-    return body.size() == size && !wire::parse_command(body, cmd) && cmd.name == name;
-}
-
-/// Hands one command body to a mechanism, as the connection does. Nothing when the body
-/// is no command at all: the connection refuses it, the mechanism never sees it.
+/// Hands one command body to a mechanism (offer()), checking that an error is one a
+/// CURVE mechanism gives for a command.
 inline std::optional<std::error_code> give(wire::mechanism& m, std::span<const std::byte> body,
                                            wire::output_queue& out, wire::mechanism::time_point now)
 {
-    wire::command cmd;
-    if (wire::parse_command(body, cmd))
-        return std::nullopt;
-    const std::error_code ec = m.on_command(cmd, out, now);
-    // The errors a CURVE mechanism gives for a command, and nothing else.
-    ZMTP_FUZZ_CHECK(!ec || ec == errc::unexpected_command || ec == errc::malformed_command
-                    || ec == errc::decryption_failed || ec == errc::nonce_not_increasing
-                    || ec == errc::invalid_cookie || ec == errc::invalid_vouch || ec == errc::malformed_metadata
-                    || ec == errc::invalid_property_name || ec == errc::duplicate_property);
+    const std::optional<std::error_code> ec = offer(m, body, out, now);
+    if (ec)
+        ZMTP_FUZZ_CHECK(!*ec || *ec == errc::unexpected_command || *ec == errc::malformed_command
+                        || *ec == errc::decryption_failed || *ec == errc::nonce_not_increasing
+                        || *ec == errc::invalid_cookie || *ec == errc::invalid_vouch || *ec == errc::malformed_metadata
+                        || *ec == errc::invalid_property_name || *ec == errc::duplicate_property);
     return ec;
-}
-
-/// The one command waiting in `q` (emptied).
-inline std::vector<std::byte> only_command(wire::output_queue& q)
-{
-    std::vector<std::vector<std::byte>> bodies = queued_commands(q);
-    ZMTP_FUZZ_CHECK(bodies.size() == 1);
-    return std::move(bodies[0]);
-}
-
-/// A status for on_authentication().
-inline wire::authentication_result status(std::string_view code)
-{
-    return {.status_code = std::string(code), .status_text = {}, .user_id = {}, .properties = {}};
 }
 
 /// A key as the 32-byte credential of a ZAP request.

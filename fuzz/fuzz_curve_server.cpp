@@ -145,10 +145,7 @@ private:
         if (code != "200") {
             ZMTP_FUZZ_CHECK(ec && !server_.done() && !server_.authentication_wanted());
             if (code == "400" || code == "500") {
-                const std::vector<std::byte> error = {std::byte{5}, std::byte{'E'}, std::byte{'R'}, std::byte{'R'},
-                                                      std::byte{'O'}, std::byte{'R'}, std::byte{3},
-                                                      std::byte(code[0]), std::byte(code[1]), std::byte(code[2])};
-                ZMTP_FUZZ_CHECK(out.size() == 1 && out[0] == error);
+                ZMTP_FUZZ_CHECK(out.size() == 1 && out[0] == error_body(code));
             } else {
                 ZMTP_FUZZ_CHECK(out.empty());
             }

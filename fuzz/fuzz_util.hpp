@@ -34,6 +34,15 @@ inline std::string to_string(std::span<const std::byte> bytes)
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
+/// The first two bytes as a big-endian number; a single byte as itself; 0 for none.
+inline std::size_t be16(std::span<const std::byte> d) noexcept
+{
+    if (d.empty())
+        return 0;
+    return d.size() >= 2 ? (static_cast<std::size_t>(d[0]) << 8) | static_cast<std::size_t>(d[1])
+                         : static_cast<std::size_t>(d[0]);
+}
+
 /// Cuts an input into consecutive pieces according to a one-byte pattern:
 ///   pattern % 8 == 0: the whole input in one piece
 ///   pattern % 8 == 1: one byte at a time

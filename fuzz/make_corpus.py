@@ -422,6 +422,129 @@ M["raw_stale"] = rec(FROM_SERVER | M_RAW, b"\x07MESSAGE" + struct.pack(">Q", 1) 
 corpora["curve_message"] = M
 
 
+# ---------------------------------------------------------------- PLAIN (plain_script.hpp)
+# The plain targets also keep a genuine peer beside the mechanism under test; a seed says
+# which commands to send, built or raw, and how to change one byte of a genuine one.
+
+
+def plain_hello(username, password):
+    return command_body(b"HELLO", bytes([len(username)]) + username + bytes([len(password)]) + password)
+
+
+P_RAW, P_HELLO, P_GENUINE, P_DECIDE = range(4)
+CLIENT_PROPS = metadata([(b"Socket-Type", b"DEALER"), (b"Identity", b"fuzz-client")])
+P = {}
+P["admitted"] = rec(P_GENUINE) + rec(P_DECIDE, PICK_200) + rec(P_GENUINE)
+P["denied_400"] = rec(P_GENUINE) + rec(P_DECIDE, PICK_400)
+P["error_500"] = rec(P_GENUINE) + rec(P_DECIDE, PICK_500)
+P["unavailable_300"] = rec(P_GENUINE) + rec(P_DECIDE, PICK_300)
+P["unknown_status"] = rec(P_GENUINE) + rec(P_DECIDE, PICK_999)
+P["built_hello"] = rec(P_HELLO, b"\x05adminsecret") + rec(P_DECIDE, PICK_200) + rec(P_GENUINE)
+P["built_hello_empty"] = rec(P_HELLO) + rec(P_DECIDE, PICK_200)
+P["built_hello_longest"] = rec(P_HELLO, b"\xff" + b"u" * 255 + b"p" * 300) + rec(P_DECIDE, PICK_200)
+P["raw_hello_user_past_end"] = rec(P_RAW, command_body(b"HELLO", b"\x05adm"))
+P["raw_hello_password_past_end"] = rec(P_RAW, command_body(b"HELLO", b"\x05admin\x09se"))
+P["raw_hello_no_password_size"] = rec(P_RAW, command_body(b"HELLO", b"\x05admin"))
+P["raw_hello_trailing_byte"] = rec(P_RAW, plain_hello(b"admin", b"secret") + b"!")
+P["raw_hello_no_data"] = rec(P_RAW, command_body(b"HELLO"))
+P["raw_hello_zero_sizes"] = rec(P_RAW, command_body(b"HELLO", b"\x00\x00")) + rec(P_DECIDE, PICK_200)
+P["genuine_user_size_changed"] = rec(P_GENUINE, change(6, 0x01))
+P["genuine_password_size_changed"] = rec(P_GENUINE, change(12, 0x80))
+P["genuine_name_changed"] = rec(P_GENUINE, change(1, 0x20))
+P["initiate_changed_size"] = rec(P_GENUINE) + rec(P_DECIDE, PICK_200) + rec(P_GENUINE, change(21, 0x01))
+P["initiate_changed_name"] = rec(P_GENUINE) + rec(P_DECIDE, PICK_200) + rec(P_GENUINE, change(10, 0x40))
+P["initiate_empty"] = rec(P_GENUINE) + rec(P_DECIDE, PICK_200) + rec(P_RAW, command_body(b"INITIATE"))
+P["initiate_duplicate"] = (rec(P_GENUINE) + rec(P_DECIDE, PICK_200)
+                           + rec(P_RAW, command_body(b"INITIATE", CLIENT_PROPS + metadata([(b"identity", b"x")]))))
+P["initiate_bad_name"] = (rec(P_GENUINE) + rec(P_DECIDE, PICK_200)
+                          + rec(P_RAW, command_body(b"INITIATE", metadata([(b"Socket Type", b"DEALER")]))))
+P["initiate_past_end"] = (rec(P_GENUINE) + rec(P_DECIDE, PICK_200)
+                          + rec(P_RAW, command_body(b"INITIATE", b"\x0bSocket-Type\x00\x00\x00\x09DEALER")))
+P["initiate_first"] = rec(P_RAW, command_body(b"INITIATE", CLIENT_PROPS)) + rec(P_GENUINE)
+P["command_while_asked"] = rec(P_GENUINE) + rec(P_GENUINE) + rec(P_DECIDE, PICK_200)
+P["decide_unasked"] = rec(P_DECIDE, PICK_200) + rec(P_GENUINE)
+P["hello_after_done"] = rec(P_GENUINE) + rec(P_DECIDE, PICK_200) + rec(P_GENUINE) + rec(P_GENUINE)
+P["raw_commands"] = (rec(P_RAW, b"\x00") + rec(P_RAW, command_body(b"WELCOME"))
+                     + rec(P_RAW, command_body(b"READY", CLIENT_PROPS)) + rec(P_RAW, command_body(b"ERROR", b"\x03400")))
+corpora["plain_server"] = P
+
+PC_RAW, PC_WELCOME, PC_READY, PC_DECIDE = range(4)
+SERVER_PROPS = metadata([(b"Socket-Type", b"ROUTER"), (b"X-Fuzz", b"plain")])
+PC = {}
+for pick, name in enumerate(("admin", "empty", "longest", "cut")):
+    PC[f"handshake_{name}"] = bytes([pick]) + rec(PC_WELCOME) + rec(PC_READY)
+PC["welcome_with_data"] = b"\x00" + rec(PC_RAW, command_body(b"WELCOME", b"x"))
+PC["welcome_changed"] = b"\x00" + rec(PC_WELCOME, change(3, 0x01))
+PC["welcome_twice"] = b"\x00" + rec(PC_WELCOME) + rec(PC_WELCOME)
+PC["ready_first"] = b"\x00" + rec(PC_READY) + rec(PC_RAW, command_body(b"READY", SERVER_PROPS)) + rec(PC_WELCOME)
+PC["ready_twice"] = b"\x00" + rec(PC_WELCOME) + rec(PC_READY) + rec(PC_READY)
+PC["ready_changed_size"] = b"\x00" + rec(PC_WELCOME) + rec(PC_READY, change(18, 0x02))
+PC["ready_changed_name"] = b"\x00" + rec(PC_WELCOME) + rec(PC_READY, change(8, 0x20))
+PC["ready_empty"] = b"\x00" + rec(PC_WELCOME) + rec(PC_RAW, command_body(b"READY"))
+PC["ready_duplicate"] = (b"\x00" + rec(PC_WELCOME)
+                         + rec(PC_RAW, command_body(b"READY", SERVER_PROPS + metadata([(b"x-fuzz", b"again")]))))
+PC["decide_then_handshake"] = b"\x01" + rec(PC_DECIDE) + rec(PC_WELCOME) + rec(PC_DECIDE) + rec(PC_READY)
+PC["raw_commands"] = (b"\x00" + rec(PC_RAW, plain_hello(b"admin", b"secret")) + rec(PC_RAW, command_body(b"INITIATE"))
+                      + rec(PC_RAW, command_body(b"ERROR", b"\x03400")))
+corpora["plain_client"] = PC
+
+
+# ---------------------------------------------------------------- CURVE connection
+# fuzz_connection_curve: mode byte (bit 0: start after a genuine handshake), then records
+# (mechanism_script.hpp). Its genuine client makes the encrypted bytes; a seed says when
+# they arrive, in what pieces, changed where, and what arrives besides.
+K_FEED, K_GENUINE, K_ADVANCE, K_DELIVER, K_CLIENT_SEND, K_SERVER_SEND, K_DECIDE = range(7)
+RAW_START, AFTER_HANDSHAKE = b"\x00", b"\x01"
+ALL = b"\xff\xff"
+
+
+def genuine(count=None, how=b""):
+    return rec(K_GENUINE, (ALL if count is None else struct.pack(">H", count)) + how)
+
+
+def k_advance(ms):
+    return rec(K_ADVANCE, struct.pack(">H", ms))
+
+
+TO_INITIATE = (genuine() + rec(K_DELIVER)) * 2 + genuine()  # the server then asks
+K = {}
+K["handshake_by_script"] = (RAW_START + TO_INITIATE + rec(K_DECIDE, PICK_200) + rec(K_DELIVER)
+                            + rec(K_CLIENT_SEND, b"\x00hello") + genuine()
+                            + rec(K_SERVER_SEND, b"\x00reply") + rec(K_DELIVER))
+K["handshake_bytewise_hello"] = (RAW_START + genuine() + rec(K_DELIVER)
+                                 + b"".join(genuine(1) for _ in range(40)) + genuine() + rec(K_DELIVER))
+for pick, name in ((PICK_300, "unavailable_300"), (PICK_400, "denied_400"), (PICK_500, "error_500"),
+                   (PICK_999, "unknown_status")):
+    K[name] = RAW_START + TO_INITIATE + rec(K_DECIDE, pick) + rec(K_DELIVER)
+K["bytes_while_asked"] = (RAW_START + TO_INITIATE + rec(K_FEED, frame(b"early" * 8)) + rec(K_DECIDE, PICK_200)
+                          + rec(K_DELIVER))
+K["decide_unasked"] = RAW_START + rec(K_DECIDE, PICK_200) + genuine() + rec(K_DECIDE, PICK_400)
+K["greeting_changed"] = RAW_START + genuine(64, change(11, 0x01)) + rec(K_DELIVER) + genuine()
+K["hello_changed"] = RAW_START + genuine() + rec(K_DELIVER) + genuine(None, change(150, 0x01))
+K["initiate_changed"] = RAW_START + (genuine() + rec(K_DELIVER)) * 2 + genuine(None, change(200, 0x80))
+K["initiate_late"] = RAW_START + (genuine() + rec(K_DELIVER)) * 2 + k_advance(29999) + genuine() + k_advance(1)
+K["handshake_timeout"] = RAW_START + genuine() + k_advance(30000) + genuine()
+K["null_greeting"] = RAW_START + rec(K_FEED, LIBZMQ_GREETING)
+K["forged_hello"] = RAW_START + rec(K_FEED, greeting(mechanism=b"CURVE") + command(b"HELLO", b"\x01\x00" + bytes(192)))
+K["send_before_ready"] = RAW_START + rec(K_SERVER_SEND, b"\x00x") + genuine() + rec(K_DELIVER)
+K["messages"] = (AFTER_HANDSHAKE + rec(K_CLIENT_SEND, b"\x00one") + rec(K_CLIENT_SEND, b"\x03abcdefgh")
+                 + genuine() + rec(K_SERVER_SEND, b"\x01\x02twoparts") + rec(K_DELIVER))
+K["long_frames"] = (AFTER_HANDSHAKE + rec(K_CLIENT_SEND, b"\x81long") + genuine(700) + genuine()
+                    + rec(K_SERVER_SEND, b"\x80long") + rec(K_DELIVER))
+K["pieces"] = (AFTER_HANDSHAKE + rec(K_CLIENT_SEND, b"\x02abc") + genuine(5) + genuine(1) + genuine(30) + genuine())
+K["message_changed"] = AFTER_HANDSHAKE + rec(K_CLIENT_SEND, b"\x00abc") + genuine(None, change(30, 0x01))
+K["frame_header_changed"] = AFTER_HANDSHAKE + rec(K_CLIENT_SEND, b"\x01abc") + genuine(None, change(1, 0x04))
+K["message_skipped"] = (AFTER_HANDSHAKE + rec(K_CLIENT_SEND, b"\x01ab") + genuine(40)
+                        + rec(K_FEED, frame(b"\x07MESSAGE" + bytes(40))) + genuine())
+K["clear_ping"] = AFTER_HANDSHAKE + rec(K_FEED, LIBZMQ_PING)
+K["clear_more_frame"] = AFTER_HANDSHAKE + rec(K_FEED, frame(b"a", more=True))
+K["forged_message"] = AFTER_HANDSHAKE + rec(K_FEED, frame(b"\x07MESSAGE" + struct.pack(">Q", 9) + bytes(17)))
+K["heartbeats"] = (AFTER_HANDSHAKE + k_advance(1000) + rec(K_DELIVER) + genuine() + k_advance(1000)
+                   + rec(K_DELIVER) + genuine())
+K["heartbeat_timeout"] = AFTER_HANDSHAKE + k_advance(1000) + k_advance(1000) + rec(K_DELIVER)
+corpora["connection_curve"] = K
+
+
 def main():
     for name, seeds in corpora.items():
         directory = os.path.join(HERE, "corpus", name)

@@ -117,7 +117,7 @@ TEST_CASE("curve hostile: 8 MiB announced in an INITIATE is refused before it is
     s.nothing_else_delivered();
 }
 
-TEST_CASE("curve hostile: a flood of forged HELLOs is closed one by one; the good client is served meanwhile")
+TEST_CASE("curve hostile: a flood of forged HELLOs is closed one by one while the good client is served")
 {
     curve_server s;
     // HELLO's layout (200 bytes): 05 HELLO, version 1.0, 72 zero bytes, C' (32), nonce (8),

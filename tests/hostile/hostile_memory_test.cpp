@@ -213,19 +213,6 @@ void wait_reported(server& s, std::size_t connections)
                                                          << " hostile connections ending:" << ev.describe_all());
 }
 
-/// Lets the good peer complete two more rounds (draining what hostile peers delivered to
-/// the ROUTER), parks it, lets the cancelled handlers of the last sessions complete, and
-/// measures the heap.
-std::size_t measure(server& s)
-{
-    REQUIRE_MESSAGE(s.good().wait_rounds(s.good().rounds() + 2, 10s), "good DEALER: " << s.good().failure());
-    s.good().pause();
-    std::this_thread::sleep_for(200ms);
-    const std::size_t heap = heap_in_use();
-    s.good().resume();
-    return heap;
-}
-
 std::string first_error(const batch_result& r)
 {
     return r.errors.empty() ? std::string() : r.errors.front();
@@ -263,7 +250,7 @@ TEST_CASE("hostile: 10000 hostile connections leave the heap at its baseline")
                                                            << warm.failed << " failed, " << warm.stalled << " stalled; "
                                                            << first_error(warm));
     wait_reported(s, warm_up);
-    const std::size_t baseline = measure(s);
+    const std::size_t baseline = heap_at_rest(s);
     REQUIRE(baseline > 0); // the probe works in this build
     const std::size_t messages_before = s.good().messages();
 
@@ -275,7 +262,7 @@ TEST_CASE("hostile: 10000 hostile connections leave the heap at its baseline")
                                                   << first_error(measured));
     REQUIRE(measured.completed == connections);
     wait_reported(s, warm_up + connections);
-    const std::size_t after = measure(s);
+    const std::size_t after = heap_at_rest(s);
     const std::size_t messages_during = s.good().messages() - messages_before;
 
     good_peer& good = s.good();
@@ -320,7 +307,7 @@ TEST_CASE("hostile: a monitor backlog built up during 10000 hostile connections 
     const batch_result warm = run_attacks(s.port(), kinds, 0, warm_up, concurrency);
     REQUIRE(warm.completed == warm_up);
     wait_reported(s, warm_up);
-    const std::size_t baseline = measure(s);
+    const std::size_t baseline = heap_at_rest(s);
     REQUIRE(baseline > 0);
     const std::size_t events_before = s.events().total();
 
@@ -331,7 +318,7 @@ TEST_CASE("hostile: a monitor backlog built up during 10000 hostile connections 
                                                                << first_error(measured));
     s.events().resume_reading();
     REQUIRE(s.events().wait_quiet(500ms, 30s));
-    const std::size_t after = measure(s);
+    const std::size_t after = heap_at_rest(s);
     const std::size_t events_read = s.events().total() - events_before;
     s.good().stop();
     CHECK_MESSAGE(s.good().failure().empty(), "good DEALER: " << s.good().failure());

@@ -707,11 +707,14 @@ private:
 /// thread); the good peer has its own thread; the test's thread plays the hostile peer.
 class server {
 public:
-    /// `router_options` are completed with linger 0 and 5 s send/receive timeouts.
-    explicit server(zmtp::socket_options router_options, bool keep_records = true)
+    /// `router_options` and `dealer_options` (the good DEALER's: its security, say) are
+    /// completed with linger 0 and 5 s send/receive timeouts; the DEALER's routing id is
+    /// "good".
+    explicit server(zmtp::socket_options router_options, bool keep_records = true,
+                    zmtp::socket_options dealer_options = {})
         : router_(ctx_, zmtp::socket_type::router, with_timeouts(std::move(router_options))),
           events_(router_, keep_records),
-          dealer_(ctx_, zmtp::socket_type::dealer, with_timeouts({.routing_id = "good"})),
+          dealer_(ctx_, zmtp::socket_type::dealer, with_timeouts(named_good(std::move(dealer_options)))),
           good_(router_, dealer_, "good", keep_records)
     {
         router_.bind("tcp://127.0.0.1:*");
@@ -737,6 +740,12 @@ public:
     good_peer& good() { return good_; }
 
 private:
+    static zmtp::socket_options named_good(zmtp::socket_options o)
+    {
+        o.routing_id = "good";
+        return o;
+    }
+
     zmtp::context ctx_;
     zmtp::socket router_;
     event_log events_;
@@ -750,5 +759,18 @@ private:
 
 using zmtp_test::heap_in_use;
 using zmtp_test::heap_probe_name;
+
+/// The heap with the server at rest: the good peer completes two more rounds (draining
+/// what hostile peers delivered to the ROUTER) and is parked, the cancelled handlers of
+/// the last sessions complete, and the heap is read.
+inline std::size_t heap_at_rest(server& s)
+{
+    REQUIRE_MESSAGE(s.good().wait_rounds(s.good().rounds() + 2, 10s), "good DEALER: " << s.good().failure());
+    s.good().pause();
+    std::this_thread::sleep_for(200ms);
+    const std::size_t heap = heap_in_use();
+    s.good().resume();
+    return heap;
+}
 
 } // namespace hostile

@@ -101,7 +101,7 @@ TEST_CASE("stream: 1 GiB from a raw peer arrives whole and in order, with the he
     CHECK(peak - base < 100 * 64 * 1024 + 4 * mib);
 }
 
-TEST_CASE("stream: a raw peer flooding a STREAM that does not read is bounded by receive_hwm; others carry on")
+TEST_CASE("stream: a raw peer flooding a STREAM that does not read is bounded by receive_hwm, and others carry on")
 {
     zmtp::context ctx;
     zmtp::socket_options o = with_timeouts({});
