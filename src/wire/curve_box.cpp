@@ -61,8 +61,10 @@ std::error_code message_box::open(frame&& wire_body_in, std::uint8_t& flags, fra
 {
     frame wire_body = std::move(wire_body_in); // consumed: its bytes may be decrypted in place
     const std::size_t size = wire_body.size();
+    if (size < message::min_size) // before any size below is computed from it
+        return errc::malformed_command;
     // A short body goes to scratch_; a longer one is decrypted where its ciphertext is.
-    const bool short_body = size >= message::min_size && size - message::min_size <= frame::inline_capacity;
+    const bool short_body = size - message::min_size <= frame::inline_capacity;
     std::byte* const payload = short_body ? scratch_.data() : wire_body.data() + message::payload;
     if (std::error_code ec = open_into(wire_body.bytes(), payload, flags))
         return ec;
@@ -75,7 +77,9 @@ std::error_code message_box::open(frame&& wire_body_in, std::uint8_t& flags, fra
 std::error_code message_box::open(std::span<const std::byte> wire_body, std::uint8_t& flags, frame& body)
 {
     const std::size_t size = wire_body.size();
-    const bool short_body = size >= message::min_size && size - message::min_size <= frame::inline_capacity;
+    if (size < message::min_size) // before any size below is computed from it
+        return errc::malformed_command;
+    const bool short_body = size - message::min_size <= frame::inline_capacity;
     frame opened = short_body ? frame() : frame::with_size(size - message::payload);
     std::byte* const payload = short_body ? scratch_.data() : opened.data();
     if (std::error_code ec = open_into(wire_body, payload, flags))
