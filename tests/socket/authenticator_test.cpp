@@ -220,7 +220,7 @@ TEST_CASE("authenticator: PLAIN admits a user with the right password over tcp a
     CHECK_FALSE(auth.decide(request("PLAIN", {"admin", ""})).admitted());
 }
 
-TEST_CASE("authenticator: until configured, PLAIN is refused and NULL admitted; configuration applies while running")
+TEST_CASE("authenticator: until configured, PLAIN is refused and NULL admitted, configuration applies while running")
 {
     zmtp::context ctx;
     authenticator auth(ctx);
@@ -398,7 +398,7 @@ TEST_CASE("authenticator: a request that went through a proxy gets its whole env
 
 // --- start and stop --------------------------------------------------------------------
 
-TEST_CASE("authenticator: stopped, there is no ZAP handler (PLAIN servers refuse); it starts again; one per process")
+TEST_CASE("authenticator: stopped, there is no ZAP handler (PLAIN servers refuse), it starts again, one per process")
 {
     zmtp::context ctx;
     authenticator auth(ctx);
@@ -517,7 +517,7 @@ TEST_CASE("authenticator: the callback sees each request after the address check
     CHECK(auth.decide(request("X-TOKEN", {"t0ken"})).status_text == "mechanism not supported: X-TOKEN");
 }
 
-TEST_CASE("authenticator: a callback that throws answers 500; one that returns what RFC 27 cannot carry, too")
+TEST_CASE("authenticator: a callback that throws answers 500, one that returns what RFC 27 cannot carry, too")
 {
     zmtp::context ctx;
     authenticator auth(ctx);

@@ -108,7 +108,7 @@ TEST_CASE("properties: a received message tells the peer's socket type, routing 
     }
 }
 
-TEST_CASE("properties: each connection has its own; a message keeps them after its peer is gone")
+TEST_CASE("properties: each connection has its own, a message keeps them after its peer is gone")
 {
     zmtp::context ctx;
     zmtp::socket pull(ctx, socket_type::pull, test_options());
@@ -145,7 +145,7 @@ TEST_CASE("properties: each connection has its own; a message keeps them after i
     CHECK(received[0].properties() != received[1].properties());
 }
 
-TEST_CASE("properties: ZAP's User-Id and metadata, for PLAIN and for CURVE; CURVE without a handler has no User-Id")
+TEST_CASE("properties: ZAP's User-Id and metadata, for PLAIN and for CURVE, CURVE without a handler has no User-Id")
 {
     zmtp::context ctx;
     {

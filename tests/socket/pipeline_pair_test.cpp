@@ -35,7 +35,7 @@ TEST_CASE("pipeline: PUSH round-robins over its PULL peers, and queues for peers
             CHECK(pulls[p].receive()[0].to_string() == std::to_string(i));
 }
 
-TEST_CASE("pipeline: PULL fair-queues its PUSH peers; PUSH waits when no peer has room, and drops nothing")
+TEST_CASE("pipeline: PULL fair-queues its PUSH peers, PUSH waits when no peer has room, and drops nothing")
 {
     zmtp::context ctx;
     zmtp::socket_options po = test_options();
@@ -94,7 +94,7 @@ TEST_CASE("pipeline: PUSH and PULL refuse the direction they do not have")
     CHECK(pull.ready_for() == zmtp::wait_type::none);
 }
 
-TEST_CASE("pair: two PAIR sockets talk both ways; a second peer is refused while the first lives")
+TEST_CASE("pair: two PAIR sockets talk both ways, a second peer is refused while the first lives")
 {
     zmtp::context ctx;
     zmtp::socket a(ctx, socket_type::pair, test_options());
@@ -132,7 +132,7 @@ TEST_CASE("pair: two PAIR sockets talk both ways; a second peer is refused while
     CHECK(parts(a.receive()) == strings{"welcome now"});
 }
 
-TEST_CASE("pair: a PAIR without a peer cannot send; a connecting one queues until connected")
+TEST_CASE("pair: a PAIR without a peer cannot send, a connecting one queues until connected")
 {
     zmtp::context ctx;
     zmtp::socket_options o = test_options();

@@ -139,7 +139,7 @@ TEST_CASE("pubsub: SUB sends every subscription again when it reconnects")
     CHECK_FALSE(xpub.receive_for(100ms));
 }
 
-TEST_CASE("pubsub: XPUB passes the first subscribe and last cancel of a topic; verbose and verboser pass more")
+TEST_CASE("pubsub: XPUB passes the first subscribe and last cancel of a topic, verbose and verboser pass more")
 {
     zmtp::context ctx;
     struct expectation {

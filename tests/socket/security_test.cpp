@@ -19,7 +19,7 @@ using zmtp::errc;
 using zmtp::message;
 using zmtp::socket_type;
 
-TEST_CASE("security: a PLAIN client with the right password talks to a PLAIN server; ZAP saw RFC 27's frames")
+TEST_CASE("security: a PLAIN client with the right password talks to a PLAIN server, ZAP saw RFC 27's frames")
 {
     for (const bool tcp : {true, false}) {
         CAPTURE(tcp);
@@ -93,7 +93,7 @@ TEST_CASE("security: a PLAIN server without a ZAP handler refuses every client, 
     CHECK(e.error == errc::authentication_unavailable);
 }
 
-TEST_CASE("security: NULL asks ZAP only with a zap_domain; a denied peer gets ERROR 400")
+TEST_CASE("security: NULL asks ZAP only with a zap_domain, a denied peer gets ERROR 400")
 {
     zmtp::context ctx;
     zap_handler zap(ctx);

@@ -91,7 +91,7 @@ TEST_CASE("stream: a plain TCP client: connect and disconnect notices, bytes bot
     CHECK(send_ec == errc::host_unreachable);
 }
 
-TEST_CASE("stream: each connection its own id; a client that goes away is reported")
+TEST_CASE("stream: each connection its own id, a client that goes away is reported")
 {
     zmtp::context ctx;
     zmtp::socket stream(ctx, socket_type::stream, test_options());

@@ -240,7 +240,7 @@ TEST_CASE("options: PLAIN is a server or a client, with credentials of at most 2
     CHECK(refusal(o) == "plain_username: must be at most 255 bytes");
 }
 
-TEST_CASE("options: zap_domain is at most 255 bytes; metadata names start with X-")
+TEST_CASE("options: zap_domain is at most 255 bytes, metadata names start with X-")
 {
     socket_options o;
     o.zap_domain = std::string(255, 'd');

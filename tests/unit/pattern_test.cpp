@@ -737,7 +737,7 @@ TEST_CASE("req_state: correlate id counter wraps from 0xFFFFFFFF to 0")
     CHECK(req.accept(&a, r2));
 }
 
-TEST_CASE("req_state: relaxed allows a new request; the late reply is refused")
+TEST_CASE("req_state: relaxed allows a new request, the late reply is refused")
 {
     peer a{0}, b{1};
     req_state<peer> req(false, true, 1);
@@ -990,7 +990,7 @@ TEST_CASE("rep_state: forget of another peer keeps the requester")
     CHECK(rep.wrap(reply) == &a);
 }
 
-TEST_CASE("req_state: configure applies at once; a request out keeps the envelope it went with")
+TEST_CASE("req_state: configure applies at once, a request out keeps the envelope it went with")
 {
     peer a{0};
     req_state<peer> req(false, false, 7);

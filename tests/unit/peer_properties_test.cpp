@@ -62,7 +62,7 @@ TEST_CASE("peer properties: the peer's, then the handler's, User-Id and Peer-Add
     CHECK(p.get("Identity") == opt("w1"));
 }
 
-TEST_CASE("peer properties: no handler asked means no User-Id; inproc has no Peer-Address; no Identity no Routing-Id")
+TEST_CASE("peer properties: no handler asked means no User-Id, inproc has no Peer-Address, no Identity no Routing-Id")
 {
     const peer_properties p(make_metadata({{"Socket-Type", "PUSH"}}), {}, std::nullopt, "");
     CHECK(listed(p) == std::vector<std::string>{"Socket-Type=PUSH"});
@@ -94,7 +94,7 @@ TEST_CASE("peer properties: the peer cannot say who it is authenticated as, or w
     CHECK(both.user_id() == opt("carol"));
 }
 
-TEST_CASE("peer properties: a message carries them through copies and moves; a built message has none")
+TEST_CASE("peer properties: a message carries them through copies and moves, a built message has none")
 {
     zmtp::message built{"a"};
     CHECK(built.properties() == nullptr);

@@ -294,7 +294,7 @@ TEST_CASE("PUB: a topic over max_subscription_size disconnects the peer (subscri
     CHECK(f.queues.disconnected == strings{limit_reason("b"), limit_reason("a")});
 }
 
-TEST_CASE("PUB: one topic more than max_subscriptions disconnects the peer; its detach removes them all")
+TEST_CASE("PUB: one topic more than max_subscriptions disconnects the peer, its detach removes them all")
 {
     fixture f(socket_type::pub, with([](socket_options& o) { o.max_subscriptions = 2; }));
     f.connect(f.a);
@@ -558,7 +558,7 @@ TEST_CASE("SUB: subscriptions are counted: peers hear the first subscribe and th
     CHECK(f.queues.delivered.empty());
 }
 
-TEST_CASE("SUB: subscriptions go to attached peers only; a peer gets them all when it attaches")
+TEST_CASE("SUB: subscriptions go to attached peers only, a peer gets them all when it attaches")
 {
     fixture f(socket_type::sub);
     f.connect(f.a);
@@ -686,7 +686,7 @@ TEST_CASE("XSUB: other messages go to every pipe with room, connected or not")
 // PUSH, PULL
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("PUSH: round-robin over the peers with room; would_block when none has room")
+TEST_CASE("PUSH: round-robin over the peers with room, would_block when none has room")
 {
     fixture f(socket_type::push, with([](socket_options& o) { o.probe_router = true; }));
     f.connect(f.a);
@@ -721,7 +721,7 @@ TEST_CASE("PUSH: round-robin over the peers with room; would_block when none has
     CHECK(f.send("9") == errc::would_block);
 }
 
-TEST_CASE("PUSH: receives nothing; PULL receives everything and sends nothing")
+TEST_CASE("PUSH: receives nothing, PULL receives everything and sends nothing")
 {
     fixture push(socket_type::push);
     push.connect(push.a);
@@ -762,7 +762,7 @@ TEST_CASE("PAIR: one peer at a time: a second is refused while the first is atta
     CHECK(f.queues.pushed == strings{"a: 1", "b: 2"});
 }
 
-TEST_CASE("PAIR: sends go to the connected peer, else to the first pipe; they wait when it is full")
+TEST_CASE("PAIR: sends go to the connected peer, else to the first pipe, they wait when it is full")
 {
     fixture f(socket_type::pair);
     CHECK_FALSE(f.pattern->may_send()); // no pipe at all

@@ -118,7 +118,7 @@ TEST_CASE("zpl: values: quotes, '#' inside quotes, trailing whitespace, unmatche
     CHECK(parsed("\n\n   \n# only comments\n    # indented comment\n\t# tabbed comment\n") == pairs{});
 }
 
-TEST_CASE("zpl: a child goes one level at most below its parent; back out to any level")
+TEST_CASE("zpl: a child goes one level at most below its parent, back out to any level")
 {
     CHECK(parsed("a\n    b\n        c = 1\nd = 2\n    e = 3\n")
           == pairs{{"a", ""}, {"a/b", ""}, {"a/b/c", "1"}, {"d", "2"}, {"d/e", "3"}});
