@@ -1,5 +1,5 @@
 // CURVE between zmtp and libzmq's C API, both directions, tcp and ipc: DEALER/ROUTER with
-// multipart and large messages, PUB/SUB (subscriptions inside MESSAGE boxes), a wrong
+// multipart and large messages, REQ/REP, PUB/SUB (subscriptions inside MESSAGE boxes), a wrong
 // server key. The zmq_curve(7) test keys; libzmq without a ZAP handler admits any key, and
 // so does zmtp.
 #include "interop_helpers.hpp"
@@ -203,6 +203,41 @@ TEST_CASE("curve interop: PUB/SUB both ways, subscriptions inside the boxes")
         }
         REQUIRE(got.has_value());
         CHECK(*got == parts{"weather today"});
+    }
+}
+
+TEST_CASE("curve interop: REQ/REP both ways, three round trips each")
+{
+    for (const transport_kind t : {transport_kind::tcp, transport_kind::ipc}) {
+        CAPTURE(static_cast<int>(t));
+        zmtp::context ctx;
+        zmq_context zctx;
+        {
+            zmtp::socket rep(ctx, socket_type::rep, zmtp_server_options());
+            const std::string ep = zbind(rep, bind_endpoint(t));
+            zmq_sock req(zctx, ZMQ_REQ);
+            libzmq_client(req);
+            req.connect(ep);
+            for (int i = 0; i < 3; ++i) {
+                const std::string n = std::to_string(i);
+                REQUIRE(req.send({"request " + n, pattern(100 + i, i)}));
+                CHECK(zrecv(rep) == parts{"request " + n, pattern(100 + i, i)});
+                REQUIRE(zsend(rep, {"reply " + n}));
+                CHECK(req.recv() == parts{"reply " + n});
+            }
+        }
+        zmq_sock rep(zctx, ZMQ_REP);
+        libzmq_server(rep);
+        const std::string ep = rep.bind(bind_endpoint(t));
+        zmtp::socket req(ctx, socket_type::req, zmtp_client_options());
+        zconnect(req, ep);
+        for (int i = 0; i < 3; ++i) {
+            const std::string n = std::to_string(i);
+            REQUIRE(zsend(req, {"request " + n}));
+            CHECK(rep.recv() == parts{"request " + n});
+            REQUIRE(rep.send({"reply " + n, ""}));
+            CHECK(zrecv(req) == parts{"reply " + n, ""});
+        }
     }
 }
 
