@@ -1,0 +1,124 @@
+// The zmq_msg_* family (zmq_msg_send and zmq_msg_recv live with the sockets).
+#include "errors.hpp"
+#include "message_slot.hpp"
+
+#include <zmq.h>
+
+#include <new>
+
+using zmtp::capi::construct_slot;
+using zmtp::capi::destroy_slot;
+using zmtp::capi::fail;
+using zmtp::capi::live_slot;
+using zmtp::capi::message_slot;
+
+extern "C" {
+
+int zmq_msg_init(zmq_msg_t* msg)
+{
+    construct_slot(msg, zmtp::frame());
+    return 0;
+}
+
+int zmq_msg_init_size(zmq_msg_t* msg, size_t size)
+{
+    try {
+        construct_slot(msg, zmtp::frame::with_size(size));
+        return 0;
+    } catch (const std::bad_alloc&) {
+        return fail(ENOMEM);
+    }
+}
+
+int zmq_msg_init_data(zmq_msg_t* msg, void* data, size_t size, zmq_free_fn* ffn, void* hint)
+{
+    if (data == nullptr && size != 0)
+        return fail(EINVAL);
+    try {
+        // ffn runs exactly once: when the last copy goes, or at once for a small buffer,
+        // which is copied inside the message.
+        construct_slot(msg, zmtp::frame::adopt(data, size, ffn, hint));
+        return 0;
+    } catch (const std::bad_alloc&) {
+        return fail(ENOMEM);
+    }
+}
+
+int zmq_msg_close(zmq_msg_t* msg)
+{
+    message_slot* slot = live_slot(msg);
+    if (!slot)
+        return -1;
+    destroy_slot(msg, *slot);
+    return 0;
+}
+
+int zmq_msg_move(zmq_msg_t* dest, zmq_msg_t* src)
+{
+    message_slot* from = live_slot(src);
+    message_slot* to = live_slot(dest);
+    if (!from || !to)
+        return -1;
+    if (from == to)
+        return 0;
+    *to = std::move(*from);
+    // What is left in src is an empty message, as after zmq_msg_init.
+    from->body = zmtp::frame();
+    from->sender = {};
+    from->more = false;
+    return 0;
+}
+
+int zmq_msg_copy(zmq_msg_t* dest, zmq_msg_t* src)
+{
+    message_slot* from = live_slot(src);
+    message_slot* to = live_slot(dest);
+    if (!from || !to)
+        return -1;
+    if (from != to)
+        *to = *from; // a large body is shared, not copied
+    return 0;
+}
+
+void* zmq_msg_data(zmq_msg_t* msg)
+{
+    message_slot* slot = live_slot(msg);
+    return slot ? slot->body.data() : nullptr;
+}
+
+size_t zmq_msg_size(const zmq_msg_t* msg)
+{
+    const message_slot* slot = live_slot(msg);
+    return slot ? slot->body.size() : 0;
+}
+
+int zmq_msg_more(const zmq_msg_t* msg)
+{
+    const message_slot* slot = live_slot(msg);
+    return slot && slot->more ? 1 : 0;
+}
+
+int zmq_msg_get(const zmq_msg_t* msg, int property)
+{
+    const message_slot* slot = live_slot(msg);
+    if (!slot)
+        return -1;
+    switch (property) {
+    case ZMQ_MORE:
+        return slot->more ? 1 : 0;
+    case ZMQ_SHARED:
+        return slot->body.is_inline() ? 0 : 1; // a large body may be shared with copies
+    case ZMQ_SRCFD:
+        return fail(EINVAL); // not tracked yet
+    default:
+        return fail(EINVAL);
+    }
+}
+
+int zmq_msg_set(zmq_msg_t* msg, int, int)
+{
+    // libzmq 4.3 defines no property a stable API user may set.
+    return live_slot(msg) ? fail(EINVAL) : -1;
+}
+
+} // extern "C"
