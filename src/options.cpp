@@ -1,5 +1,6 @@
 #include "zmtp/options.hpp"
 
+#include "runtime/accept_filter.hpp"
 #include "zmtp/error.hpp"
 
 #include <string_view>
@@ -117,6 +118,9 @@ std::error_code validate(const socket_options& o, std::string& why)
               "must not be negative, not " + std::to_string(o.send_buffer_size.value_or(0)) + " (std::nullopt leaves the system's)");
     c.require("receive_buffer_size", o.receive_buffer_size.value_or(0) >= 0,
               "must not be negative, not " + std::to_string(o.receive_buffer_size.value_or(0)) + " (std::nullopt leaves the system's)");
+    for (const std::string& filter : o.tcp_accept_filters)
+        c.require("tcp_accept_filters", detail::parse_accept_filter(filter).has_value(),
+                  "'" + filter + "' is no IPv4 or IPv6 address or CIDR block (e.g. 10.0.0.0/8, fe80::/10)");
     c.require("plain_server", !o.plain_server || (!o.plain_username && !o.plain_password),
               "a socket is a PLAIN server or a PLAIN client (plain_username/plain_password), not both");
     const bool plain = o.plain_server || o.plain_username || o.plain_password;

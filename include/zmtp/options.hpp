@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace zmtp {
 
@@ -222,6 +223,12 @@ struct socket_options {
     /// ZMQ_RCVBUF: SO_RCVBUF, the kernel's receive buffer, as send_buffer_size (capped at
     /// net.core.rmem_max). Not negative.
     std::optional<int> receive_buffer_size{};
+    /// ZMQ_TCP_ACCEPT_FILTER: the peers a tcp listener admits, each an IPv4 or IPv6
+    /// address ("10.1.2.3", "::1") or CIDR block ("10.0.0.0/8", "fe80::/10"); a connection
+    /// from any other address is closed as soon as it is accepted. Empty = every peer.
+    /// libzmq deprecates it in favour of ZAP (zmtp::authenticator), which can also refuse
+    /// addresses and tells the peer why.
+    std::vector<std::string> tcp_accept_filters{};
 };
 
 /// Checks every constraint the field comments of socket_options state. Returns {} and

@@ -1,5 +1,6 @@
 #include "runtime/listener.hpp"
 
+#include "runtime/accept_filter.hpp"
 #include "runtime/socket_core.hpp"
 #include "runtime/socket_tuning.hpp"
 #include "zmtp/error.hpp"
@@ -226,6 +227,8 @@ void listener::accept()
             return;
         if (ec) {
             self->core_->monitor(monitor_event_type::accept_failed, self->bound_, ec);
+        } else if (!self->admits(stream)) {
+            // not in tcp_accept_filters: closed as it goes out of scope
         } else if (ec = self->tune_accepted(stream); ec) {
             self->core_->monitor(monitor_event_type::accept_failed, self->bound_, ec);
         } else {
@@ -233,6 +236,15 @@ void listener::accept()
         }
         self->accept();
     });
+}
+
+bool listener::admits(const stream_socket& stream) const
+{
+    if (endpoint_.transport != transport::tcp)
+        return true;
+    std::error_code ec;
+    const asio::generic::stream_protocol::endpoint peer = stream.remote_endpoint(ec);
+    return !ec && admitted(core_->options().tcp_accept_filters, as_tcp(peer).address());
 }
 
 std::error_code listener::tune_accepted(stream_socket& stream)

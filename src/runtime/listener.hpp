@@ -46,6 +46,8 @@ private:
     std::error_code open_ipc();
     void accept();
     void accepted(stream_socket stream);
+    /// Whether tcp_accept_filters admit the peer of an accepted connection (ipc: always).
+    bool admits(const stream_socket& stream) const;
     /// What the options ask of an accepted connection: for tcp TCP_NODELAY and what
     /// tune_tcp_connection() sets, for ipc what tune_socket() sets.
     std::error_code tune_accepted(stream_socket& stream);

@@ -9,6 +9,8 @@
 #include "zmtp/endpoint.hpp"
 
 #include <asio/error.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -420,4 +422,48 @@ TEST_CASE("transport options: connect_timeout ends a tcp connect the peer never 
     CHECK(e.error == asio::error::timed_out);
     ::close(queued);
     ::close(full);
+}
+
+namespace {
+
+/// What a raw tcp client from `source` to 127.0.0.1:`port` reads first: the greeting's
+/// first byte, 0xFF, or nullopt when the connection is closed without a byte.
+std::optional<int> first_byte_from(const char* source, std::uint16_t port)
+{
+    asio::io_context io;
+    asio::ip::tcp::socket client(io, asio::ip::tcp::v4());
+    client.bind({asio::ip::make_address(source), 0});
+    client.connect({asio::ip::make_address("127.0.0.1"), port});
+    unsigned char byte = 0;
+    std::error_code ec;
+    asio::read(client, asio::buffer(&byte, 1), ec);
+    if (ec == asio::error::eof || ec == asio::error::connection_reset)
+        return std::nullopt;
+    REQUIRE_FALSE(ec);
+    return byte;
+}
+
+} // namespace
+
+TEST_CASE("transport options: tcp_accept_filters close connections from other addresses at once")
+{
+    zmtp::context ctx;
+    zmtp::socket router(ctx, socket_type::router, test_options({.tcp_accept_filters = {"127.0.0.2", "10.0.0.0/8"}}));
+    router.bind("tcp://127.0.0.1:*");
+    const std::uint16_t port = port_of(router.last_endpoint());
+    CHECK(first_byte_from("127.0.0.1", port) == std::nullopt);
+    CHECK(first_byte_from("127.0.0.3", port) == std::nullopt);
+    CHECK(first_byte_from("127.0.0.2", port) == 0xFF);
+
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options({.routing_id = "d"}));
+    dealer.connect("tcp://127.0.0.2:0;" + router.last_endpoint().substr(std::strlen("tcp://")));
+    dealer.send(message{"through"});
+    CHECK(parts(router.receive()) == strings{"d", "through"});
+
+    // A block admits its addresses; no filter at all admits everyone.
+    router.set(&zmtp::socket_options::tcp_accept_filters, std::vector<std::string>{"127.0.0.0/31"});
+    CHECK(first_byte_from("127.0.0.1", port) == 0xFF);
+    CHECK(first_byte_from("127.0.0.2", port) == std::nullopt);
+    router.set(&zmtp::socket_options::tcp_accept_filters, std::vector<std::string>{});
+    CHECK(first_byte_from("127.0.0.3", port) == 0xFF);
 }

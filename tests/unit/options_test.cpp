@@ -310,3 +310,12 @@ TEST_CASE("options: send and receive buffer sizes are unset or not negative")
     CHECK(refusal({.receive_buffer_size = -1})
           == "receive_buffer_size: must not be negative, not -1 (std::nullopt leaves the system's)");
 }
+
+TEST_CASE("options: tcp_accept_filters are IPv4 or IPv6 addresses or CIDR blocks")
+{
+    check_accepted({.tcp_accept_filters = {"127.0.0.1", "10.0.0.0/8", "::1", "fe80::/10", "0.0.0.0/0"}});
+    CHECK(refusal({.tcp_accept_filters = {"10.0.0.0/8", "10.0.0.0/33"}})
+          == "tcp_accept_filters: '10.0.0.0/33' is no IPv4 or IPv6 address or CIDR block (e.g. 10.0.0.0/8, fe80::/10)");
+    check_refused({.tcp_accept_filters = {"localhost"}}, "tcp_accept_filters");
+    check_refused({.tcp_accept_filters = {""}}, "tcp_accept_filters");
+}
