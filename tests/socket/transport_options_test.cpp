@@ -321,7 +321,7 @@ TEST_CASE("transport options: bind_to_device naming no interface fails bind with
     CHECK(ec == std::errc::no_such_device);
 }
 
-TEST_CASE("transport options: a tcp connect from a source address (source;destination)")
+TEST_CASE("transport options: a tcp connect from a source address (source before destination)")
 {
     connected_pair pair({}, with_id({}), "tcp://127.0.0.1:*", "127.0.0.2:0;");
     CHECK(pair.last.property("Peer-Address") == std::optional<std::string_view>("127.0.0.2"));
