@@ -46,7 +46,8 @@ std::error_code refuse(std::string* why, std::string_view reason)
     return errc::invalid_endpoint;
 }
 
-std::error_code parse_tcp(std::string_view rest, endpoint& out, std::string* why)
+/// Parses "host:port" into `host` and `port`.
+std::error_code parse_host_port(std::string_view rest, std::string& host_out, std::uint16_t& port_out, std::string* why)
 {
     const std::size_t colon = rest.rfind(':');
     if (colon == std::string_view::npos)
@@ -65,8 +66,8 @@ std::error_code parse_tcp(std::string_view rest, endpoint& out, std::string* why
     if (host.find_first_of("[]") != std::string_view::npos)
         return refuse(why, "unbalanced '[' or ']' in host");
     if (port == "*" || port == "0") {
-        out.host = std::string(host);
-        out.port = 0;
+        host_out = std::string(host);
+        port_out = 0;
         return {};
     }
     if (port.empty())
@@ -75,8 +76,26 @@ std::error_code parse_tcp(std::string_view rest, endpoint& out, std::string* why
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
     if (ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535)
         return refuse(why, "port must be 1..65535, * or 0");
-    out.host = std::string(host);
-    out.port = static_cast<std::uint16_t>(value);
+    host_out = std::string(host);
+    port_out = static_cast<std::uint16_t>(value);
+    return {};
+}
+
+/// "[source;]host:port"; a source comes only before a destination port.
+std::error_code parse_tcp(std::string_view rest, endpoint& out, std::string* why)
+{
+    const std::size_t semicolon = rest.find(';');
+    if (semicolon == std::string_view::npos)
+        return parse_host_port(rest, out.host, out.port, why);
+    if (std::error_code ec = parse_host_port(rest.substr(0, semicolon), out.source_host, out.source_port, why)) {
+        if (why)
+            *why = "source: " + *why;
+        return ec;
+    }
+    if (std::error_code ec = parse_host_port(rest.substr(semicolon + 1), out.host, out.port, why))
+        return ec;
+    if (out.port == 0)
+        return refuse(why, "a source is for connect, which needs a destination port 1..65535");
     return {};
 }
 
@@ -111,6 +130,13 @@ std::error_code parse(std::string_view text, endpoint& out, std::string* why)
     return {};
 }
 
+/// "host:port" as an endpoint writes it: IPv6 in brackets, port 0 as "*".
+std::string host_port(const std::string& host, std::uint16_t port)
+{
+    const bool v6 = host.find(':') != std::string::npos;
+    return (v6 ? "[" + host + "]" : host) + ":" + (port == 0 ? "*" : std::to_string(port));
+}
+
 } // namespace
 
 std::error_code parse_endpoint(std::string_view text, endpoint& out)
@@ -134,6 +160,8 @@ std::string describe_endpoint_error(std::string_view text, std::error_code ec)
     if (ec == errc::invalid_endpoint) {
         if (parsed)
             return shown + ": " + why;
+        if (e.transport == transport::tcp && !e.source_host.empty())
+            return shown + ": bind takes no source (source;destination is for connect)";
         if (e.transport == transport::tcp && e.port == 0)
             return shown + ": connect needs a port 1..65535 (* and 0 are for bind)";
     } else if (ec == std::errc::no_such_device && !parsed && e.transport == transport::tcp) {
@@ -146,9 +174,8 @@ std::string endpoint::to_string() const
 {
     switch (transport) {
     case transport::tcp: {
-        const bool v6 = host.find(':') != std::string::npos;
-        const std::string port_text = port == 0 ? "*" : std::to_string(port);
-        return "tcp://" + (v6 ? "[" + host + "]" : host) + ":" + port_text;
+        const std::string source = source_host.empty() ? "" : host_port(source_host, source_port) + ";";
+        return "tcp://" + source + host_port(host, port);
     }
     case transport::ipc: return "ipc://" + path;
     case transport::inproc: return "inproc://" + path;

@@ -1,5 +1,6 @@
 #include "zmtp/options.hpp"
 
+#include "runtime/accept_filter.hpp"
 #include "zmtp/error.hpp"
 
 #include <string_view>
@@ -9,6 +10,15 @@ namespace {
 
 /// Longest routing id: its length travels in one byte (RFC 23's Identity property).
 constexpr std::size_t max_routing_id = 255;
+
+/// Longest TCP_KEEPIDLE and TCP_KEEPINTVL Linux takes (its MAX_TCP_KEEPIDLE/KEEPINTVL).
+constexpr std::chrono::seconds max_keepalive_seconds{32767};
+
+/// Most TCP_KEEPCNT probes Linux takes (its MAX_TCP_KEEPCNT).
+constexpr int max_keepalive_count = 127;
+
+/// Longest interface name: IFNAMSIZ (16) less its terminating zero.
+constexpr std::size_t max_device_name = 15;
 
 /// The first broken constraint, as "field: reason"; empty while all hold.
 class checker {
@@ -33,6 +43,14 @@ public:
     {
         if (value)
             duration(field, *value, low, max_option_duration, hint);
+    }
+
+    /// An unset `value` or one within [1, high] seconds.
+    void seconds(std::string_view field, std::optional<std::chrono::seconds> value, std::chrono::seconds high)
+    {
+        if (why_.empty() && value && (*value < std::chrono::seconds{1} || *value > high))
+            fail(field, "must be 1.." + std::to_string(high.count()) + " s, not " + std::to_string(value->count())
+                            + " s (std::nullopt leaves the system's)");
     }
 
     /// `value` must be at least `low`.
@@ -85,6 +103,24 @@ std::error_code validate(const socket_options& o, std::string& why)
     c.duration("send_timeout", o.send_timeout, zero, " (std::nullopt waits forever)");
     c.duration("receive_timeout", o.receive_timeout, zero, " (std::nullopt waits forever)");
     c.require("backlog", o.backlog >= 0, "must not be negative, not " + std::to_string(o.backlog));
+    c.duration("connect_timeout", o.connect_timeout, zero, max_option_duration);
+    c.seconds("tcp_keepalive_idle", o.tcp_keepalive_idle, max_keepalive_seconds);
+    c.seconds("tcp_keepalive_interval", o.tcp_keepalive_interval, max_keepalive_seconds);
+    c.require("tcp_keepalive_count", o.tcp_keepalive_count.value_or(1) >= 1 && o.tcp_keepalive_count.value_or(1) <= max_keepalive_count,
+              "must be 1..127, not " + std::to_string(o.tcp_keepalive_count.value_or(0)));
+    c.duration("tcp_max_retransmit_timeout", o.tcp_max_retransmit_timeout, zero, max_option_duration);
+    c.require("type_of_service", o.type_of_service >= 0 && o.type_of_service <= 255,
+              "must be 0..255, not " + std::to_string(o.type_of_service));
+    c.require("bind_to_device", o.bind_to_device.size() <= max_device_name,
+              "must be at most 15 bytes (an interface name), not " + std::to_string(o.bind_to_device.size()));
+    c.require("bind_to_device", o.bind_to_device.find('\0') == std::string::npos, "must not hold a zero byte");
+    c.require("send_buffer_size", o.send_buffer_size.value_or(0) >= 0,
+              "must not be negative, not " + std::to_string(o.send_buffer_size.value_or(0)) + " (std::nullopt leaves the system's)");
+    c.require("receive_buffer_size", o.receive_buffer_size.value_or(0) >= 0,
+              "must not be negative, not " + std::to_string(o.receive_buffer_size.value_or(0)) + " (std::nullopt leaves the system's)");
+    for (const std::string& filter : o.tcp_accept_filters)
+        c.require("tcp_accept_filters", detail::parse_accept_filter(filter).has_value(),
+                  "'" + filter + "' is no IPv4 or IPv6 address or CIDR block (e.g. 10.0.0.0/8, fe80::/10)");
     c.require("plain_server", !o.plain_server || (!o.plain_username && !o.plain_password),
               "a socket is a PLAIN server or a PLAIN client (plain_username/plain_password), not both");
     const bool plain = o.plain_server || o.plain_username || o.plain_password;

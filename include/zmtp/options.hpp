@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace zmtp {
 
@@ -185,6 +186,49 @@ struct socket_options {
     /// ZMQ_BACKLOG: pending connections a listener queues (listen(2)'s backlog, which the
     /// system caps at net.core.somaxconn). Not negative.
     int backlog = 100;
+    /// ZMQ_CONNECT_TIMEOUT: how long a tcp connect attempt may take before it fails with
+    /// std::errc::timed_out (and is retried after reconnect_interval); zero leaves it to the
+    /// system (minutes). 0..max_option_duration.
+    std::chrono::milliseconds connect_timeout{0};
+    /// ZMQ_TCP_KEEPALIVE: SO_KEEPALIVE on tcp connections, both connected and accepted:
+    /// true on, false off; unset = the system's default (off on Linux), libzmq's -1.
+    std::optional<bool> tcp_keepalive{};
+    /// ZMQ_TCP_KEEPALIVE_IDLE: TCP_KEEPIDLE, how long a tcp connection is idle before the
+    /// first keepalive probe; unset = the system's (net.ipv4.tcp_keepalive_time, 2 h).
+    /// 1..32767 s (what Linux takes). Takes effect when keepalive is on.
+    std::optional<std::chrono::seconds> tcp_keepalive_idle{};
+    /// ZMQ_TCP_KEEPALIVE_INTVL: TCP_KEEPINTVL, time between keepalive probes; unset = the
+    /// system's (net.ipv4.tcp_keepalive_intvl, 75 s). 1..32767 s.
+    std::optional<std::chrono::seconds> tcp_keepalive_interval{};
+    /// ZMQ_TCP_KEEPALIVE_CNT: TCP_KEEPCNT, unanswered probes before the connection is
+    /// dropped; unset = the system's (net.ipv4.tcp_keepalive_probes, 9). 1..127.
+    std::optional<int> tcp_keepalive_count{};
+    /// ZMQ_TCP_MAXRT: TCP_USER_TIMEOUT, how long sent data may stay unacknowledged before
+    /// the tcp connection is dropped; zero = the system's default.
+    /// 0..max_option_duration.
+    std::chrono::milliseconds tcp_max_retransmit_timeout{0};
+    /// ZMQ_TOS: the IP header's Type-of-Service byte (DSCP and ECN) on tcp connections,
+    /// connected and accepted (IP_TOS, or IPV6_TCLASS over IPv6); 0 leaves the system's
+    /// (0). 0..255.
+    int type_of_service = 0;
+    /// ZMQ_BINDTODEVICE: SO_BINDTODEVICE on tcp connections and listeners: they use only
+    /// this network interface (or VRF), e.g. "eth0"; empty = any. At most 15 bytes (the
+    /// longest interface name). Without the right (CAP_NET_RAW, as libzmq notes), bind()
+    /// fails with std::errc::operation_not_permitted and connect attempts keep failing.
+    std::string bind_to_device{};
+    /// ZMQ_SNDBUF: SO_SNDBUF, the kernel's send buffer of tcp and ipc connections, in bytes;
+    /// unset = the system's default (libzmq's -1). Linux doubles it for its bookkeeping
+    /// and caps it at net.core.wmem_max. Not negative.
+    std::optional<int> send_buffer_size{};
+    /// ZMQ_RCVBUF: SO_RCVBUF, the kernel's receive buffer, as send_buffer_size (capped at
+    /// net.core.rmem_max). Not negative.
+    std::optional<int> receive_buffer_size{};
+    /// ZMQ_TCP_ACCEPT_FILTER: the peers a tcp listener admits, each an IPv4 or IPv6
+    /// address ("10.1.2.3", "::1") or CIDR block ("10.0.0.0/8", "fe80::/10"); a connection
+    /// from any other address is closed as soon as it is accepted. Empty = every peer.
+    /// libzmq deprecates it in favour of ZAP (zmtp::authenticator), which can also refuse
+    /// addresses and tells the peer why.
+    std::vector<std::string> tcp_accept_filters{};
 };
 
 /// Checks every constraint the field comments of socket_options state. Returns {} and

@@ -2,6 +2,7 @@
 
 #include "runtime/listener.hpp"
 #include "runtime/socket_core.hpp"
+#include "runtime/socket_tuning.hpp"
 #include "zmtp/error.hpp"
 
 #include <asio/local/connect_pair.hpp>
@@ -56,7 +57,12 @@ void connector::attempt()
         break;
     case transport::ipc: {
         stream_ = stream_socket(core_->executor);
-        const asio::generic::stream_protocol::endpoint target(asio::local::stream_protocol::endpoint(endpoint_.path));
+        const asio::generic::stream_protocol::endpoint target = ipc_address(endpoint_);
+        std::error_code ec;
+        if (stream_.open(target.protocol(), ec) || (ec = tune_socket(stream_.native_handle(), transport::ipc, core_->options()))) {
+            retry_later(ec);
+            break;
+        }
         stream_.async_connect(target, [self = shared_from_this()](std::error_code ec) {
             std::lock_guard<std::mutex> lock(self->core_->mutex);
             if (self->stopped_)
@@ -96,20 +102,67 @@ void connector::connect_next(asio::ip::tcp::resolver::results_type results, std:
     auto it = results.begin();
     std::advance(it, static_cast<std::ptrdiff_t>(index));
     const asio::generic::stream_protocol::endpoint target(it->endpoint());
-    stream_ = stream_socket(core_->executor);
-    stream_.async_connect(target, [self = shared_from_this(), results, index](std::error_code ec) {
+    if (std::error_code ec = open_tcp(target)) {
+        connect_failed(std::move(results), index, ec);
+        return;
+    }
+    const std::uint64_t attempt = ++attempts_;
+    const std::chrono::milliseconds timeout = core_->options().connect_timeout;
+    if (timeout.count() > 0) {
+        timer_.expires_after(timeout);
+        timer_.async_wait([self = shared_from_this(), attempt](std::error_code ec) {
+            std::lock_guard<std::mutex> lock(self->core_->mutex);
+            if (ec || self->stopped_ || attempt != self->attempts_)
+                return; // cancelled, or the attempt ended first
+            ++self->attempts_; // tells the connect handler it timed out
+            std::error_code ignored;
+            self->stream_.close(ignored);
+        });
+    }
+    stream_.async_connect(target, [self = shared_from_this(), results, index, attempt](std::error_code ec) {
         std::lock_guard<std::mutex> lock(self->core_->mutex);
         if (self->stopped_)
             return;
-        if (!ec) {
-            self->stream_.set_option(asio::ip::tcp::no_delay(true), ec);
-            self->connected(std::move(self->stream_));
-        } else if (index + 1 < results.size()) {
-            self->connect_next(results, index + 1);
-        } else {
-            self->retry_later(ec);
+        if (attempt != self->attempts_) {
+            self->connect_failed(results, index, make_error_code(asio::error::timed_out));
+            return;
         }
+        ++self->attempts_;
+        self->timer_.cancel();
+        if (!ec)
+            self->stream_.set_option(asio::ip::tcp::no_delay(true), ec);
+        if (!ec)
+            self->connected(std::move(self->stream_));
+        else
+            self->connect_failed(results, index, ec);
     });
+}
+
+std::error_code connector::open_tcp(const asio::generic::stream_protocol::endpoint& target)
+{
+    const socket_options& o = core_->options();
+    stream_ = stream_socket(core_->executor);
+    std::error_code ec;
+    if (stream_.open(target.protocol(), ec) || (ec = tune_socket(stream_.native_handle(), transport::tcp, o))
+        || (ec = tune_tcp_connection(stream_.native_handle(), o)) || endpoint_.source_host.empty())
+        return ec;
+    asio::ip::address source;
+    if ((ec = bind_address(endpoint_.source_host, core_->executor, source)))
+        return ec;
+    if (endpoint_.source_port != 0 && stream_.set_option(asio::socket_base::reuse_address(true), ec))
+        return ec; // a fixed source port is bound again at each reconnect
+    stream_.bind(asio::generic::stream_protocol::endpoint(asio::ip::tcp::endpoint(source, endpoint_.source_port)), ec);
+    return ec;
+}
+
+void connector::connect_failed(asio::ip::tcp::resolver::results_type results, std::size_t index, std::error_code ec)
+{
+    std::error_code ignored;
+    stream_.close(ignored);
+    if (index + 1 < results.size())
+        connect_next(std::move(results), index + 1);
+    else
+        retry_later(ec);
 }
 
 void connector::connected(stream_socket stream)

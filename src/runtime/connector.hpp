@@ -8,6 +8,7 @@
 #include <asio/steady_timer.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -16,8 +17,9 @@ namespace zmtp::detail {
 class socket_core;
 class pipe;
 
-/// Keeps one outgoing connection alive: resolves and connects (tcp, ipc, inproc), hands
-/// the stream to a new session, and after a failure or a disconnect tries again after
+/// Keeps one outgoing connection alive: resolves and connects (tcp, from the endpoint's
+/// source if it has one, within connect_timeout if set; ipc, inproc), hands the stream to
+/// a new session, and after a failure or a disconnect tries again after
 /// reconnect_interval (doubling up to reconnect_interval_max when that is larger).
 class connector : public std::enable_shared_from_this<connector> {
 public:
@@ -41,6 +43,11 @@ public:
 private:
     void attempt();
     void connect_next(asio::ip::tcp::resolver::results_type results, std::size_t index);
+    /// A fresh tcp socket in stream_, tuned as the options say and bound to the endpoint's
+    /// source, if any.
+    std::error_code open_tcp(const asio::generic::stream_protocol::endpoint& target);
+    /// Connecting to results[index] failed: the next address, else retry later.
+    void connect_failed(asio::ip::tcp::resolver::results_type results, std::size_t index, std::error_code ec);
     void connected(stream_socket stream);
     void retry_later(std::error_code reason);
 
@@ -51,6 +58,9 @@ private:
     asio::ip::tcp::resolver resolver_;
     stream_socket stream_;
     std::chrono::milliseconds interval_;
+    /// Counts tcp connect attempts and their ends: a connect_timeout timer or connect
+    /// handler that finds another value than its attempt's has lost the race.
+    std::uint64_t attempts_ = 0;
     bool stopped_ = false;
 };
 

@@ -1,6 +1,8 @@
 #include "runtime/listener.hpp"
 
+#include "runtime/accept_filter.hpp"
 #include "runtime/socket_core.hpp"
+#include "runtime/socket_tuning.hpp"
 #include "zmtp/error.hpp"
 
 #include <asio/ip/tcp.hpp>
@@ -79,10 +81,8 @@ interface_match interface_address(const std::string& name, asio::ip::address& ou
     return interface_match::found;
 }
 
-/// The address bind() means by `host`: "*" (every IPv4 interface), a numeric address, an
-/// interface name, or else a host name resolved now (bind is synchronous). A name that is
-/// neither an interface nor known to the resolver is std::errc::no_such_device (libzmq's
-/// ENODEV); an interface without an address is std::errc::address_not_available.
+} // namespace
+
 std::error_code bind_address(const std::string& host, const asio::any_io_executor& ex, asio::ip::address& out)
 {
     if (host == "*") {
@@ -108,7 +108,14 @@ std::error_code bind_address(const std::string& host, const asio::any_io_executo
     return {};
 }
 
-} // namespace
+asio::generic::stream_protocol::endpoint ipc_address(const endpoint& ep)
+{
+    if (!ep.abstract_ipc())
+        return asio::local::stream_protocol::endpoint(ep.path);
+    std::string name = ep.path;
+    name.front() = '\0';
+    return asio::local::stream_protocol::endpoint(name);
+}
 
 std::error_code register_inproc(const std::string& name, const std::shared_ptr<listener>& l)
 {
@@ -164,6 +171,8 @@ std::error_code listener::open()
 
 std::error_code listener::open_tcp()
 {
+    if (!endpoint_.source_host.empty())
+        return errc::invalid_endpoint; // a source is for connect
     asio::ip::address address;
     if (std::error_code ec = bind_address(endpoint_.host, core_->executor, address))
         return ec;
@@ -171,7 +180,8 @@ std::error_code listener::open_tcp()
     const asio::ip::tcp::endpoint target(address, endpoint_.port);
     const asio::generic::stream_protocol::endpoint generic(target);
     if (acceptor_.open(generic.protocol(), ec) || acceptor_.set_option(asio::socket_base::reuse_address(true), ec)
-        || acceptor_.bind(generic, ec) || acceptor_.listen(core_->options().backlog, ec))
+        || (ec = tune_socket(acceptor_.native_handle(), transport::tcp, core_->options())) || acceptor_.bind(generic, ec)
+        || acceptor_.listen(core_->options().backlog, ec))
         return ec;
     const asio::ip::tcp::endpoint local = as_tcp(acceptor_.local_endpoint(ec));
     if (ec)
@@ -186,17 +196,19 @@ std::error_code listener::open_tcp()
 std::error_code listener::open_ipc()
 {
     struct stat info {};
-    if (::stat(endpoint_.path.c_str(), &info) == 0) {
+    const bool file = !endpoint_.abstract_ipc();
+    if (file && ::stat(endpoint_.path.c_str(), &info) == 0) {
         if (!S_ISSOCK(info.st_mode))
             return make_error_code(std::errc::address_in_use); // never delete a regular file
         ::unlink(endpoint_.path.c_str()); // a stale socket file from an earlier run
     }
-    const asio::generic::stream_protocol::endpoint generic(asio::local::stream_protocol::endpoint(endpoint_.path));
+    const asio::generic::stream_protocol::endpoint generic = ipc_address(endpoint_);
     std::error_code ec;
-    if (acceptor_.open(generic.protocol(), ec) || acceptor_.bind(generic, ec)
+    if (acceptor_.open(generic.protocol(), ec)
+        || (ec = tune_socket(acceptor_.native_handle(), transport::ipc, core_->options())) || acceptor_.bind(generic, ec)
         || acceptor_.listen(core_->options().backlog, ec))
         return ec;
-    owns_ipc_file_ = true;
+    owns_ipc_file_ = file;
     bound_ = text_;
     return {};
 }
@@ -215,13 +227,34 @@ void listener::accept()
             return;
         if (ec) {
             self->core_->monitor(monitor_event_type::accept_failed, self->bound_, ec);
+        } else if (!self->admits(stream)) {
+            // not in tcp_accept_filters: closed as it goes out of scope
+        } else if (ec = self->tune_accepted(stream); ec) {
+            self->core_->monitor(monitor_event_type::accept_failed, self->bound_, ec);
         } else {
-            if (self->endpoint_.transport == transport::tcp)
-                stream.set_option(asio::ip::tcp::no_delay(true), ec);
             self->accepted(std::move(stream));
         }
         self->accept();
     });
+}
+
+bool listener::admits(const stream_socket& stream) const
+{
+    if (endpoint_.transport != transport::tcp)
+        return true;
+    std::error_code ec;
+    const asio::generic::stream_protocol::endpoint peer = stream.remote_endpoint(ec);
+    return !ec && admitted(core_->options().tcp_accept_filters, as_tcp(peer).address());
+}
+
+std::error_code listener::tune_accepted(stream_socket& stream)
+{
+    if (endpoint_.transport != transport::tcp) // a Unix socket inherits nothing from its listener
+        return tune_socket(stream.native_handle(), endpoint_.transport, core_->options());
+    std::error_code ec;
+    if (!stream.set_option(asio::ip::tcp::no_delay(true), ec))
+        ec = tune_tcp_connection(stream.native_handle(), core_->options());
+    return ec;
 }
 
 void listener::accept_inproc(stream_socket stream)

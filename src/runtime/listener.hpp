@@ -6,6 +6,7 @@
 
 #include <asio/basic_socket_acceptor.hpp>
 #include <asio/generic/stream_protocol.hpp>
+#include <asio/ip/address.hpp>
 
 #include <memory>
 #include <string>
@@ -28,7 +29,8 @@ public:
     std::error_code open();
     /// Starts accepting. Lock held.
     void start();
-    /// Stops accepting, removes our ipc file or inproc name. Lock held.
+    /// Stops accepting, removes our ipc file (none in the abstract namespace) or inproc
+    /// name. Lock held.
     void stop();
     /// An inproc connection arrived (on our executor). Takes the lock.
     void accept_inproc(stream_socket stream);
@@ -44,6 +46,11 @@ private:
     std::error_code open_ipc();
     void accept();
     void accepted(stream_socket stream);
+    /// Whether tcp_accept_filters admit the peer of an accepted connection (ipc: always).
+    bool admits(const stream_socket& stream) const;
+    /// What the options ask of an accepted connection: for tcp TCP_NODELAY and what
+    /// tune_tcp_connection() sets, for ipc what tune_socket() sets.
+    std::error_code tune_accepted(stream_socket& stream);
 
     std::shared_ptr<socket_core> core_;
     endpoint endpoint_;
@@ -53,6 +60,16 @@ private:
     bool stopped_ = false;
     bool owns_ipc_file_ = false;
 };
+
+/// The address bind() means by `host`: "*" (every IPv4 interface), a numeric address, an
+/// interface name (its address: IPv4 first), or else a host name resolved now. A name
+/// that is neither an interface nor known to the resolver is std::errc::no_such_device
+/// (libzmq's ENODEV); an interface without an address is std::errc::address_not_available.
+std::error_code bind_address(const std::string& host, const asio::any_io_executor& ex, asio::ip::address& out);
+
+/// The Unix socket address of an ipc endpoint: its path, or for "@name" the abstract
+/// name (a zero byte, then "name").
+asio::generic::stream_protocol::endpoint ipc_address(const endpoint& ep);
 
 /// The process-wide inproc name table.
 std::error_code register_inproc(const std::string& name, const std::shared_ptr<listener>& l);

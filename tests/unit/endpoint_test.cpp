@@ -38,7 +38,8 @@ std::string describe(const endpoint& e)
         return "'" + s.substr(0, 64) + "...' (" + std::to_string(s.size()) + " chars)";
     };
     return std::string(transport_name(e.transport)) + " host=" + shorten(e.host) +
-           " port=" + std::to_string(e.port) + " path=" + shorten(e.path);
+           " port=" + std::to_string(e.port) + " path=" + shorten(e.path) + " source=" + shorten(e.source_host) + ":"
+           + std::to_string(e.source_port);
 }
 
 /// An endpoint whose fields are all set to values no parse produces, to check that a failed
@@ -50,6 +51,8 @@ endpoint sentinel()
     e.host = "sentinel-host";
     e.port = 4242;
     e.path = "sentinel-path";
+    e.source_host = "sentinel-source";
+    e.source_port = 4343;
     return e;
 }
 
@@ -177,6 +180,48 @@ TEST_CASE("endpoint: ipc with absolute and relative paths")
     CHECK(rel.to_string() == "ipc://relative.ipc");
 }
 
+TEST_CASE("endpoint: tcp with a source before the destination (connect from an address or interface)")
+{
+    std::error_code ec;
+    const endpoint e = parse("tcp://127.0.0.2:0;127.0.0.1:5555", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(e.transport == transport::tcp);
+    CHECK(e.source_host == "127.0.0.2");
+    CHECK(e.source_port == 0);
+    CHECK(e.host == "127.0.0.1");
+    CHECK(e.port == 5555);
+    CHECK(e.to_string() == "tcp://127.0.0.2:*;127.0.0.1:5555");
+
+    const endpoint named = parse("tcp://eth1:6000;server1:5555", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(named.source_host == "eth1");
+    CHECK(named.source_port == 6000);
+    CHECK(named.host == "server1");
+
+    const endpoint v6 = parse("tcp://[::1]:*;[fe80::1]:5555", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(v6.source_host == "::1");
+    CHECK(v6.host == "fe80::1");
+
+    const endpoint plain = parse("tcp://127.0.0.1:5555", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(plain.source_host.empty());
+    CHECK(plain.source_port == 0);
+}
+
+TEST_CASE("endpoint: ipc in the abstract namespace (@name)")
+{
+    std::error_code ec;
+    const endpoint e = parse("ipc://@zmtp-abstract", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(e.transport == transport::ipc);
+    CHECK(e.path == "@zmtp-abstract");
+    CHECK(e.abstract_ipc());
+    CHECK(e.to_string() == "ipc://@zmtp-abstract");
+    CHECK_FALSE(parse("ipc:///tmp/@x", ec).abstract_ipc());
+    CHECK_FALSE(parse("inproc://@x", ec).abstract_ipc());
+}
+
 TEST_CASE("endpoint: inproc name")
 {
     std::error_code ec;
@@ -192,7 +237,8 @@ TEST_CASE("endpoint: to_string round trips through parse_endpoint")
     const char* const texts[] = {
         "tcp://127.0.0.1:5555", "tcp://*:5555",       "tcp://127.0.0.1:*", "tcp://[::1]:5555",
         "tcp://[::]:*",         "tcp://localhost:80", "ipc:///tmp/a.ipc",  "ipc://relative.ipc",
-        "inproc://name",        "inproc://a:b/c",
+        "inproc://name",        "inproc://a:b/c",     "ipc://@abstract",   "tcp://127.0.0.2:*;127.0.0.1:5555",
+        "tcp://eth1:6000;server1:5555", "tcp://[::1]:*;[::1]:5555",
     };
     for (const char* text : texts) {
         CAPTURE(text);
@@ -449,6 +495,13 @@ TEST_CASE("endpoint: each refusal has its reason")
     CHECK(reason("ipc://") == "missing ipc path");
     CHECK(reason("ipc://" + std::string(108, 'p')) == "ipc path longer than 107 bytes");
     CHECK(reason("inproc://") == "missing inproc name");
+    CHECK(reason("tcp://127.0.0.1;127.0.0.1:5555") == "source: missing port");
+    CHECK(reason("tcp://;127.0.0.1:5555") == "source: missing port");
+    CHECK(reason("tcp://:0;127.0.0.1:5555") == "source: missing host");
+    CHECK(reason("tcp://127.0.0.1:99999;127.0.0.1:5555") == "source: port must be 1..65535, * or 0");
+    CHECK(reason("tcp://127.0.0.1:0;127.0.0.1") == "missing port");
+    CHECK(reason("tcp://127.0.0.1:0;127.0.0.1:*") == "a source is for connect, which needs a destination port 1..65535");
+    CHECK(reason("tcp://a:1;b:2;c:3") == "an IPv6 address needs brackets, e.g. tcp://[::1]:5555");
 }
 
 TEST_CASE("endpoint: describe_endpoint_error names the endpoint and the precise reason")
@@ -467,6 +520,9 @@ TEST_CASE("endpoint: describe_endpoint_error names the endpoint and the precise 
     CHECK(describe_endpoint_error("tcp://127.0.0.1:*", invalid)
           == "tcp://127.0.0.1:*: connect needs a port 1..65535 (* and 0 are for bind)");
     CHECK(describe_endpoint_error("inproc://x", invalid) == "inproc://x: invalid endpoint");
+    // A valid endpoint refused as invalid: bind with a source.
+    CHECK(describe_endpoint_error("tcp://127.0.0.2:0;127.0.0.1:5555", invalid)
+          == "tcp://127.0.0.2:0;127.0.0.1:5555: bind takes no source (source;destination is for connect)");
 
     // Errors other than parsing: the endpoint and the error's own message.
     CHECK(describe_endpoint_error("tcp://127.0.0.1:5555", std::make_error_code(std::errc::address_in_use))

@@ -261,3 +261,61 @@ TEST_CASE("options: zap_domain is at most 255 bytes, metadata names start with X
     long_name.metadata = {{"X-" + std::string(254, 'n'), "v"}};
     check_refused(long_name, "metadata");
 }
+
+TEST_CASE("options: connect_timeout and tcp_max_retransmit_timeout are 0..max_option_duration")
+{
+    check_duration_range("connect_timeout", &socket_options::connect_timeout, "");
+    check_duration_range("tcp_max_retransmit_timeout", &socket_options::tcp_max_retransmit_timeout, "");
+}
+
+TEST_CASE("options: tcp keepalive idle and interval are unset or 1..32767 s, the count unset or 1..127")
+{
+    check_accepted({.tcp_keepalive = true, .tcp_keepalive_idle = 1s, .tcp_keepalive_interval = 1s, .tcp_keepalive_count = 1});
+    check_accepted({.tcp_keepalive = false, .tcp_keepalive_idle = 32767s, .tcp_keepalive_interval = 32767s,
+                    .tcp_keepalive_count = 127});
+    CHECK(refusal({.tcp_keepalive_idle = 0s}) == "tcp_keepalive_idle: must be 1..32767 s, not 0 s (std::nullopt leaves the system's)");
+    CHECK(refusal({.tcp_keepalive_idle = 32768s})
+          == "tcp_keepalive_idle: must be 1..32767 s, not 32768 s (std::nullopt leaves the system's)");
+    CHECK(refusal({.tcp_keepalive_interval = -1s})
+          == "tcp_keepalive_interval: must be 1..32767 s, not -1 s (std::nullopt leaves the system's)");
+    check_refused({.tcp_keepalive_interval = 32768s}, "tcp_keepalive_interval");
+    CHECK(refusal({.tcp_keepalive_count = 0}) == "tcp_keepalive_count: must be 1..127, not 0");
+    CHECK(refusal({.tcp_keepalive_count = 128}) == "tcp_keepalive_count: must be 1..127, not 128");
+    check_refused({.tcp_keepalive_count = -1}, "tcp_keepalive_count");
+}
+
+TEST_CASE("options: type_of_service is 0..255")
+{
+    check_accepted({.type_of_service = 0});
+    check_accepted({.type_of_service = 255});
+    CHECK(refusal({.type_of_service = 256}) == "type_of_service: must be 0..255, not 256");
+    CHECK(refusal({.type_of_service = -1}) == "type_of_service: must be 0..255, not -1");
+}
+
+TEST_CASE("options: bind_to_device is an interface name of at most 15 bytes")
+{
+    check_accepted({.bind_to_device = "lo"});
+    check_accepted({.bind_to_device = std::string(15, 'e')});
+    CHECK(refusal({.bind_to_device = std::string(16, 'e')})
+          == "bind_to_device: must be at most 15 bytes (an interface name), not 16");
+    CHECK(refusal({.bind_to_device = std::string("l\0o", 3)}) == "bind_to_device: must not hold a zero byte");
+}
+
+TEST_CASE("options: send and receive buffer sizes are unset or not negative")
+{
+    check_accepted({.send_buffer_size = 0, .receive_buffer_size = 0});
+    check_accepted({.send_buffer_size = INT32_MAX, .receive_buffer_size = INT32_MAX});
+    CHECK(refusal({.send_buffer_size = -1})
+          == "send_buffer_size: must not be negative, not -1 (std::nullopt leaves the system's)");
+    CHECK(refusal({.receive_buffer_size = -1})
+          == "receive_buffer_size: must not be negative, not -1 (std::nullopt leaves the system's)");
+}
+
+TEST_CASE("options: tcp_accept_filters are IPv4 or IPv6 addresses or CIDR blocks")
+{
+    check_accepted({.tcp_accept_filters = {"127.0.0.1", "10.0.0.0/8", "::1", "fe80::/10", "0.0.0.0/0"}});
+    CHECK(refusal({.tcp_accept_filters = {"10.0.0.0/8", "10.0.0.0/33"}})
+          == "tcp_accept_filters: '10.0.0.0/33' is no IPv4 or IPv6 address or CIDR block (e.g. 10.0.0.0/8, fe80::/10)");
+    check_refused({.tcp_accept_filters = {"localhost"}}, "tcp_accept_filters");
+    check_refused({.tcp_accept_filters = {""}}, "tcp_accept_filters");
+}
