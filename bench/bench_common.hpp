@@ -1,6 +1,7 @@
-// Shared helpers of the benchmark programs: argument parsing, the clock and the report
-// lines. The output follows the format of libzmq's perf tools (local_thr, remote_lat ...)
-// so the driver (bench/run.py) parses every program the same way. No zmtp or libzmq here.
+// Shared helpers of the benchmark programs: argument parsing, the clock, the CURVE test keys
+// and the report lines. The output follows the format of libzmq's perf tools (local_thr,
+// remote_lat ...) so the driver (bench/run.py) parses every program the same way. No zmtp
+// or libzmq here (zmtp_common.hpp and libzmq_common.hpp apply the keys).
 #pragma once
 
 #include <algorithm>
@@ -19,12 +20,28 @@ namespace bench {
 
 using clock = std::chrono::steady_clock;
 
-/// `<endpoint> <message-size> <count>`, the arguments of every perf program.
+/// `<endpoint> <message-size> <count>`, the arguments of every perf program, and whether
+/// --curve was given to one that takes it (parse_curve_args, parse_thr_args): then its data
+/// sockets speak CURVE with the test keys below, the binding side (local_*, handshake_rate
+/// server) as the server, the connecting side as the client.
 struct args {
     std::string endpoint;
     std::size_t size = 0;
     std::uint64_t count = 0;
+    bool curve = false;
 };
+
+/// The CURVE test keys of the zmq_curve(7) man page, in Z85. Fixed, so that every run of
+/// either library does the same work (no key generation); published, so for tests only.
+namespace curve_test_keys {
+inline constexpr std::string_view server_public = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+inline constexpr std::string_view server_secret = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
+inline constexpr std::string_view client_public = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+inline constexpr std::string_view client_secret = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
+} // namespace curve_test_keys
+
+/// Which end of a CURVE handshake a program's data socket is.
+enum class curve_role { server, client };
 
 inline bool parse_number(const char* text, std::uint64_t& out)
 {
@@ -34,6 +51,22 @@ inline bool parse_number(const char* text, std::uint64_t& out)
         return false;
     out = value;
     return true;
+}
+
+/// Removes every `flag` from argv[first..argc) (shifting the rest down, argc shrinks);
+/// true if there was one.
+inline bool take_flag(int& argc, char** argv, std::string_view flag, int first = 1)
+{
+    bool found = false;
+    int kept = first;
+    for (int i = first; i < argc; ++i) {
+        if (argv[i] == flag)
+            found = true;
+        else
+            argv[kept++] = argv[i];
+    }
+    argc = kept;
+    return found;
 }
 
 /// Parses argv[first..first+2]; prints the usage line and exits on a mistake.
@@ -48,6 +81,34 @@ inline args parse_args(int argc, char** argv, const char* usage, int first = 1)
     }
     a.endpoint = argv[first];
     a.size = static_cast<std::size_t>(size);
+    return a;
+}
+
+/// parse_args() for the programs that take --curve (anywhere after argv[first - 1]);
+/// `usage` leaves it out.
+inline args parse_curve_args(int argc, char** argv, const std::string& usage, int first = 1)
+{
+    const bool curve = take_flag(argc, argv, "--curve", first);
+    args a = parse_args(argc, argv, (usage + " [--curve]").c_str(), first);
+    a.curve = curve;
+    return a;
+}
+
+/// The arguments of handshake_rate and libzmq_handshake_rate:
+/// `server|client <endpoint> <message-size> <count> [--curve]`.
+struct handshake_args : args {
+    bool server = false;
+};
+
+inline handshake_args parse_handshake_args(int argc, char** argv)
+{
+    const char* usage = "server|client <endpoint> <message-size> <count>";
+    const std::string_view mode = argc > 1 ? argv[1] : "";
+    if (mode != "server" && mode != "client")
+        argc = 0; // a usage error below
+    handshake_args a;
+    static_cast<args&>(a) = parse_curve_args(argc, argv, usage, 2);
+    a.server = mode == "server";
     return a;
 }
 
@@ -72,13 +133,15 @@ struct thr_args : args {
     thr_pattern pattern = thr_pattern::router;
 };
 
-/// `<endpoint> <message-size> <message-count> [router|pull|sub]`, the arguments of
-/// local_thr and remote_thr (zmtp and libzmq alike); `endpoint_role` is "bind" or "connect".
+/// `<endpoint> <message-size> <message-count> [router|pull|sub] [--curve]`, the arguments
+/// of local_thr and remote_thr (zmtp and libzmq alike); `endpoint_role` is "bind" or
+/// "connect". --curve secures the data sockets only, not the control pair.
 inline thr_args parse_thr_args(int argc, char** argv, const char* endpoint_role)
 {
     const std::string usage =
-        std::string("<") + endpoint_role + "-endpoint> <message-size> <message-count> [router|pull|sub]";
+        std::string("<") + endpoint_role + "-endpoint> <message-size> <message-count> [router|pull|sub] [--curve]";
     thr_args a;
+    const bool curve = take_flag(argc, argv, "--curve");
     if (argc == 5) {
         const std::string_view name = argv[4];
         if (name == "router")
@@ -91,6 +154,7 @@ inline thr_args parse_thr_args(int argc, char** argv, const char* endpoint_role)
             argc = 0; // a usage error below
     }
     static_cast<args&>(a) = parse_args(argc == 5 ? 4 : argc, argv, usage.c_str());
+    a.curve = curve;
     return a;
 }
 
@@ -271,27 +335,45 @@ inline void print_throughput(std::size_t size, std::uint64_t count, clock::durat
     std::fflush(stdout);
 }
 
+/// The value at quantile `q` (0..1) of ascending `sorted` (nearest rank); 0 if empty.
+inline double percentile(const std::vector<double>& sorted, double q)
+{
+    if (sorted.empty())
+        return 0;
+    const std::size_t i = static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1) + 0.5);
+    return sorted[std::min(i, sorted.size() - 1)];
+}
+
 /// The latency lines of libzmq's remote_lat (average latency = half a round trip over the
 /// whole run) plus the median and 99th percentile of the individual round trips.
 inline void print_latency(std::size_t size, std::uint64_t roundtrips, clock::duration total,
                           std::vector<double>& roundtrip_us)
 {
     const double average = seconds(total) * 1e6 / (static_cast<double>(roundtrips) * 2);
-    double p50 = 0, p99 = 0;
-    if (!roundtrip_us.empty()) {
-        std::sort(roundtrip_us.begin(), roundtrip_us.end());
-        const auto at = [&](double q) {
-            const std::size_t i = static_cast<std::size_t>(q * static_cast<double>(roundtrip_us.size() - 1) + 0.5);
-            return roundtrip_us[std::min(i, roundtrip_us.size() - 1)];
-        };
-        p50 = at(0.50);
-        p99 = at(0.99);
-    }
+    std::sort(roundtrip_us.begin(), roundtrip_us.end());
     std::printf("message size: %zu [B]\n", size);
     std::printf("roundtrip count: %llu\n", static_cast<unsigned long long>(roundtrips));
     std::printf("average latency: %.3f [us]\n", average);
-    std::printf("p50 roundtrip: %.3f [us]\n", p50);
-    std::printf("p99 roundtrip: %.3f [us]\n", p99);
+    std::printf("p50 roundtrip: %.3f [us]\n", percentile(roundtrip_us, 0.50));
+    std::printf("p99 roundtrip: %.3f [us]\n", percentile(roundtrip_us, 0.99));
+    std::fflush(stdout);
+}
+
+/// The lines of handshake_rate's client: connections per second over the whole run (each
+/// made, handshaken, echoed once and closed: see handshake_rate.cpp), and the median and
+/// 99th percentile of single connections, socket made to echo received.
+inline void print_handshakes(std::size_t size, std::uint64_t count, clock::duration total,
+                             std::vector<double>& handshake_us)
+{
+    double secs = seconds(total);
+    if (secs <= 0)
+        secs = 1e-9;
+    std::sort(handshake_us.begin(), handshake_us.end());
+    std::printf("message size: %zu [B]\n", size);
+    std::printf("handshake count: %llu\n", static_cast<unsigned long long>(count));
+    std::printf("mean rate: %.1f [handshakes/s]\n", static_cast<double>(count) / secs);
+    std::printf("p50 handshake: %.3f [us]\n", percentile(handshake_us, 0.50));
+    std::printf("p99 handshake: %.3f [us]\n", percentile(handshake_us, 0.99));
     std::fflush(stdout);
 }
 

@@ -1,6 +1,8 @@
 // Helpers of the libzmq reference programs (libzmq's C API only).
 #pragma once
 
+#include "bench_common.hpp"
+
 #include <zmq.h>
 
 #include <cstdio>
@@ -33,6 +35,27 @@ inline void* zsocket(void* ctx, int type)
 inline void zset(void* s, int option, int value, const char* what)
 {
     zcheck(zmq_setsockopt(s, option, &value, sizeof value), what);
+}
+
+/// Sets a CURVE key option to a Z85 key, which `z85` views with its terminating NUL
+/// after it (passed along, 41 bytes, as zmq_setsockopt(3) asks).
+inline void zset_key(void* s, int option, std::string_view z85, const char* what)
+{
+    zcheck(zmq_setsockopt(s, option, z85.data(), z85.size() + 1), what);
+}
+
+/// Makes `s` a CURVE server or client with bench::curve_test_keys (the libzmq side of
+/// bench::set_curve); before bind or connect.
+inline void zset_curve(void* s, curve_role role)
+{
+    if (role == curve_role::server) {
+        zset(s, ZMQ_CURVE_SERVER, 1, "zmq_setsockopt(ZMQ_CURVE_SERVER)");
+        zset_key(s, ZMQ_CURVE_SECRETKEY, curve_test_keys::server_secret, "zmq_setsockopt(ZMQ_CURVE_SECRETKEY)");
+    } else {
+        zset_key(s, ZMQ_CURVE_SERVERKEY, curve_test_keys::server_public, "zmq_setsockopt(ZMQ_CURVE_SERVERKEY)");
+        zset_key(s, ZMQ_CURVE_PUBLICKEY, curve_test_keys::client_public, "zmq_setsockopt(ZMQ_CURVE_PUBLICKEY)");
+        zset_key(s, ZMQ_CURVE_SECRETKEY, curve_test_keys::client_secret, "zmq_setsockopt(ZMQ_CURVE_SECRETKEY)");
+    }
 }
 
 /// Subscribes a SUB socket to `topic` (a prefix; "" matches everything): the libzmq side

@@ -1,12 +1,14 @@
-// libzmq_local_lat: local_lat on libzmq's C API (REP echo).
+// libzmq_local_lat: local_lat on libzmq's C API (REP echo; with --curve a CURVE server).
 #include "bench_common.hpp"
 #include "libzmq_common.hpp"
 
 int main(int argc, char** argv)
 {
-    const bench::args a = bench::parse_args(argc, argv, "<bind-endpoint> <message-size> <roundtrip-count>");
+    const bench::args a = bench::parse_curve_args(argc, argv, "<bind-endpoint> <message-size> <roundtrip-count>");
     void* ctx = zmq_ctx_new();
     void* rep = bench::zsocket(ctx, ZMQ_REP);
+    if (a.curve)
+        bench::zset_curve(rep, bench::curve_role::server);
     bench::zcheck(zmq_bind(rep, a.endpoint.c_str()), "zmq_bind");
 
     zmq_msg_t m;

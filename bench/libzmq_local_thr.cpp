@@ -2,7 +2,8 @@
 // (bench::thr_pattern): router (default; each message is [routing id, body]), pull or sub
 // (subscribed to everything). Like local_thr, it acknowledges the last message with one
 // empty message to the sender: through the ROUTER, or for pull and sub on the control pair
-// (a DEALER bound at bench::control_endpoint before the data endpoint).
+// (a DEALER bound at bench::control_endpoint before the data endpoint). With --curve the
+// receiver is a CURVE server (bench::curve_test_keys).
 #include "bench_common.hpp"
 #include "libzmq_common.hpp"
 
@@ -31,6 +32,8 @@ int main(int argc, char** argv)
         bench::zcheck(zmq_bind(control, bench::control_endpoint(a.endpoint).c_str()), "zmq_bind (control)");
     }
     void* in = bench::zsocket(ctx, receiver_type(a.pattern));
+    if (a.curve)
+        bench::zset_curve(in, bench::curve_role::server);
     if (a.pattern == bench::thr_pattern::sub) {
         bench::zset(in, ZMQ_LINGER, 0, "zmq_setsockopt(ZMQ_LINGER)");
         bench::zsubscribe(in, "");

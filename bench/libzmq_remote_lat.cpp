@@ -1,4 +1,5 @@
-// libzmq_remote_lat: remote_lat on libzmq's C API (REQ), with p50/p99 round trips.
+// libzmq_remote_lat: remote_lat on libzmq's C API (REQ; with --curve a CURVE client), with
+// p50/p99 round trips.
 #include "bench_common.hpp"
 #include "libzmq_common.hpp"
 
@@ -7,9 +8,11 @@
 
 int main(int argc, char** argv)
 {
-    const bench::args a = bench::parse_args(argc, argv, "<connect-endpoint> <message-size> <roundtrip-count>");
+    const bench::args a = bench::parse_curve_args(argc, argv, "<connect-endpoint> <message-size> <roundtrip-count>");
     void* ctx = zmq_ctx_new();
     void* req = bench::zsocket(ctx, ZMQ_REQ);
+    if (a.curve)
+        bench::zset_curve(req, bench::curve_role::client);
     bench::zcheck(zmq_connect(req, a.endpoint.c_str()), "zmq_connect");
 
     zmq_msg_t body;

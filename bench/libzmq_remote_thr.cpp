@@ -4,7 +4,8 @@
 // ROUTER, or on the control pair) before closing; a PUB (sub) sends until that
 // acknowledgement comes on the control pair, looking for it every bench::sender_batch
 // messages. The body is built once and each message is a zmq_msg_copy of it (libzmq may
-// share the buffer, as zmtp's frame copy does).
+// share the buffer, as zmtp's frame copy does). With --curve the sender is a CURVE client
+// (bench::curve_test_keys).
 #include "bench_common.hpp"
 #include "libzmq_common.hpp"
 
@@ -42,6 +43,8 @@ int main(int argc, char** argv)
         bench::zcheck(zmq_connect(control, bench::control_endpoint(a.endpoint).c_str()), "zmq_connect (control)");
     }
     void* out = bench::zsocket(ctx, sender_type(a.pattern));
+    if (a.curve)
+        bench::zset_curve(out, bench::curve_role::client);
     if (a.pattern == bench::thr_pattern::sub)
         bench::zset(out, ZMQ_LINGER, 0, "zmq_setsockopt(ZMQ_LINGER)"); // what is queued at the stop is not wanted
     bench::zcheck(zmq_connect(out, a.endpoint.c_str()), "zmq_connect");

@@ -1,7 +1,9 @@
 // local_lat (zmtp): binds a REP socket and echoes <roundtrips> messages of <message-size>
 // bytes back to the requester. One io_context thread; a request already queued is taken
-// with try_receive, the reply goes out with try_send (REP never waits).
+// with try_receive, the reply goes out with try_send (REP never waits). With --curve the
+// REP is a CURVE server (bench::curve_test_keys).
 #include "bench_common.hpp"
+#include "zmtp_common.hpp"
 
 #include <zmtp/socket.hpp>
 
@@ -42,9 +44,9 @@ asio::awaitable<void> echo(zmtp::socket& rep, const bench::args& a, std::uint64_
 
 int main(int argc, char** argv)
 {
-    const bench::args a = bench::parse_args(argc, argv, "<bind-endpoint> <message-size> <roundtrip-count>");
+    const bench::args a = bench::parse_curve_args(argc, argv, "<bind-endpoint> <message-size> <roundtrip-count>");
     asio::io_context io(1);
-    zmtp::socket rep(io, zmtp::socket_type::rep);
+    zmtp::socket rep(io, zmtp::socket_type::rep, bench::data_options(a.curve, bench::curve_role::server));
     rep.bind(a.endpoint);
     std::uint64_t bad = 0;
     bool done = false;

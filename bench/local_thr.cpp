@@ -1,7 +1,8 @@
 // local_thr (zmtp): binds a receiver and receives <count> messages of <message-size> bytes,
 // printing the throughput from the first to the last. The optional fourth argument names
 // the pattern (see bench::thr_pattern): router (default: a ROUTER, each message arriving
-// as [routing id, body]), pull (a PULL) or sub (a SUB subscribed to everything).
+// as [routing id, body]), pull (a PULL) or sub (a SUB subscribed to everything). With
+// --curve the receiver is a CURVE server (bench::curve_test_keys).
 // Written for speed: one io_context thread, one async_receive, then everything already
 // queued is drained with try_receive before awaiting again.
 // After the last message it sends the sender one empty message: through the ROUTER, or for
@@ -10,6 +11,7 @@
 // drops what is still unread in its kernel buffer when the sender closes); for sub it is
 // also the signal to stop sending.
 #include "bench_common.hpp"
+#include "zmtp_common.hpp"
 
 #include <zmtp/socket.hpp>
 
@@ -106,7 +108,7 @@ int main(int argc, char** argv)
             control.emplace(io, zmtp::socket_type::dealer);
             control->bind(bench::control_endpoint(a.endpoint)); // before the data endpoint listens
         }
-        zmtp::socket in(io, receiver_type(a.pattern));
+        zmtp::socket in(io, receiver_type(a.pattern), bench::data_options(a.curve, bench::curve_role::server));
         if (a.pattern == bench::thr_pattern::sub)
             in.subscribe("");
         in.bind(a.endpoint);

@@ -1,7 +1,9 @@
 // remote_lat (zmtp): connects a REQ socket, makes <roundtrips> request/reply round trips of
 // <message-size> bytes and prints the average latency (half a round trip, as libzmq's
-// remote_lat) plus the median and 99th percentile round trip.
+// remote_lat) plus the median and 99th percentile round trip. With --curve the REQ is a
+// CURVE client of local_lat (bench::curve_test_keys).
 #include "bench_common.hpp"
+#include "zmtp_common.hpp"
 
 #include <zmtp/socket.hpp>
 
@@ -50,12 +52,12 @@ asio::awaitable<void> ping(zmtp::socket& req, const zmtp::frame& body, const ben
 
 int main(int argc, char** argv)
 {
-    const bench::args a = bench::parse_args(argc, argv, "<connect-endpoint> <message-size> <roundtrip-count>");
+    const bench::args a = bench::parse_curve_args(argc, argv, "<connect-endpoint> <message-size> <roundtrip-count>");
     zmtp::frame body = zmtp::frame::with_size(a.size);
     std::memset(body.data(), 'x', body.size());
 
     asio::io_context io(1);
-    zmtp::socket req(io, zmtp::socket_type::req);
+    zmtp::socket req(io, zmtp::socket_type::req, bench::data_options(a.curve, bench::curve_role::client));
     req.connect(a.endpoint);
     outcome out;
     asio::co_spawn(io, ping(req, body, a, out), [](std::exception_ptr e) {

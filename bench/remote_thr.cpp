@@ -9,8 +9,10 @@
 //   or past its high-water mark, is dropped, as a PUB does.
 // close() lingers while the io_context runs. Written for speed: try_send in a loop,
 // co_await async_send only when it answers would_block; the body is built once and copied
-// into each message (inline up to 40 bytes, else shared).
+// into each message (inline up to 40 bytes, else shared). With --curve the sender is a
+// CURVE client of local_thr (bench::curve_test_keys).
 #include "bench_common.hpp"
+#include "zmtp_common.hpp"
 
 #include <zmtp/socket.hpp>
 
@@ -108,7 +110,7 @@ int main(int argc, char** argv)
             control.emplace(io, zmtp::socket_type::dealer);
             control->connect(bench::control_endpoint(a.endpoint));
         }
-        zmtp::socket_options options;
+        zmtp::socket_options options = bench::data_options(a.curve, bench::curve_role::client);
         if (a.pattern == bench::thr_pattern::sub)
             options.linger = std::chrono::milliseconds(0); // what is still queued at the stop is not wanted
         zmtp::socket out(io, sender_type(a.pattern), options);

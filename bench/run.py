@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Runs zmtp's benchmarks against libzmq and raw sockets and writes docs/BENCHMARKS.md.
 
-    /usr/bin/python3 bench/run.py [--bin-dir DIR] [--quick] [--repeats N] [--out FILE]
+    /usr/bin/python3 bench/run.py [--bin-dir DIR] [--quick] [--curve-only] [--repeats N] [--out FILE]
     /usr/bin/python3 bench/run.py --smoke --bin-dir DIR     (the bench_smoke ctest)
 
 One run measures, each side paired with its own kind (zmtp with zmtp, libzmq with libzmq):
@@ -13,7 +13,11 @@ One run measures, each side paired with its own kind (zmtp with zmtp, libzmq wit
     fan-in, and one SUB subscribed to 10,000 topics (aggregate msg/s of the receivers);
   - mixed pairs (zmtp receiver + libzmq sender and the reverse), to judge sides apart;
   - REQ/REP latency (local_lat/remote_lat) at 16 B and 1 KiB, with raw ping-pong (tcp_lat);
-  - the seed topology (seed_bench: 8 REQ -> ROUTER/DEALER proxy -> 2 REP) for both.
+  - the seed topology (seed_bench: 8 REQ -> ROUTER/DEALER proxy -> 2 REP) for both;
+  - CURVE over tcp (--curve to both sides): the throughput pair at 16 B .. 64 KiB, latency
+    at 16 B and 1 KiB, and handshakes per second (handshake_rate: connect, one message
+    echoed, close), NULL handshakes too for context. --curve-only measures just this and
+    puts it into the report of the earlier full run (its bench-results.json).
 Each point is repeated (5 times by default) and the median is reported. A program of the
 new patterns that fails (a zmtp without PUB/SUB/PUSH/PULL yet) is reported, its error
 printed, and its cell reads n/a; the run goes on. The message count
@@ -72,7 +76,20 @@ PROGRAMS = {
     # one process: multi_thr
     ("multi", "zmtp"): ("multi_thr",),
     ("multi", "libzmq"): ("libzmq_multi_thr",),
+    # connections per second, each handshaken and echoed once
+    ("hs", "zmtp"): ("handshake_rate server", "handshake_rate client"),
+    ("hs", "libzmq"): ("libzmq_handshake_rate server", "libzmq_handshake_rate client"),
 }
+
+# The CURVE section (tcp only; every program above but multi_thr and seed_bench takes
+# --curve): throughput of the default pair, latency, and handshakes per second under
+# CURVE and, for context, NULL. HS_SIZE is the size of each connection's one message.
+CURVE_SIZES = [16, 64, 256, 1024, 8192, 65536]
+QUICK_CURVE_SIZES = [16, 1024, 65536]
+HS_MECHANISMS = ["null", "curve"]
+HS_SIZE = 16
+CURVE_PROGRAMS = ["local_thr", "remote_thr", "local_lat", "remote_lat", "handshake_rate", "libzmq_local_thr",
+                  "libzmq_remote_thr", "libzmq_local_lat", "libzmq_remote_lat", "libzmq_handshake_rate"]
 
 IMPL_LABEL = {"zmtp": "zmtp", "libzmq": "libzmq", "raw": "raw"}
 RAW_LABEL = {"tcp": "raw TCP", "ipc": "raw Unix socket"}
@@ -290,6 +307,10 @@ def parse_lines(text):
         ("req_per_s", r"^throughput: ([0-9.]+) \[req/s\]$"),
         ("requests", r"^requests: ([0-9]+)$"),
         ("receivers", r"^receivers: ([0-9]+)$"),
+        ("handshakes", r"^handshake count: ([0-9]+)$"),
+        ("hs_per_s", r"^mean rate: ([0-9.]+) \[handshakes/s\]$"),
+        ("p50_hs_us", r"^p50 handshake: ([0-9.]+) \[us\]$"),
+        ("p99_hs_us", r"^p99 handshake: ([0-9.]+) \[us\]$"),
     ):
         m = re.search(pattern, text, re.M)
         if m:
@@ -307,12 +328,13 @@ THR_KEYS = ["size", "count", "msg_per_s", "mbit_per_s"]
 LAT_KEYS = ["size", "roundtrips", "avg_us", "p50_us", "p99_us"]
 
 
-def run_thr(bin_dir, impl, transport, size, count, timeout=120, pattern="router"):
-    """One throughput pair; `pattern` is local_thr's fourth argument (router, pull, sub)."""
+def run_thr(bin_dir, impl, transport, size, count, timeout=120, pattern="router", curve=False):
+    """One throughput pair; `pattern` is local_thr's fourth argument (router, pull, sub);
+    `curve` secures the data sockets (--curve)."""
     local, remote = PROGRAMS[("thr", impl)]
-    extra = () if pattern == "router" else (pattern,)
-    lout, rout, lcpu, rcpu = run_pair(bin_dir, local, remote, fresh_endpoint(transport, bool(extra)), size, count,
-                                      timeout, extra)
+    extra = (() if pattern == "router" else (pattern,)) + (("--curve",) if curve else ())
+    lout, rout, lcpu, rcpu = run_pair(bin_dir, local, remote, fresh_endpoint(transport, pattern != "router"), size,
+                                      count, timeout, extra)
     v = parse_lines(lout)
     require(v, THR_KEYS, lout)
     if int(v["count"]) != count or int(v["size"]) != size:
@@ -324,14 +346,32 @@ def run_thr(bin_dir, impl, transport, size, count, timeout=120, pattern="router"
     return v
 
 
-def run_lat(bin_dir, impl, transport, size, count, timeout=120):
+def run_lat(bin_dir, impl, transport, size, count, timeout=120, curve=False):
     local, remote = PROGRAMS[("lat", impl)]
-    _, rout, lcpu, rcpu = run_pair(bin_dir, local, remote, fresh_endpoint(transport), size, count, timeout)
+    _, rout, lcpu, rcpu = run_pair(bin_dir, local, remote, fresh_endpoint(transport), size, count, timeout,
+                                   ("--curve",) if curve else ())
     v = parse_lines(rout)
     require(v, LAT_KEYS, rout)
     if int(v["roundtrips"]) != count or int(v["size"]) != size:
         raise RunError("reported size/count differ from the arguments:\n" + rout)
     v.update(server_cpu=lcpu, client_cpu=rcpu, seconds=v["avg_us"] * 2 * count / 1e6)
+    return v
+
+
+HS_KEYS = ["size", "handshakes", "hs_per_s", "p50_hs_us", "p99_hs_us"]
+
+
+def run_hs(bin_dir, impl, transport, size, count, timeout=120, curve=False):
+    """One handshake_rate pair: `count` connections one after the other, each echoing one
+    `size`-byte message; NULL, or CURVE with `curve`."""
+    server, client = PROGRAMS[("hs", impl)]
+    _, cout, scpu, ccpu = run_pair(bin_dir, server, client, fresh_endpoint(transport), size, count, timeout,
+                                   ("--curve",) if curve else ())
+    v = parse_lines(cout)
+    require(v, HS_KEYS, cout)
+    if int(v["handshakes"]) != count or int(v["size"]) != size:
+        raise RunError("reported size/count differ from the arguments:\n" + cout)
+    v.update(server_cpu=scpu, client_cpu=ccpu, seconds=count / max(v["hs_per_s"], 1e-9))
     return v
 
 
@@ -387,26 +427,36 @@ def run_seed(bin_dir, impl, duration, warmup=0.3, timeout=120):
 
 # --- measuring with calibrated counts -------------------------------------------------
 
-# First guesses of rates (msg/s, or round trips/s for latency), refined by calibration.
+# First guesses of rates (msg/s, round trips/s for latency, connections/s for handshakes),
+# refined by calibration.
 def guess_rate(kind, impl, size):
-    if kind == "lat":
+    if kind in ("lat", "curve-lat"):
         return 15000.0
+    if kind.startswith("hs-"):
+        return 1000.0 if kind == "hs-curve" else 4000.0
     if impl == "raw":
         return 2.5e9 / size
     table = {16: 2.0e6, 64: 1.8e6, 256: 1.3e6, 1024: 6e5, 8192: 1.5e5, 65536: 2.5e4, 1048576: 1.5e3}
     rate = table.get(size, 1e9 / max(size, 1024))
     # PUB -> SUB delivers what an unthrottled publisher gets through; multi_thr's counts
-    # are per receiver.
-    return rate / {"sub": 4, "fanout": 3, "topics": 3}.get(kind, 1)
+    # are per receiver; CURVE boxes every message.
+    return rate / {"sub": 4, "fanout": 3, "topics": 3, "curve-thr": 2}.get(kind, 1)
 
 
 def runner_of(kind):
     """run(bin_dir, impl, transport, size, count) for a kind of point: thr (ROUTER <- DEALER),
-    lat, pull, sub (the thr pair's other patterns), fanout, fanin, topics (multi_thr; tcp)."""
+    lat, pull, sub (the thr pair's other patterns), fanout, fanin, topics (multi_thr; tcp),
+    curve-thr, curve-lat (thr and lat over CURVE), hs-null, hs-curve (handshake_rate)."""
     if kind == "thr":
         return run_thr
     if kind == "lat":
         return run_lat
+    if kind == "curve-thr":
+        return lambda b, i, t, s, c: run_thr(b, i, t, s, c, curve=True)
+    if kind == "curve-lat":
+        return lambda b, i, t, s, c: run_lat(b, i, t, s, c, curve=True)
+    if kind in ("hs-null", "hs-curve"):
+        return lambda b, i, t, s, c: run_hs(b, i, t, s, c, curve=kind == "hs-curve")
     if kind in PATTERNS:
         return lambda b, i, t, s, c: run_thr(b, i, t, s, c, pattern=kind)
     if kind in MULTI_MODES:
@@ -513,6 +563,19 @@ def summarize_multi(runs):
         "cpu_per_M": median([r["cpu"] / r["delivered"] * 1e6 for r in runs]),
         "count": int(runs[-1]["count"]),
         "runs": msg,
+    }
+
+
+def summarize_hs(runs):
+    return {
+        "hs_per_s": median([r["hs_per_s"] for r in runs]),
+        "p50_us": median([r["p50_hs_us"] for r in runs]),
+        "p99_us": median([r["p99_hs_us"] for r in runs]),
+        # CPU milliseconds per connection
+        "server_cpu_ms": median([r["server_cpu"] / r["handshakes"] * 1e3 for r in runs]),
+        "client_cpu_ms": median([r["client_cpu"] / r["handshakes"] * 1e3 for r in runs]),
+        "count": int(runs[-1]["handshakes"]),
+        "runs": [r["hs_per_s"] for r in runs],
     }
 
 
@@ -734,8 +797,8 @@ def evaluate_targets(results, sizes):
     """[(target, ratio, met, kind)] for every target that this run measured; `kind` names
     the section of bench/analysis.md that explains the target when it is not met."""
     rows = []
-    thr = results["thr"]
-    for t in TRANSPORTS:
+    thr = results.get("thr", {})
+    for t in TRANSPORTS if thr else ():
         for size in sizes:
             p = thr[t][size]
             r_lib = ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])
@@ -751,7 +814,7 @@ def evaluate_targets(results, sizes):
                 r_raw = ratio(p["zmtp"]["mbyte_per_s"], p["raw"]["mbyte_per_s"])
                 rows.append(("throughput %s %s: >= 0.9x %s MB/s" % (t, fmt_size(size), RAW_LABEL[t]), r_raw,
                              r_raw >= 0.9, "throughput-large-raw"))
-    lat = results["lat"]
+    lat = results.get("lat", {})
     for t in TRANSPORTS:
         for size in LAT_SIZES:
             if size not in lat.get(t, {}):
@@ -783,7 +846,35 @@ def evaluate_targets(results, sizes):
     if "zmtp" in seed and "libzmq" in seed:
         r = ratio(seed["zmtp"]["req_per_s"], seed["libzmq"]["req_per_s"])
         rows.append(("seed topology: >= 1.5x libzmq req/s", r, r >= 1.5, "seed"))
+    return rows + curve_targets(results.get("curve"))
+
+
+def curve_targets(curve):
+    """The CURVE section's rows of evaluate_targets (none without one): throughput >= 2x
+    libzmq's msg/s up to 1 KiB and >= 1x above, round trip <= 0.8x, handshakes/s >= 1x."""
+    rows = []
+    if not curve:
+        return rows
+    for size in sorted(curve["thr"]):
+        p = curve["thr"][size]
+        r = ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])
+        goal = curve_thr_goal(size)
+        rows.append(("CURVE throughput tcp %s: >= %gx libzmq msg/s" % (fmt_size(size), goal), r, r >= goal,
+                     "curve-throughput"))
+    for size in sorted(curve["lat"]):
+        p = curve["lat"][size]
+        r = ratio(p["zmtp"]["avg_us"], p["libzmq"]["avg_us"])
+        rows.append(("CURVE REQ/REP round trip tcp %s: <= 0.8x libzmq" % fmt_size(size), r, r <= 0.8,
+                     "curve-latency"))
+    p = curve["hs"].get("curve")
+    if p:
+        r = ratio(p["zmtp"]["hs_per_s"], p["libzmq"]["hs_per_s"])
+        rows.append(("CURVE handshakes/s tcp: >= 1x libzmq", r, r >= 1.0, "curve-handshake"))
     return rows
+
+
+def curve_thr_goal(size):
+    return 2.0 if size <= 1024 else 1.0
 
 
 def load_analysis(path=os.path.join(REPO, "bench", "analysis.md")):
@@ -797,6 +888,56 @@ def load_analysis(path=os.path.join(REPO, "bench", "analysis.md")):
             elif kind is not None:
                 sections[kind].append(line.rstrip("\n"))
     return {k: "\n".join(v).strip() for k, v in sections.items()}
+
+
+def targets_lines(rows):
+    """The Targets section of a report, and the analysis of each kind not met."""
+    L = []
+    add = L.append
+    met = sum(1 for r in rows if r[2])
+    add("## Targets")
+    add("")
+    add("%d of %d met in this run." % (met, len(rows)))
+    add("")
+    add("| target | measured ratio | status |")
+    add("|---|---:|---|")
+    for name, r, ok, _ in rows:
+        add("| %s | %sx | %s |" % (name, fx(r, 3), "MET" if ok else "**NOT MET**"))
+    add("")
+    unmet_kinds = []
+    for _, _, ok, kind in rows:
+        if not ok and kind not in unmet_kinds:
+            unmet_kinds.append(kind)
+    if unmet_kinds:
+        analysis = load_analysis()
+        add("## Targets not met: what explains them, what would close them")
+        add("")
+        add("From `bench/analysis.md` (profiles taken on this machine; the ratios above are this run's).")
+        add("")
+        for kind in unmet_kinds:
+            names = ["%s (%sx)" % (name, fx(r, 3)) for name, r, ok, k in rows if k == kind and not ok]
+            add("### %s" % kind)
+            add("")
+            add("Not met here: " + "; ".join(names) + ".")
+            add("")
+            add(analysis.get(kind, "**No analysis in bench/analysis.md for this kind of target yet.**"))
+            add("")
+    return L
+
+
+def reproduce_lines():
+    return [
+        "## Reproduce",
+        "",
+        "```sh",
+        "cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build-bench -j2",
+        "/usr/bin/python3 bench/run.py --bin-dir build-bench/bin          # the whole report, about 12 minutes",
+        "/usr/bin/python3 bench/run.py --bin-dir build-bench/bin --curve-only  # just its CURVE section, about 2 minutes",
+        "/usr/bin/python3 bench/run.py --bin-dir build-bench/bin --quick  # a look in under a minute (not written here)",
+        "ctest --test-dir build-bench -L bench                            # bench_smoke: every pair interoperates",
+        "/usr/bin/python3 bench/run.py --from-results docs/bench-results.json  # rewrite this page and the plots",
+        "```",
+    ]
 
 
 def report(results, info, args, sizes, plots, elapsed):
@@ -1034,6 +1175,8 @@ def report(results, info, args, sizes, plots, elapsed):
             add("![seed topology](bench-seed.png)")
             add("")
 
+    if results.get("curve"):
+        L += curve_lines(results["curve"])
     add("## CPU seconds per million messages")
     add("")
     add("Throughput runs: receiver (`local_thr`) and sender (`remote_thr`) processes, user+system CPU / count x 1e6.")
@@ -1065,53 +1208,16 @@ def report(results, info, args, sizes, plots, elapsed):
                 fx(p["raw"]["server_cpu_per_M"], 1), fx(p["raw"]["client_cpu_per_M"], 1)))
     add("")
 
-    rows = evaluate_targets(results, sizes)
-    met = sum(1 for r in rows if r[2])
-    add("## Targets")
-    add("")
-    add("%d of %d met in this run." % (met, len(rows)))
-    add("")
-    add("| target | measured ratio | status |")
-    add("|---|---:|---|")
-    for name, r, ok, _ in rows:
-        add("| %s | %sx | %s |" % (name, fx(r, 3), "MET" if ok else "**NOT MET**"))
-    add("")
-
-    unmet_kinds = []
-    for _, _, ok, kind in rows:
-        if not ok and kind not in unmet_kinds:
-            unmet_kinds.append(kind)
-    if unmet_kinds:
-        analysis = load_analysis()
-        add("## Targets not met: what explains them, what would close them")
-        add("")
-        add("From `bench/analysis.md` (profiles taken on this machine; the ratios above are this run's).")
-        add("")
-        for kind in unmet_kinds:
-            names = ["%s (%sx)" % (name, fx(r, 3)) for name, r, ok, k in rows if k == kind and not ok]
-            add("### %s" % kind)
-            add("")
-            add("Not met here: " + "; ".join(names) + ".")
-            add("")
-            add(analysis.get(kind, "**No analysis in bench/analysis.md for this kind of target yet.**"))
-            add("")
-
-    add("## Reproduce")
-    add("")
-    add("```sh")
-    add("cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build-bench -j2")
-    add("/usr/bin/python3 bench/run.py --bin-dir build-bench/bin          # this report, about 10 minutes")
-    add("/usr/bin/python3 bench/run.py --bin-dir build-bench/bin --quick  # a look in under a minute (not written here)")
-    add("ctest --test-dir build-bench -L bench                            # bench_smoke: every pair interoperates")
-    add("/usr/bin/python3 bench/run.py --from-results docs/bench-results.json  # rewrite this page and the plots")
-    add("```")
+    L += targets_lines(evaluate_targets(results, sizes))
+    L += reproduce_lines()
     add("")
     add("Every measured number (each repeat, CPU times, counts) is in `bench-results.json` beside this page. "
         "Single points by hand: `build-bench/bin/local_thr tcp://127.0.0.1:5555 16 2000000` in one shell, "
         "`build-bench/bin/remote_thr tcp://127.0.0.1:5555 16 2000000` in another (likewise `local_lat` / "
         "`remote_lat`, the `libzmq_*` programs, `tcp_thr server|client` and `tcp_lat server|client`); a fourth "
         "argument `pull` or `sub` to both `*_thr` programs picks PUSH -> PULL or PUB -> SUB (their control pair "
-        "takes the next port), and `build-bench/bin/multi_thr tcp://127.0.0.1:5555 16 500000 fanout|fanin|topics` "
+        "takes the next port), `--curve` to both sides of a `*_thr`, `*_lat` or `*handshake_rate` pair makes it "
+        "CURVE, and `build-bench/bin/multi_thr tcp://127.0.0.1:5555 16 500000 fanout|fanin|topics` "
         "(or `libzmq_multi_thr`) runs the several-peer arrangements.")
     add("")
     add("## Appendix: every run")
@@ -1170,7 +1276,189 @@ def report(results, info, args, sizes, plots, elapsed):
                 add("| %s | %s | %s | %d | %s |" % (t, fmt_size(size), impl, p["count"],
                                                    ", ".join(fx(x, 1) for x in p["runs"])))
     add("")
+    if results.get("curve"):
+        L += curve_appendix_lines(results["curve"])
     return "\n".join(L)
+
+
+def curve_lines(curve):
+    """The CURVE section of a report."""
+    L = []
+    add = L.append
+    add("## CURVE (tcp)")
+    add("")
+    add("Measured on %s (zmtp commit %s; load average before / after: %s / %s) by `%s`: each throughput and "
+        "handshake point %d times, each latency point %d times, implementations interleaved, median reported; "
+        "counts calibrated so that one run lasts about %.1f s." % (
+            curve["date"], curve.get("commit", "?"), curve["load_before"], curve["load_after"], curve["command"],
+            curve["repeats"], curve["lat_repeats"], curve["target"]))
+    add("")
+    add("- Both sides of every pair speak CURVE (`--curve`): the binding side (`local_*`, the handshake server) is "
+        "the CURVE server, the connecting side the client, with the test key pairs of zmq_curve(7) "
+        "(`bench::curve_test_keys`; fixed, so that no run makes a key pair). No ZAP handler: every client key is "
+        "admitted, by both libraries. Every message travels encrypted and authenticated (a MESSAGE command).")
+    add("- Throughput: the default pair of the throughput runs, ROUTER (`local_thr`) <- DEALER (`remote_thr`), "
+        "with `--curve`. Latency: REQ/REP (`local_lat` / `remote_lat`) with `--curve`.")
+    add("- Handshakes (`handshake_rate` / `libzmq_handshake_rate`): the client, *count* times one after the other, "
+        "makes a DEALER, connects, sends one %s message, waits for its echo from the server's ROUTER and closes "
+        "the socket; the rate is connections per second over the whole run (the CPU columns are the server's and "
+        "the client's CPU milliseconds per connection). The echo is the criterion of a finished handshake "
+        "for both libraries: a peer takes a message only once its handshake is over, so its return means that both "
+        "sides finished (the monitors' handshake-succeeded events would be taken at different moments by the two "
+        "libraries, and libzmq's cost an inproc socket of their own). So each connection counts the TCP connect, "
+        "the greetings, the mechanism's commands (CURVE: HELLO, WELCOME, INITIATE, READY; NULL: READY both ways), "
+        "one message round trip and the close. NULL is there for context (no target)." % fmt_size(HS_SIZE))
+    add("")
+    add("### CURVE throughput, ROUTER <- DEALER")
+    add("")
+    add("| size | zmtp msg/s | libzmq msg/s | zmtp / libzmq | target | zmtp MB/s | libzmq MB/s | zmtp recv / send CPU | "
+        "libzmq recv / send CPU |")
+    add("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size in sorted(curve["thr"]):
+        p = curve["thr"][size]
+        add("| %s | %s | %s | **%s** | >= %gx | %s | %s | %s / %s | %s / %s |" % (
+            fmt_size(size), fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
+            fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]), curve_thr_goal(size),
+            fnum(p["zmtp"]["mbyte_per_s"]), fnum(p["libzmq"]["mbyte_per_s"]),
+            fx(p["zmtp"]["recv_cpu_per_M"]), fx(p["zmtp"]["send_cpu_per_M"]),
+            fx(p["libzmq"]["recv_cpu_per_M"]), fx(p["libzmq"]["send_cpu_per_M"])))
+    add("")
+    add("CPU: seconds per million messages, receiver / sender.")
+    add("")
+    add("### CURVE latency, REQ/REP")
+    add("")
+    add("Average latency is half a round trip; p50/p99 are whole round trips. All in microseconds.")
+    add("")
+    add("| size | zmtp avg | libzmq avg | zmtp / libzmq | target | zmtp p50 / p99 | libzmq p50 / p99 |")
+    add("|---:|---:|---:|---:|---:|---:|---:|")
+    for size in sorted(curve["lat"]):
+        p = curve["lat"][size]
+        add("| %s | %s | %s | **%s** | <= 0.8x | %s / %s | %s / %s |" % (
+            fmt_size(size), fx(p["zmtp"]["avg_us"], 1), fx(p["libzmq"]["avg_us"], 1),
+            fratio(p["zmtp"]["avg_us"], p["libzmq"]["avg_us"]), fx(p["zmtp"]["p50_us"], 1),
+            fx(p["zmtp"]["p99_us"], 1), fx(p["libzmq"]["p50_us"], 1), fx(p["libzmq"]["p99_us"], 1)))
+    add("")
+    add("### Handshakes per second")
+    add("")
+    add("| mechanism | zmtp conn/s | libzmq conn/s | zmtp / libzmq | target | zmtp p50 / p99 us | libzmq p50 / p99 us | "
+        "zmtp server / client CPU ms | libzmq server / client CPU ms |")
+    add("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for mechanism in HS_MECHANISMS:
+        p = curve["hs"].get(mechanism)
+        if not p:
+            continue
+        add("| %s | %s | %s | **%s** | %s | %s / %s | %s / %s | %s / %s | %s / %s |" % (
+            mechanism.upper(), fnum(p["zmtp"]["hs_per_s"]), fnum(p["libzmq"]["hs_per_s"]),
+            fratio(p["zmtp"]["hs_per_s"], p["libzmq"]["hs_per_s"]), ">= 1x" if mechanism == "curve" else "",
+            fx(p["zmtp"]["p50_us"], 0), fx(p["zmtp"]["p99_us"], 0), fx(p["libzmq"]["p50_us"], 0),
+            fx(p["libzmq"]["p99_us"], 0), fx(p["zmtp"]["server_cpu_ms"], 3),
+            fx(p["zmtp"]["client_cpu_ms"], 3), fx(p["libzmq"]["server_cpu_ms"], 3),
+            fx(p["libzmq"]["client_cpu_ms"], 3)))
+    add("")
+    return L
+
+
+def curve_appendix_lines(curve):
+    """Every repeat of the CURVE section."""
+    L = ["CURVE (tcp), each repeat:", "", "| point | size | impl | count | runs |", "|---|---:|---|---:|---|"]
+    for size in sorted(curve["thr"]):
+        for impl in ("zmtp", "libzmq"):
+            p = curve["thr"][size][impl]
+            L.append("| throughput (msg/s) | %s | %s | %d | %s |" % (fmt_size(size), impl, p["count"],
+                                                                     ", ".join(fnum(x) for x in p["runs"])))
+    for size in sorted(curve["lat"]):
+        for impl in ("zmtp", "libzmq"):
+            p = curve["lat"][size][impl]
+            L.append("| latency (avg us) | %s | %s | %d | %s |" % (fmt_size(size), impl, p["count"],
+                                                                   ", ".join(fx(x, 1) for x in p["runs"])))
+    for mechanism in HS_MECHANISMS:
+        for impl in ("zmtp", "libzmq"):
+            p = curve["hs"].get(mechanism, {}).get(impl)
+            if p:
+                L.append("| %s handshakes (conn/s) | %s | %s | %d | %s |" % (
+                    mechanism.upper(), fmt_size(HS_SIZE), impl, p["count"], ", ".join(fnum(x) for x in p["runs"])))
+    L.append("")
+    return L
+
+
+def curve_report(results, info):
+    """The report of a --curve-only run with no earlier full run to join: the machine, the
+    CURVE section and its targets."""
+    L = ["# CURVE benchmarks: zmtp against libzmq", "",
+         "Generated by `bench/run.py --curve-only` in %.0f s (a full run of `bench/run.py` adds the other "
+         "sections). Do not edit by hand: run it again." % results["elapsed"], "",
+         "## Machine", "", "| what | value |", "|---|---|"]
+    L += ["| %s | %s |" % (k, v) for k, v in info.items()]
+    L.append("")
+    L += curve_lines(results["curve"])
+    L += targets_lines(curve_targets(results["curve"]))
+    L += reproduce_lines()
+    L.append("")
+    L.append("## Appendix: every run")
+    L.append("")
+    L += curve_appendix_lines(results["curve"])
+    return "\n".join(L)
+
+
+# --- the CURVE section ------------------------------------------------------------------
+
+def measure_curve(bench, info, repeats, lat_repeats, target, quick, start):
+    """Runs the CURVE section (tcp): {"thr": {size: {impl: summary}}, "lat": {size: ...},
+    "hs": {mechanism: {impl: summary}}} and when, how and on what it was measured."""
+    curve = {"date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+             "command": "/usr/bin/python3 bench/run.py" + "".join(" " + a for a in sys.argv[1:]),
+             "commit": info.get("zmtp commit", "?"), "load_before": loadavg(), "repeats": repeats,
+             "lat_repeats": lat_repeats, "target": target, "thr": {}, "lat": {}, "hs": {}}
+    for size in QUICK_CURVE_SIZES if quick else CURVE_SIZES:
+        runs = bench.point("curve-thr", ["zmtp", "libzmq"], "tcp", size)
+        p = curve["thr"][size] = {impl: summarize_thr(r) for impl, r in runs.items()}
+        log("curve thr tcp %8s  zmtp %12s  libzmq %12s  (%s)   [%.0f s]" % (
+            fmt_size(size), fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
+            fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]), time.monotonic() - start))
+    for size in LAT_SIZES:
+        runs = bench.point("curve-lat", ["zmtp", "libzmq"], "tcp", size, lat_repeats)
+        p = curve["lat"][size] = {impl: summarize_lat(r) for impl, r in runs.items()}
+        log("curve lat tcp %8s  zmtp %7s us  libzmq %7s us  (%s)   [%.0f s]" % (
+            fmt_size(size), fx(p["zmtp"]["avg_us"], 1), fx(p["libzmq"]["avg_us"], 1),
+            fratio(p["zmtp"]["avg_us"], p["libzmq"]["avg_us"]), time.monotonic() - start))
+    for mechanism in HS_MECHANISMS:
+        runs = bench.point("hs-" + mechanism, ["zmtp", "libzmq"], "tcp", HS_SIZE)
+        p = curve["hs"][mechanism] = {impl: summarize_hs(r) for impl, r in runs.items()}
+        log("handshakes %-5s tcp  zmtp %9s/s  libzmq %9s/s  (%s)   [%.0f s]" % (
+            mechanism.upper(), fnum(p["zmtp"]["hs_per_s"]), fnum(p["libzmq"]["hs_per_s"]),
+            fratio(p["zmtp"]["hs_per_s"], p["libzmq"]["hs_per_s"]), time.monotonic() - start))
+    curve["load_after"] = loadavg()
+    return curve
+
+
+def run_curve_only(args, bin_dir, out):
+    """--curve-only: measures the CURVE section alone. With the results of an earlier full
+    run beside `out` (bench-results.json), it takes the place of their CURVE section and the
+    whole report is written again; otherwise `out` gets a report of the CURVE section alone."""
+    start = time.monotonic()
+    info = machine(bin_dir)
+    bench = Bench(bin_dir, args.repeats, args.target)
+    curve = measure_curve(bench, info, args.repeats, args.lat_repeats, args.target, args.quick, start)
+    results_path = os.path.join(os.path.dirname(out), "bench-results.json")
+    earlier = None
+    if os.path.exists(results_path):
+        with open(results_path) as f:
+            earlier = _int_keys(json.load(f))
+        if "thr" not in earlier:
+            earlier = None  # a CURVE-only run's: replaced whole
+    if earlier:
+        earlier["curve"] = curve
+        results = earlier
+    else:
+        results = {"curve": curve, "machine": info, "elapsed": time.monotonic() - start}
+    with open(results_path, "w") as f:
+        json.dump(results, f, indent=1)
+    write_report(results, out, args)
+    log("run.py: wrote %s (%s) in %.0f s" % (out, "its CURVE section measured again" if earlier else "CURVE only",
+                                             time.monotonic() - start))
+    for name, r, ok, _ in curve_targets(curve):
+        log("%-70s %6sx  %s" % (name, fx(r, 3), "MET" if ok else "NOT MET"))
+    return 0
 
 
 # --- smoke test (ctest bench_smoke): every pair interoperates, lines are there ----------
@@ -1212,6 +1500,17 @@ def smoke(bin_dir):
         for impl in ("zmtp", "libzmq"):
             check("multi_thr %s %s" % (mode, impl),
                   lambda impl=impl, mode=mode: run_multi(bin_dir, impl, mode, 64, 2000, 60))
+    # --curve for every program that takes it; the mixed pairs have each side's CURVE talk
+    # to the other library's.
+    for impl in ("zmtp", "libzmq", "zmtp-recv", "zmtp-send"):
+        check("curve thr tcp %s" % impl, lambda impl=impl: run_thr(bin_dir, impl, "tcp", 64, 2000, 60, curve=True))
+    for impl in ("zmtp", "libzmq", "zmtp-rep", "zmtp-req"):
+        check("curve lat tcp %s" % impl, lambda impl=impl: run_lat(bin_dir, impl, "tcp", 16, 200, 60, curve=True))
+    for impl in ("zmtp", "libzmq"):
+        for mechanism in HS_MECHANISMS:
+            check("handshakes %s tcp %s" % (mechanism, impl),
+                  lambda impl=impl, mechanism=mechanism:
+                  run_hs(bin_dir, impl, "tcp", HS_SIZE, 50, 60, curve=mechanism == "curve"))
     print("bench_smoke: %d passed, %d failed" % (passed, len(failures)))
     return 1 if failures else 0
 
@@ -1228,15 +1527,27 @@ def _int_keys(obj):
 def rewrite(args, bin_dir):
     with open(args.from_results) as f:
         results = _int_keys(json.load(f))
-    st = results["settings"]
-    args.repeats, args.lat_repeats, args.target = st["repeats"], st["lat_repeats"], st["target"]
     out = os.path.abspath(args.out) if args.out else os.path.join(os.path.dirname(os.path.abspath(args.from_results)),
                                                                    "BENCHMARKS.md")
-    plots = write_plots(results, os.path.dirname(out), st["sizes"])
-    with open(out, "w") as f:
-        f.write(report(results, results["machine"], args, st["sizes"], plots, results["elapsed"]))
+    write_report(results, out, args)
     log("run.py: rewrote %s from %s" % (out, args.from_results))
     return 0
+
+
+def write_report(results, out, args):
+    """Writes the report (and plots) of `results` to `out`, with the settings they were
+    measured with: a full run's, or a CURVE-only run's. Returns the plots written."""
+    plots = []
+    if "thr" not in results:
+        text = curve_report(results, results["machine"])
+    else:
+        st = results["settings"]
+        args.repeats, args.lat_repeats, args.target = st["repeats"], st["lat_repeats"], st["target"]
+        plots = write_plots(results, os.path.dirname(out), st["sizes"])
+        text = report(results, results["machine"], args, st["sizes"], plots, results["elapsed"])
+    with open(out, "w") as f:
+        f.write(text)
+    return plots
 
 
 def default_bin_dir():
@@ -1256,13 +1567,16 @@ def main():
     ap.add_argument("--out", default=None,
                     help="report file (default docs/BENCHMARKS.md; with --quick, <bin-dir>/../bench-quick/BENCHMARKS.md)")
     ap.add_argument("--smoke", action="store_true", help="only check that every pair works (tiny counts)")
+    ap.add_argument("--curve-only", action="store_true",
+                    help="measure only the CURVE section (about 2 minutes; with --quick under a minute) and put it in "
+                         "the report of the earlier full run beside --out, or alone in --out if there is none")
     ap.add_argument("--from-results", metavar="JSON",
                     help="measure nothing: rewrite the report and plots from a bench-results.json of an earlier run")
     args = ap.parse_args()
     bin_dir = os.path.abspath(args.bin_dir or default_bin_dir())
-    for name in ("local_thr", "remote_thr", "local_lat", "remote_lat", "multi_thr", "libzmq_local_thr",
-                 "libzmq_remote_thr", "libzmq_local_lat", "libzmq_remote_lat", "libzmq_multi_thr", "tcp_thr", "tcp_lat",
-                 "seed_bench"):
+    needed = CURVE_PROGRAMS if args.curve_only else CURVE_PROGRAMS + [
+        "multi_thr", "libzmq_multi_thr", "tcp_thr", "tcp_lat", "seed_bench"]
+    for name in needed:
         if not os.access(os.path.join(bin_dir, name), os.X_OK):
             log("run.py: %s not found in %s (build with -DZMTP_BUILD_BENCH=ON, or pass --bin-dir)" % (name, bin_dir))
             return 2
@@ -1285,6 +1599,8 @@ def main():
     else:
         out = os.path.join(REPO, "docs", "BENCHMARKS.md")
     os.makedirs(os.path.dirname(out), exist_ok=True)
+    if args.curve_only:
+        return run_curve_only(args, bin_dir, out)
 
     start = time.monotonic()
     info = machine(bin_dir)  # now: the commit is the one the binaries were built from, as far as git can tell
@@ -1355,6 +1671,8 @@ def main():
             runs = bench.point("lat", ["zmtp-rep", "zmtp-req"], "tcp", size, args.lat_repeats)
             results["mixed_lat"][size] = {impl: summarize_lat(r) for impl, r in runs.items()}
 
+    results["curve"] = measure_curve(bench, info, args.repeats, args.lat_repeats, args.target, quick, start)
+
     seed_runs = {"zmtp": [], "libzmq": []}
     for _ in range(args.repeats):
         for impl in ("zmtp", "libzmq"):
@@ -1377,10 +1695,7 @@ def main():
     results["machine"] = info
     with open(os.path.join(os.path.dirname(out), "bench-results.json"), "w") as f:
         json.dump(results, f, indent=1)
-    plots = write_plots(results, os.path.dirname(out), sizes)
-    text = report(results, results["machine"], args, sizes, plots, results["elapsed"])
-    with open(out, "w") as f:
-        f.write(text)
+    plots = write_report(results, out, args)
     log("run.py: wrote %s%s in %.0f s" % (out, (" and " + ", ".join(plots)) if plots else "",
                                          time.monotonic() - start))
     for name, r, ok, _ in evaluate_targets(results, sizes):
