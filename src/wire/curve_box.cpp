@@ -14,25 +14,25 @@ constexpr std::string_view message_name = "\x07MESSAGE";
 /// Writes a whole MESSAGE command body (message::min_size + body.size() bytes) to `out`,
 /// encrypting in place: the payload is copied where its ciphertext goes.
 void write_message(std::span<std::byte> out, std::span<const std::byte> body, std::uint8_t payload_flags,
-                   std::uint64_t counter, const nonce& n, const secret_key& key) noexcept
+                   std::uint64_t counter, const secret_key& prefix_key) noexcept
 {
     std::memcpy(out.data(), message_name.data(), message_name.size());
     detail::store_big_endian(out.data() + message::counter, counter, counter_size);
     out[message::payload] = std::byte{payload_flags};
     if (!body.empty())
         std::memcpy(out.data() + message::payload + 1, body.data(), body.size());
-    seal_shared(out.subspan(message::box), out.subspan(message::payload, 1 + body.size()), n, key);
+    seal_with_prefix_key(out.subspan(message::box), out.subspan(message::payload, 1 + body.size()), counter,
+                         prefix_key);
 }
 
 } // namespace
 
 message_box::message_box(side ours, const secret_key& shared, std::uint64_t last_sent,
                          std::uint64_t last_received) noexcept
-    : send_prefix_(ours == side::client ? message::client_prefix : message::server_prefix),
-      receive_prefix_(ours == side::client ? message::server_prefix : message::client_prefix),
-      sent_(last_sent)
+    : sent_(last_sent)
 {
-    key_.assign(shared.bytes());
+    derive_prefix_key(send_key_, shared, ours == side::client ? message::client_prefix : message::server_prefix);
+    derive_prefix_key(receive_key_, shared, ours == side::client ? message::server_prefix : message::client_prefix);
     received_.accept(last_received);
 }
 
@@ -42,18 +42,17 @@ void message_box::seal(std::span<const std::byte> body, std::uint8_t flags, outp
         | ((flags & frame_flag::command) ? message::command : 0);
     // Our own counter, from 1 or 2 by one per message: 2^64 of them would take centuries.
     const std::uint64_t counter = ++sent_;
-    const nonce n = short_nonce(send_prefix_, counter);
     const std::size_t size = message::min_size + body.size();
     if (size < output_queue::reference_threshold) {
         const std::size_t header = size <= max_short_frame_size ? 2 : max_frame_header_size;
         const std::span<std::byte> space = out.append_space(header + size);
         // size >= 33, so the space has room for the longest header form.
         encode_frame_header(space.first<max_frame_header_size>(), size, false, false);
-        write_message(space.subspan(header), body, payload_flags, counter, n, key_);
+        write_message(space.subspan(header), body, payload_flags, counter, send_key_);
         return;
     }
     frame wire = frame::with_size(size);
-    write_message({wire.data(), size}, body, payload_flags, counter, n, key_);
+    write_message({wire.data(), size}, body, payload_flags, counter, send_key_);
     out.append_frame(wire, false);
 }
 
@@ -100,7 +99,7 @@ std::error_code message_box::open_into(std::span<const std::byte> wire_body, std
         return errc::nonce_not_increasing;
     const std::size_t body_size = size - message::min_size;
     const std::span<const std::byte> box = wire_body.subspan(message::box);
-    if (!open_shared({payload, 1 + body_size}, box, short_nonce(receive_prefix_, counter), key_))
+    if (!open_with_prefix_key({payload, 1 + body_size}, box, counter, receive_key_))
         return errc::decryption_failed;
     const auto payload_flags = static_cast<std::uint8_t>(payload[0]);
     // Bits 2..7 are reserved; libzmq ignores them (a PING with flags 04 was taken), so do we.

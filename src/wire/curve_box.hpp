@@ -17,7 +17,8 @@
 namespace zmtp::wire::curve {
 
 /// Seals frames into MESSAGE commands and opens the peer's, under the key the handshake
-/// agreed (C' and S', precomputed), with one short-nonce counter per direction.
+/// agreed (C' and S', precomputed; one key per direction, see derive_prefix_key), with one
+/// short-nonce counter per direction.
 ///
 /// Allocation: seal() of a MESSAGE under output_queue::reference_threshold bytes writes it
 /// straight into the queue's staging area (append_space), in place; a larger one is built
@@ -54,9 +55,10 @@ private:
     /// may be where the ciphertext is; sets `flags`. A failure changes nothing but `payload`.
     std::error_code open_into(std::span<const std::byte> wire_body, std::byte* payload, std::uint8_t& flags);
 
-    secret_key key_;
-    std::string_view send_prefix_;
-    std::string_view receive_prefix_;
+    /// The keys of our MESSAGE nonces and of the peer's (derive_prefix_key of the
+    /// handshake's shared key with each direction's prefix).
+    secret_key send_key_;
+    secret_key receive_key_;
     std::uint64_t sent_;
     peer_counter received_;
     /// Where a short body is decrypted before it is copied into its inline frame.

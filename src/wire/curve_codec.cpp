@@ -6,6 +6,8 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <stdexcept>
 
 namespace zmtp::wire::curve {
@@ -101,6 +103,70 @@ bool open_shared(std::span<std::byte> out, std::span<const std::byte> box, const
     return box.size() >= box_overhead
         && crypto_box_open_easy_afternm(u(out.data()), u(box.data()), box.size(), u(n.data()), u(key.bytes().data()))
         == 0;
+}
+
+void derive_prefix_key(secret_key& out, const secret_key& key, std::string_view prefix) noexcept
+{
+    const nonce n = short_nonce(prefix, 0); // the first 16 bytes are the prefix
+    crypto_core_hsalsa20(u(out.bytes().data()), u(n.data()), u(key.bytes().data()), nullptr);
+}
+
+namespace {
+
+/// The first Salsa20 block of a box: its first 32 bytes are the Poly1305 key, the other
+/// 32 encrypt the first 32 bytes of the plaintext (crypto_secretbox's layout).
+constexpr std::size_t salsa_block = 64;
+constexpr std::size_t poly_key_size = 32;
+
+std::array<unsigned char, crypto_stream_salsa20_NONCEBYTES> counter_nonce(std::uint64_t counter) noexcept
+{
+    std::array<unsigned char, crypto_stream_salsa20_NONCEBYTES> n{};
+    detail::store_big_endian(reinterpret_cast<std::byte*>(n.data()), counter, counter_size);
+    return n;
+}
+
+} // namespace
+
+void seal_with_prefix_key(std::span<std::byte> out, std::span<const std::byte> plain, std::uint64_t counter,
+                          const secret_key& prefix_key) noexcept
+{
+    const auto n = counter_nonce(counter);
+    const unsigned char* k = u(prefix_key.bytes().data());
+    unsigned char* const cipher = u(out.data() + box_overhead);
+    const std::size_t head = std::min(plain.size(), salsa_block - poly_key_size);
+    std::array<unsigned char, salsa_block> block{};
+    std::memcpy(block.data() + poly_key_size, plain.data(), head); // before `cipher` (maybe plain) changes
+    crypto_stream_salsa20_xor(block.data(), block.data(), poly_key_size + head, n.data(), k);
+    if (plain.size() > head)
+        crypto_stream_salsa20_xor_ic(cipher + head, u(plain.data()) + head, plain.size() - head, n.data(), 1, k);
+    std::memcpy(cipher, block.data() + poly_key_size, head);
+    crypto_onetimeauth_poly1305(u(out.data()), cipher, plain.size(), block.data());
+    sodium_memzero(block.data(), block.size());
+}
+
+bool open_with_prefix_key(std::span<std::byte> out, std::span<const std::byte> box, std::uint64_t counter,
+                          const secret_key& prefix_key) noexcept
+{
+    if (box.size() < box_overhead)
+        return false;
+    const auto n = counter_nonce(counter);
+    const unsigned char* k = u(prefix_key.bytes().data());
+    const unsigned char* const cipher = u(box.data()) + box_overhead;
+    const std::size_t size = box.size() - box_overhead;
+    std::array<unsigned char, salsa_block> block{};
+    crypto_stream_salsa20(block.data(), block.size(), n.data(), k);
+    if (crypto_onetimeauth_poly1305_verify(u(box.data()), cipher, size, block.data()) != 0) {
+        sodium_memzero(block.data(), block.size());
+        return false;
+    }
+    const std::size_t head = std::min(size, salsa_block - poly_key_size);
+    unsigned char* const plain = u(out.data());
+    for (std::size_t i = 0; i < head; ++i)
+        plain[i] = cipher[i] ^ block[poly_key_size + i];
+    if (size > head)
+        crypto_stream_salsa20_xor_ic(plain + head, cipher + head, size - head, n.data(), 1, k);
+    sodium_memzero(block.data(), block.size());
+    return true;
 }
 
 std::vector<std::byte> new_command(std::string_view name, std::size_t size)
