@@ -88,6 +88,7 @@ CURVE_SIZES = [16, 64, 256, 1024, 8192, 65536]
 QUICK_CURVE_SIZES = [16, 1024, 65536]
 HS_MECHANISMS = ["null", "curve"]
 HS_SIZE = 16
+HS_TARGET_SCALE = 0.3  # handshake runs last 0.3 of the other runs (see Bench.target)
 CURVE_PROGRAMS = ["local_thr", "remote_thr", "local_lat", "remote_lat", "handshake_rate", "libzmq_local_thr",
                   "libzmq_remote_thr", "libzmq_local_lat", "libzmq_remote_lat", "libzmq_handshake_rate"]
 
@@ -473,24 +474,31 @@ class Bench:
         self.failures = []  # [{"point": ..., "error": ...}] of the points run with tolerate
         self._last_failure = None
 
+    def target(self, kind):
+        """Seconds a run of `kind` should last: handshake runs are kept short, as each
+        connection leaves the client's port in TIME_WAIT for a minute (ports that a bind
+        to that very port, this script's control pairs among them, cannot take)."""
+        return self.target_s * (HS_TARGET_SCALE if kind.startswith("hs-") else 1.0)
+
     def _count(self, key):
         if key not in self.counts:
             kind, impl, _, size = key
-            self.counts[key] = max(100, int(guess_rate(kind, impl, size) * self.target_s))
+            self.counts[key] = max(100, int(guess_rate(kind, impl, size) * self.target(kind)))
         return self.counts[key]
 
     def once(self, kind, impl, transport, size):
         key = (kind, impl, transport, size)
         runner = runner_of(kind)
+        target = self.target(kind)
         for _ in range(4):
             count = self._count(key)
             v = runner(self.bin_dir, impl, transport, size, count)
             rate = count / max(v["seconds"], 1e-9)
-            if 0.4 * self.target_s <= v["seconds"] <= 2.5 * self.target_s:
+            if 0.4 * target <= v["seconds"] <= 2.5 * target:
                 return v
             # Outside the window: recalibrate and measure again (this run is discarded).
-            self.counts[key] = max(100, int(rate * self.target_s))
-            if v["seconds"] > 2.5 * self.target_s:
+            self.counts[key] = max(100, int(rate * target))
+            if v["seconds"] > 2.5 * target:
                 return v  # slow but valid: keep it, later repeats use the smaller count
         return v
 
@@ -1287,11 +1295,12 @@ def curve_lines(curve):
     add = L.append
     add("## CURVE (tcp)")
     add("")
-    add("Measured on %s (zmtp commit %s; load average before / after: %s / %s) by `%s`: each throughput and "
+    add("Measured on %s (zmtp commit %s; load average before / after: %s / %s) by `%s`%s: each throughput and "
         "handshake point %d times, each latency point %d times, implementations interleaved, median reported; "
-        "counts calibrated so that one run lasts about %.1f s." % (
+        "counts calibrated so that one run lasts about %.1f s (a handshake run %.2f s)." % (
             curve["date"], curve.get("commit", "?"), curve["load_before"], curve["load_after"], curve["command"],
-            curve["repeats"], curve["lat_repeats"], curve["target"]))
+            " at niceness %d" % curve["nice"] if curve.get("nice") else "", curve["repeats"], curve["lat_repeats"],
+            curve["target"], curve["target"] * curve.get("hs_target_scale", 1.0)))
     add("")
     add("- Both sides of every pair speak CURVE (`--curve`): the binding side (`local_*`, the handshake server) is "
         "the CURVE server, the connecting side the client, with the test key pairs of zmq_curve(7) "
@@ -1407,8 +1416,9 @@ def measure_curve(bench, info, repeats, lat_repeats, target, quick, start):
     "hs": {mechanism: {impl: summary}}} and when, how and on what it was measured."""
     curve = {"date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
              "command": "/usr/bin/python3 bench/run.py" + "".join(" " + a for a in sys.argv[1:]),
-             "commit": info.get("zmtp commit", "?"), "load_before": loadavg(), "repeats": repeats,
-             "lat_repeats": lat_repeats, "target": target, "thr": {}, "lat": {}, "hs": {}}
+             "commit": info.get("zmtp commit", "?"), "nice": os.nice(0), "load_before": loadavg(), "repeats": repeats,
+             "lat_repeats": lat_repeats, "target": target, "hs_target_scale": HS_TARGET_SCALE, "thr": {}, "lat": {},
+             "hs": {}}
     for size in QUICK_CURVE_SIZES if quick else CURVE_SIZES:
         runs = bench.point("curve-thr", ["zmtp", "libzmq"], "tcp", size)
         p = curve["thr"][size] = {impl: summarize_thr(r) for impl, r in runs.items()}
