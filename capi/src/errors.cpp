@@ -1,9 +1,47 @@
 // zmq_errno, zmq_strerror, zmq_version.
 #include "errors.hpp"
 
+#include "zmtp/error.hpp"
+
 #include <zmq.h>
 
 #include <cstring>
+
+namespace zmtp::capi {
+
+int errno_of(std::error_code ec) noexcept
+{
+    if (ec.category() == std::system_category() || ec.category() == std::generic_category())
+        return ec.value();
+    if (ec.category() != zmtp::error_category())
+        return EINVAL;
+    switch (static_cast<zmtp::errc>(ec.value())) {
+    case zmtp::errc::would_block:
+        return EAGAIN;
+    case zmtp::errc::context_terminated:
+        return ETERM;
+    case zmtp::errc::socket_closed:
+        return ENOTSOCK;
+    case zmtp::errc::invalid_state:
+        return EFSM;
+    case zmtp::errc::host_unreachable:
+        return EHOSTUNREACH;
+    case zmtp::errc::not_supported:
+        return ENOTSUP;
+    case zmtp::errc::address_in_use:
+        return EADDRINUSE;
+    case zmtp::errc::no_such_endpoint:
+        return ENOENT;
+    case zmtp::errc::message_too_large:
+        return EMSGSIZE;
+    case zmtp::errc::out_of_memory:
+        return ENOMEM;
+    default:
+        return EINVAL;
+    }
+}
+
+} // namespace zmtp::capi
 
 extern "C" {
 

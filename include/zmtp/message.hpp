@@ -68,6 +68,9 @@ public:
     {
         return peer_.get() ? peer_.get()->get(name) : std::nullopt;
     }
+    /// The counted reference behind properties(), for a layer that keeps it apart from the
+    /// message (the C API's zmq_msg_t holds one per frame).
+    const detail::peer_properties_ref& sender() const noexcept { return peer_; }
     /// Says who sent this message (the runtime does, as it arrives).
     void set_properties(detail::peer_properties_ref from) noexcept { peer_ = std::move(from); }
 

@@ -1,0 +1,49 @@
+// What a void* from zmq_ctx_new points to: a zmtp::context and libzmq's context rules.
+#pragma once
+
+#include "zmtp/context.hpp"
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+namespace zmtp::capi {
+
+/// A context of the C API. zmq_ctx_term first shuts the zmtp::context down (blocked calls
+/// wake with ETERM, later ones fail so), then waits until the application has closed every
+/// socket, then lets the sockets linger out as libzmq does, and frees it.
+class context {
+public:
+    static constexpr std::uint32_t live_tag = 0x7a6d6378; // "zmcx"
+
+    /// The context behind `handle`, or null (errno EFAULT) if it is not one.
+    static context* from(void* handle) noexcept;
+
+    zmtp::context& zmtp_context() noexcept { return *context_; }
+
+    /// A socket was made on it; false (nothing counted) once it terminates.
+    bool socket_opened();
+    /// A socket of it was closed.
+    void socket_closed();
+    /// zmq_ctx_shutdown: every socket's calls fail with ETERM from now on.
+    void shutdown();
+    /// zmq_ctx_term: shutdown, wait for every socket to be closed, then end.
+    void terminate();
+
+    int io_threads = 1;
+    int max_sockets = 1023;
+    bool blocky = true;
+    bool ipv6 = false;
+    int max_message_size = 0x7fffffff;
+
+private:
+    std::uint32_t tag_ = live_tag;
+    std::unique_ptr<zmtp::context> context_ = std::make_unique<zmtp::context>();
+    std::mutex mutex_;
+    std::condition_variable all_closed_;
+    int open_sockets_ = 0;
+    bool shut_down_ = false;
+};
+
+} // namespace zmtp::capi

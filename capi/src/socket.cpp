@@ -1,0 +1,236 @@
+// zmq_socket, zmq_close, endpoints, and sending and receiving frames and messages.
+#include "socket.hpp"
+
+#include "errors.hpp"
+#include "message_slot.hpp"
+
+#include "zmtp/error.hpp"
+
+#include <zmq.h>
+
+#include <cstring>
+#include <string_view>
+
+namespace zmtp::capi {
+
+socket_handle::socket_handle(context& owner, zmtp::socket_type type, zmtp::socket_options options)
+    : owner_(owner), socket_(owner.zmtp_context(), type, std::move(options))
+{
+}
+
+socket_handle* socket_handle::from(void* handle) noexcept
+{
+    auto* s = static_cast<socket_handle*>(handle);
+    if (s == nullptr || s->tag_ != live_tag) {
+        errno = ENOTSOCK;
+        return nullptr;
+    }
+    return s;
+}
+
+int socket_handle::send_frame(zmtp::frame body, bool more, bool dontwait)
+{
+    try {
+        outgoing_.push_back(std::move(body));
+        if (more)
+            return 0;
+        // The whole message goes now, or none of it: where libzmq refuses a multipart
+        // message at its first frame (EAGAIN), this refuses it at its last, and the caller
+        // starts it again either way.
+        std::error_code ec;
+        if (dontwait)
+            ec = socket_.try_send(outgoing_);
+        else
+            socket_.send(std::move(outgoing_), zmtp::send_flags::none, ec);
+        outgoing_.clear();
+        return ec ? fail(ec) : 0;
+    } catch (const std::bad_alloc&) {
+        return fail(ENOMEM);
+    }
+}
+
+std::error_code socket_handle::receive_frame(zmtp::frame& body, bool& more, detail::peer_properties_ref& sender,
+                                      bool dontwait)
+{
+    if (!receiving_more()) {
+        std::error_code ec;
+        zmtp::message next = socket_.receive(dontwait ? zmtp::recv_flags::dontwait : zmtp::recv_flags::none, ec);
+        if (ec)
+            return ec;
+        incoming_ = std::move(next);
+        next_frame_ = 0;
+    }
+    body = std::move(incoming_[next_frame_++]);
+    more = receiving_more();
+    sender = incoming_.sender();
+    return {};
+}
+
+void socket_handle::close() noexcept
+{
+    tag_ = 0;
+    socket_.close();
+}
+
+} // namespace zmtp::capi
+
+using zmtp::capi::context;
+using zmtp::capi::fail;
+using zmtp::capi::live_slot;
+using zmtp::capi::message_slot;
+using zmtp::capi::socket_handle;
+
+namespace {
+
+/// bind, connect, unbind or disconnect: 0, or -1 with errno.
+int on_endpoint(void* handle, const char* endpoint,
+                void (zmtp::socket::*call)(std::string_view, std::error_code&))
+{
+    socket_handle* s = socket_handle::from(handle);
+    if (!s)
+        return -1;
+    if (endpoint == nullptr)
+        return fail(EINVAL);
+    std::error_code ec;
+    (s->zmtp_socket().*call)(endpoint, ec);
+    return ec ? fail(ec) : 0;
+}
+
+/// zmq_send (`copy`) or zmq_send_const (the buffer is constant and outlives the send,
+/// zmq_send_const(3): no copy, nothing to free): `len`, or -1 with errno.
+int send_buffer(void* handle, const void* buf, size_t len, int flags, bool copy)
+{
+    socket_handle* s = socket_handle::from(handle);
+    if (!s)
+        return -1;
+    if (buf == nullptr && len != 0)
+        return fail(EFAULT);
+    try {
+        zmtp::frame body = copy ? zmtp::frame(std::span(static_cast<const std::byte*>(buf), len))
+                                : zmtp::frame::adopt(const_cast<void*>(buf), len, nullptr);
+        if (s->send_frame(std::move(body), (flags & ZMQ_SNDMORE) != 0, (flags & ZMQ_DONTWAIT) != 0) != 0)
+            return -1;
+    } catch (const std::bad_alloc&) {
+        return fail(ENOMEM);
+    }
+    return static_cast<int>(len);
+}
+
+} // namespace
+
+extern "C" {
+
+void* zmq_socket(void* context_handle, int type)
+{
+    context* c = context::from(context_handle);
+    if (!c)
+        return nullptr;
+    if (type < ZMQ_PAIR || type > ZMQ_STREAM) {
+        errno = EINVAL;
+        return nullptr;
+    }
+    if (!c->socket_opened()) {
+        errno = ETERM;
+        return nullptr;
+    }
+    try {
+        zmtp::socket_options options;
+        if (!c->blocky)
+            options.linger = std::chrono::milliseconds(0);
+        return new socket_handle(*c, static_cast<zmtp::socket_type>(type), std::move(options));
+    } catch (const std::system_error& e) {
+        c->socket_closed();
+        errno = zmtp::capi::errno_of(e.code());
+        return nullptr;
+    } catch (const std::bad_alloc&) {
+        c->socket_closed();
+        errno = ENOMEM;
+        return nullptr;
+    }
+}
+
+int zmq_close(void* handle)
+{
+    socket_handle* s = socket_handle::from(handle);
+    if (!s)
+        return -1;
+    context& owner = s->owner();
+    s->close();
+    delete s;
+    owner.socket_closed();
+    return 0;
+}
+
+int zmq_bind(void* handle, const char* endpoint) { return on_endpoint(handle, endpoint, &zmtp::socket::bind); }
+
+int zmq_connect(void* handle, const char* endpoint) { return on_endpoint(handle, endpoint, &zmtp::socket::connect); }
+
+int zmq_unbind(void* handle, const char* endpoint) { return on_endpoint(handle, endpoint, &zmtp::socket::unbind); }
+
+int zmq_disconnect(void* handle, const char* endpoint)
+{
+    return on_endpoint(handle, endpoint, &zmtp::socket::disconnect);
+}
+
+int zmq_send(void* handle, const void* buf, size_t len, int flags)
+{
+    return send_buffer(handle, buf, len, flags, true);
+}
+
+int zmq_send_const(void* handle, const void* buf, size_t len, int flags)
+{
+    return send_buffer(handle, buf, len, flags, false);
+}
+
+int zmq_recv(void* handle, void* buf, size_t len, int flags)
+{
+    socket_handle* s = socket_handle::from(handle);
+    if (!s)
+        return -1;
+    zmtp::frame body;
+    bool more = false;
+    zmtp::detail::peer_properties_ref sender;
+    if (std::error_code ec = s->receive_frame(body, more, sender, (flags & ZMQ_DONTWAIT) != 0))
+        return fail(ec);
+    // A longer frame is cut to `len`; the return value is its whole size (zmq_recv(3)).
+    if (len != 0 && !body.empty())
+        std::memcpy(buf, body.data(), std::min(len, body.size()));
+    return static_cast<int>(body.size());
+}
+
+int zmq_msg_send(zmq_msg_t* msg, void* handle, int flags)
+{
+    message_slot* slot = live_slot(msg);
+    if (!slot)
+        return -1;
+    socket_handle* s = socket_handle::from(handle);
+    if (!s)
+        return -1;
+    const std::size_t size = slot->body.size();
+    if (s->send_frame(slot->body, (flags & ZMQ_SNDMORE) != 0, (flags & ZMQ_DONTWAIT) != 0) != 0)
+        return -1; // the message stays the caller's
+    // Sent: the message is empty again (zmq_msg_send(3)), its body now the socket's.
+    slot->body = zmtp::frame();
+    slot->more = false;
+    slot->sender = {};
+    return static_cast<int>(size);
+}
+
+int zmq_msg_recv(zmq_msg_t* msg, void* handle, int flags)
+{
+    message_slot* slot = live_slot(msg);
+    if (!slot)
+        return -1;
+    socket_handle* s = socket_handle::from(handle);
+    if (!s)
+        return -1;
+    if (std::error_code ec = s->receive_frame(slot->body, slot->more, slot->sender, (flags & ZMQ_DONTWAIT) != 0))
+        return fail(ec);
+    return static_cast<int>(slot->body.size());
+}
+
+int zmq_sendmsg(void* handle, zmq_msg_t* msg, int flags) { return zmq_msg_send(msg, handle, flags); }
+
+int zmq_recvmsg(void* handle, zmq_msg_t* msg, int flags) { return zmq_msg_recv(msg, handle, flags); }
+
+} // extern "C"

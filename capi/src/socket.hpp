@@ -1,0 +1,52 @@
+// What a void* from zmq_socket points to: a zmtp::socket, and libzmq's frame-at-a-time view
+// of its whole messages.
+#pragma once
+
+#include "context.hpp"
+
+#include "zmtp/message.hpp"
+#include "zmtp/socket.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <system_error>
+
+namespace zmtp::capi {
+
+/// A socket of the C API. zmtp sends and receives whole messages; libzmq's API goes a
+/// frame at a time. Frames sent with ZMQ_SNDMORE gather in `outgoing` until the last one,
+/// so a message goes whole or not at all (a refused one is dropped whole: EAGAIN comes at
+/// the last frame, where libzmq gives it at the first); a received message is handed out a
+/// frame per call from `incoming`.
+class socket_handle {
+public:
+    static constexpr std::uint32_t live_tag = 0x7a6d736b; // "zmsk"
+
+    socket_handle(context& owner, zmtp::socket_type type, zmtp::socket_options options);
+
+    /// The socket behind `handle`, or null (errno ENOTSOCK) if it is not one.
+    static socket_handle* from(void* handle) noexcept;
+
+    /// Adds a frame; with `more` false sends the gathered message. 0 or -1 with errno.
+    int send_frame(zmtp::frame body, bool more, bool dontwait);
+    /// The next frame of the current message, or of a new one (waiting unless `dontwait`);
+    /// `more` tells whether others follow. Sets `sender` to who sent it.
+    std::error_code receive_frame(zmtp::frame& body, bool& more, detail::peer_properties_ref& sender, bool dontwait);
+    /// True while the current message has frames not yet received (ZMQ_RCVMORE).
+    bool receiving_more() const noexcept { return next_frame_ < incoming_.size(); }
+
+    zmtp::socket& zmtp_socket() noexcept { return socket_; }
+    context& owner() noexcept { return owner_; }
+    /// Closes the zmtp socket (it lingers per its options) and forgets the handle.
+    void close() noexcept;
+
+private:
+    std::uint32_t tag_ = live_tag;
+    context& owner_;
+    zmtp::socket socket_;
+    zmtp::message outgoing_;
+    zmtp::message incoming_;
+    std::size_t next_frame_ = 0;
+};
+
+} // namespace zmtp::capi

@@ -1,0 +1,176 @@
+/* Contexts and sockets through the C API: endpoints, frames and multipart messages, the
+   errno values libzmq gives, and a context's end. */
+#include "check.h"
+
+#include <zmq.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void test_req_rep(void *ctx, const char *bind_endpoint)
+{
+    void *rep = zmq_socket(ctx, ZMQ_REP);
+    void *req = zmq_socket(ctx, ZMQ_REQ);
+    CHECK(rep != NULL && req != NULL);
+    CHECK(zmq_bind(rep, bind_endpoint) == 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    CHECK(zmq_getsockopt(rep, ZMQ_LAST_ENDPOINT, endpoint, &size) == 0);
+    CHECK(size == strlen(endpoint) + 1);
+    CHECK(zmq_connect(req, endpoint) == 0);
+
+    int type = -1;
+    size = sizeof type;
+    CHECK(zmq_getsockopt(req, ZMQ_TYPE, &type, &size) == 0);
+    CHECK(type == ZMQ_REQ && size == sizeof(int));
+
+    /* A two-frame request, received frame by frame. */
+    CHECK(zmq_send(req, "hello", 5, ZMQ_SNDMORE) == 5);
+    CHECK(zmq_send(req, "world!", 6, 0) == 6);
+    char buf[16];
+    CHECK(zmq_recv(rep, buf, sizeof buf, 0) == 5);
+    CHECK(memcmp(buf, "hello", 5) == 0);
+    int more = 0;
+    size = sizeof more;
+    CHECK(zmq_getsockopt(rep, ZMQ_RCVMORE, &more, &size) == 0);
+    CHECK(more == 1);
+    /* A frame longer than the buffer is cut; the whole size is returned. */
+    CHECK(zmq_recv(rep, buf, 3, 0) == 6);
+    CHECK(memcmp(buf, "wor", 3) == 0);
+    CHECK(zmq_getsockopt(rep, ZMQ_RCVMORE, &more, &size) == 0);
+    CHECK(more == 0);
+
+    /* The reply as zmq_msg_t frames. */
+    zmq_msg_t msg;
+    CHECK(zmq_msg_init_size(&msg, 4) == 0);
+    memcpy(zmq_msg_data(&msg), "back", 4);
+    CHECK(zmq_msg_send(&msg, rep, ZMQ_SNDMORE) == 4);
+    CHECK(zmq_msg_size(&msg) == 0); /* sent: empty again */
+    CHECK(zmq_send_const(rep, "const", 5, 0) == 5);
+    CHECK(zmq_msg_recv(&msg, req, 0) == 4);
+    CHECK(memcmp(zmq_msg_data(&msg), "back", 4) == 0);
+    CHECK(zmq_msg_more(&msg) == 1);
+    CHECK(zmq_msg_recv(&msg, req, 0) == 5);
+    CHECK(memcmp(zmq_msg_data(&msg), "const", 5) == 0);
+    CHECK(zmq_msg_more(&msg) == 0);
+    CHECK(zmq_msg_get(&msg, ZMQ_MORE) == 0);
+    CHECK(zmq_msg_close(&msg) == 0);
+
+    /* REQ must receive before it sends again, REP before it replies. */
+    CHECK(zmq_send(req, "one", 3, 0) == 3);
+    errno = 0;
+    CHECK(zmq_send(req, "two", 3, 0) == -1);
+    CHECK(errno == EFSM);
+    CHECK(zmq_recv(rep, buf, sizeof buf, 0) == 3);
+    CHECK(zmq_send(rep, "ok", 2, 0) == 2);
+    errno = 0;
+    CHECK(zmq_send(rep, "again", 5, 0) == -1);
+    CHECK(errno == EFSM);
+    CHECK(zmq_recv(req, buf, sizeof buf, 0) == 2);
+
+    CHECK(zmq_close(req) == 0);
+    CHECK(zmq_close(rep) == 0);
+}
+
+static void test_options_and_errors(void *ctx)
+{
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    char buf[8];
+    errno = 0;
+    CHECK(zmq_recv(pull, buf, sizeof buf, ZMQ_DONTWAIT) == -1);
+    CHECK(errno == EAGAIN);
+
+    int timeout = 50;
+    CHECK(zmq_setsockopt(pull, ZMQ_RCVTIMEO, &timeout, sizeof timeout) == 0);
+    int read_back = 0;
+    size_t size = sizeof read_back;
+    CHECK(zmq_getsockopt(pull, ZMQ_RCVTIMEO, &read_back, &size) == 0);
+    CHECK(read_back == 50);
+    errno = 0;
+    CHECK(zmq_recv(pull, buf, sizeof buf, 0) == -1); /* waits 50 ms */
+    CHECK(errno == EAGAIN);
+
+    int linger = 0;
+    CHECK(zmq_setsockopt(pull, ZMQ_LINGER, &linger, sizeof linger) == 0);
+    CHECK(zmq_getsockopt(pull, ZMQ_LINGER, &read_back, &size) == 0);
+    CHECK(read_back == 0);
+    int hwm = 5;
+    CHECK(zmq_setsockopt(pull, ZMQ_RCVHWM, &hwm, sizeof hwm) == 0);
+    CHECK(zmq_getsockopt(pull, ZMQ_RCVHWM, &read_back, &size) == 0);
+    CHECK(read_back == 5);
+    errno = 0;
+    CHECK(zmq_setsockopt(pull, ZMQ_RCVHWM, &hwm, 2) == -1); /* the wrong size */
+    CHECK(errno == EINVAL);
+    errno = 0;
+    CHECK(zmq_setsockopt(pull, 9999, &hwm, sizeof hwm) == -1); /* no such option */
+    CHECK(errno == EINVAL);
+    errno = 0;
+    CHECK(zmq_bind(pull, "nonsense://x") == -1);
+    CHECK(errno != 0);
+    errno = 0;
+    CHECK(zmq_unbind(pull, "tcp://127.0.0.1:1") == -1);
+    CHECK(errno == ENOENT);
+    CHECK(zmq_close(pull) == 0);
+
+    int not_a_socket = 0;
+    errno = 0;
+    CHECK(zmq_send(&not_a_socket, "x", 1, 0) == -1);
+    CHECK(errno == ENOTSOCK);
+    errno = 0;
+    CHECK(zmq_close(NULL) == -1);
+    CHECK(errno == ENOTSOCK);
+    errno = 0;
+    CHECK(zmq_socket(ctx, 99) == NULL);
+    CHECK(errno == EINVAL);
+}
+
+static void *receive_until_terminated(void *socket)
+{
+    char buf[8];
+    static int result;
+    result = zmq_recv(socket, buf, sizeof buf, 0) == -1 ? errno : 0;
+    return &result;
+}
+
+static void test_termination(void)
+{
+    void *ctx = zmq_ctx_new();
+    CHECK(zmq_ctx_get(ctx, ZMQ_IO_THREADS) == 1);
+    CHECK(zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 100) == 0);
+    CHECK(zmq_ctx_get(ctx, ZMQ_MAX_SOCKETS) == 100);
+    CHECK(zmq_ctx_get(ctx, ZMQ_MSG_T_SIZE) == 64);
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, receive_until_terminated, pull) == 0);
+    usleep(50 * 1000); /* the receive is waiting (or about to: it fails with ETERM either way) */
+    CHECK(zmq_ctx_shutdown(ctx) == 0);
+    void *result = NULL;
+    CHECK(pthread_join(thread, &result) == 0);
+    CHECK(*(int *)result == ETERM);
+    errno = 0;
+    CHECK(zmq_socket(ctx, ZMQ_PUSH) == NULL); /* no new sockets on a shut-down context */
+    CHECK(errno == ETERM);
+    errno = 0;
+    CHECK(zmq_send(pull, "x", 1, ZMQ_DONTWAIT) == -1);
+    CHECK(errno == ETERM);
+    CHECK(zmq_close(pull) == 0);
+    CHECK(zmq_ctx_term(ctx) == 0);
+}
+
+int main(void)
+{
+    void *ctx = zmq_ctx_new();
+    CHECK(ctx != NULL);
+    char ipc[64];
+    snprintf(ipc, sizeof ipc, "ipc:///tmp/zmtp-capi-%d.ipc", (int)getpid());
+    test_req_rep(ctx, "inproc://capi-req-rep");
+    test_req_rep(ctx, "tcp://127.0.0.1:*");
+    test_req_rep(ctx, ipc);
+    test_options_and_errors(ctx);
+    CHECK(zmq_ctx_term(ctx) == 0);
+    test_termination();
+    return check_result();
+}
