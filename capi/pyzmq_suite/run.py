@@ -189,6 +189,12 @@ def describe_death(returncode, stalled):
     return f"exit {returncode}"
 
 
+def death_result(run, where):
+    """A test's Result when its process died (or was killed as hung) `where`."""
+    return Result("timeout" if run.death == "timeout" else "crashed",
+                  f"process ended by {run.death} {where} (log {run.log})")
+
+
 def group_by_file(nodeids):
     groups = {}
     for nodeid in nodeids:
@@ -282,11 +288,9 @@ class Column:
         return False
 
     def attribute_death(self, run, results):
-        """The test running when a process died gets the blame: crashed or timeout."""
+        """The test running when a process died gets the blame."""
         if run.running and not run.complete:
-            outcome = "timeout" if run.death == "timeout" else "crashed"
-            results[test_id(run.running)] = Result(
-                outcome, f"process ended by {run.death} in this test (log {run.log})")
+            results[test_id(run.running)] = death_result(run, "in this test")
 
     def run_suite(self):
         """{test id: Result} for the whole suite (or -k's part)."""
@@ -332,6 +336,11 @@ class Column:
                 for nodeid in left:
                     results[test_id(nodeid)] = Result("missing", f"not reported (log {run.log})")
                 return
+            if not run.collected:  # the file cannot even be collected: no test can run
+                for nodeid in left:
+                    results[test_id(nodeid)] = death_result(
+                        run, "before this file was collected")
+                return
             if len(left) == len(pending):
                 # died outside any test, before any progress: one process per test
                 for nodeid in left:
@@ -344,8 +353,7 @@ class Column:
         results.update(run.results)
         self.attribute_death(run, results)
         if test_id(nodeid) not in results:
-            results[test_id(nodeid)] = Result(
-                "crashed", f"process ended by {run.death} outside any test (log {run.log})")
+            results[test_id(nodeid)] = death_result(run, "outside any test")
 
     def retry(self, results, node_of):
         """Tests that did not pass are run again, each alone; passing then makes them

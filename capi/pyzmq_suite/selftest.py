@@ -67,6 +67,23 @@ class CrashAndHang(unittest.TestCase):
         self.check_one_lost(results, "timeout", "timeout")
         self.assertEqual(column.processes, 3)
 
+    def test_a_file_that_dies_before_collection_costs_one_process(self):
+        column = suite_column(self.work.name)
+        runs = []
+
+        def dies_at_once(paths, label, only=None, env=None, extra=()):
+            runs.append(only)
+            return run.Run({}, [], None, False, "SIGSEGV", Path("x.log"))
+        column.pytest = dies_at_once
+        nodeids = [f"zmq/tests/test_version.py::TestVersion::test_{n}" for n in ("a", "b")]
+        results = {}
+        column.settle_file("zmq/tests/test_version.py", nodeids, results)
+        self.assertEqual(runs, [nodeids])
+        self.assertEqual({r.outcome for r in results.values()}, {"crashed"})
+        self.assertEqual(len(results), 2)
+        message = results[run.test_id(nodeids[0])].message
+        self.assertIn("SIGSEGV before this file was collected", message)
+
     def test_a_failure_that_passes_alone_is_flaky(self):
         column = suite_column(self.work.name)
         first = column.pytest([column.options.tests_dir], "suite")
