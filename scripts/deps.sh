@@ -9,6 +9,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
   libasio-dev libfmt-dev libsodium-dev doctest-dev nlohmann-json3-dev
   libzmq3-dev python3-zmq gnuplot-nox
+  python3-pytest python3-tornado # pyzmq's own test suite (capi/pyzmq_suite)
   nodejs npm
 )
 
