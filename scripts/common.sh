@@ -18,7 +18,10 @@ configure() {
       rm -rf "$dir"
     fi
   fi
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" "$@"
+  # The C compiler of the same family (the drop-in libzmq's C tests take the same flags).
+  local cc=gcc
+  [[ $cxx == clang++* ]] && cc=${cxx/clang++/clang}
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" "$@"
 }
 
 # (a) the main build: g++, optimized with debug info, warnings are errors.

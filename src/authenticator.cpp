@@ -29,7 +29,7 @@ constexpr std::size_t max_zap_string = 255;
 /// A certificate is a few hundred bytes; larger files in the directory are not read.
 constexpr std::uintmax_t max_certificate_file = 64 * 1024;
 
-/// An IP address in its canonical text; anything else (the empty address of ipc peers)
+/// An IP address in its canonical text; anything else (an ipc peer's localhost:UID:GID:PID)
 /// as given.
 std::string canonical_address(std::string_view address)
 {

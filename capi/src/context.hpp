@@ -3,6 +3,7 @@
 
 #include "zmtp/context.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -31,11 +32,12 @@ public:
     /// zmq_ctx_term: shutdown, wait for every socket to be closed, then end.
     void terminate();
 
-    int io_threads = 1;
-    int max_sockets = 1023;
-    bool blocky = true;
-    bool ipv6 = false;
-    int max_message_size = 0x7fffffff;
+    // zmq_ctx_set's values (any thread may set or read them at any time).
+    std::atomic<int> io_threads = 1;
+    std::atomic<int> max_sockets = 1023;
+    std::atomic<bool> blocky = true;
+    std::atomic<bool> ipv6 = false;
+    std::atomic<int> max_message_size = 0x7fffffff;
 
 private:
     std::uint32_t tag_ = live_tag;

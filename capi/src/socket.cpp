@@ -8,7 +8,9 @@
 
 #include <zmq.h>
 
+#include <algorithm>
 #include <cstring>
+#include <new>
 #include <string_view>
 
 namespace zmtp::capi {
@@ -54,10 +56,14 @@ std::error_code socket_handle::receive_frame(zmtp::frame& body, bool& more, deta
 {
     if (!receiving_more()) {
         std::error_code ec;
-        zmtp::message next = socket_.receive(dontwait ? zmtp::recv_flags::dontwait : zmtp::recv_flags::none, ec);
-        if (ec)
-            return ec;
-        incoming_ = std::move(next);
+        try {
+            zmtp::message next = socket_.receive(dontwait ? zmtp::recv_flags::dontwait : zmtp::recv_flags::none, ec);
+            if (ec)
+                return ec;
+            incoming_ = std::move(next);
+        } catch (const std::bad_alloc&) {
+            return make_error_code(std::errc::not_enough_memory);
+        }
         next_frame_ = 0;
     }
     body = std::move(incoming_[next_frame_++]);
@@ -82,6 +88,14 @@ using zmtp::capi::socket_handle;
 
 namespace {
 
+/// True when `endpoint` names a transport this library has (zmq_bind(3): EPROTONOSUPPORT
+/// for the others).
+bool known_transport(std::string_view endpoint)
+{
+    const std::string_view scheme = endpoint.substr(0, endpoint.find("://"));
+    return scheme == "tcp" || scheme == "ipc" || scheme == "inproc";
+}
+
 /// bind, connect, unbind or disconnect: 0, or -1 with errno.
 int on_endpoint(void* handle, const char* endpoint,
                 void (zmtp::socket::*call)(std::string_view, std::error_code&))
@@ -91,9 +105,15 @@ int on_endpoint(void* handle, const char* endpoint,
         return -1;
     if (endpoint == nullptr)
         return fail(EINVAL);
-    std::error_code ec;
-    (s->zmtp_socket().*call)(endpoint, ec);
-    return ec ? fail(ec) : 0;
+    try {
+        std::error_code ec;
+        (s->zmtp_socket().*call)(endpoint, ec);
+        if (ec == zmtp::errc::invalid_endpoint && !known_transport(endpoint))
+            return fail(EPROTONOSUPPORT);
+        return ec ? fail(ec) : 0;
+    } catch (const std::bad_alloc&) {
+        return fail(ENOMEM);
+    }
 }
 
 /// zmq_send (`copy`) or zmq_send_const (the buffer is constant and outlives the send,

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstring>
+#include <new>
+#include <optional>
 #include <string>
 
 namespace {
@@ -23,7 +25,8 @@ std::optional<int> int_value(const void* value, size_t size)
     return v;
 }
 
-/// A millisecond option where -1 means "none" (infinite).
+/// A millisecond option where -1 means "none" (infinite); below -1 is no value.
+bool valid_ms(int v) { return v >= -1; }
 std::optional<std::chrono::milliseconds> optional_ms(int v)
 {
     if (v < 0)
@@ -65,8 +68,12 @@ int update(socket_handle& s, Change change)
         return 0;
     } catch (const std::system_error& e) {
         return fail(e.code());
+    } catch (const std::bad_alloc&) {
+        return fail(ENOMEM);
     }
 }
+
+int get_option(socket_handle& handle, int option, void* value, size_t* size);
 
 } // namespace
 
@@ -77,17 +84,22 @@ int zmq_setsockopt(void* handle, int option, const void* value, size_t size)
     socket_handle* s = socket_handle::from(handle);
     if (!s)
         return -1;
-    const std::string_view bytes(static_cast<const char*>(value), value ? size : 0);
+    if (value == nullptr && size != 0)
+        return fail(EINVAL);
+    const std::string_view bytes(static_cast<const char*>(value), size);
     switch (option) {
     case ZMQ_SUBSCRIBE:
-    case ZMQ_UNSUBSCRIBE: {
-        std::error_code ec;
-        if (option == ZMQ_SUBSCRIBE)
-            s->zmtp_socket().subscribe(bytes, ec);
-        else
-            s->zmtp_socket().unsubscribe(bytes, ec);
-        return ec ? fail(ec == zmtp::errc::not_supported ? make_error_code(std::errc::invalid_argument) : ec) : 0;
-    }
+    case ZMQ_UNSUBSCRIBE:
+        try {
+            std::error_code ec;
+            if (option == ZMQ_SUBSCRIBE)
+                s->zmtp_socket().subscribe(bytes, ec);
+            else
+                s->zmtp_socket().unsubscribe(bytes, ec);
+            return ec ? fail(ec == zmtp::errc::not_supported ? make_error_code(std::errc::invalid_argument) : ec) : 0;
+        } catch (const std::bad_alloc&) {
+            return fail(ENOMEM);
+        }
     case ZMQ_ROUTING_ID:
         if (size < 1 || size > 255)
             return fail(EINVAL);
@@ -100,6 +112,8 @@ int zmq_setsockopt(void* handle, int option, const void* value, size_t size)
         return fail(EINVAL);
     switch (option) {
     case ZMQ_LINGER:
+        if (!valid_ms(*v))
+            return fail(EINVAL);
         return update(*s, [&](zmtp::socket_options& o) { o.linger = optional_ms(*v); });
     case ZMQ_SNDHWM:
         if (*v < 0)
@@ -110,8 +124,12 @@ int zmq_setsockopt(void* handle, int option, const void* value, size_t size)
             return fail(EINVAL);
         return update(*s, [&](zmtp::socket_options& o) { o.receive_hwm = static_cast<std::size_t>(*v); });
     case ZMQ_SNDTIMEO:
+        if (!valid_ms(*v))
+            return fail(EINVAL);
         return update(*s, [&](zmtp::socket_options& o) { o.send_timeout = optional_ms(*v); });
     case ZMQ_RCVTIMEO:
+        if (!valid_ms(*v))
+            return fail(EINVAL);
         return update(*s, [&](zmtp::socket_options& o) { o.receive_timeout = optional_ms(*v); });
     case ZMQ_IMMEDIATE:
         return update(*s, [&](zmtp::socket_options& o) { o.immediate = *v != 0; });
@@ -125,6 +143,20 @@ int zmq_getsockopt(void* handle, int option, void* value, size_t* size)
     socket_handle* s = socket_handle::from(handle);
     if (!s)
         return -1;
+    try {
+        return get_option(*s, option, value, size);
+    } catch (const std::bad_alloc&) {
+        return fail(ENOMEM);
+    }
+}
+
+} // extern "C"
+
+namespace {
+
+int get_option(socket_handle& handle, int option, void* value, size_t* size)
+{
+    socket_handle* s = &handle;
     if (option == ZMQ_TYPE)
         return answer_int(value, size, static_cast<int>(s->zmtp_socket().type()));
     if (option == ZMQ_RCVMORE)
@@ -158,4 +190,4 @@ int zmq_getsockopt(void* handle, int option, void* value, size_t* size)
     }
 }
 
-} // extern "C"
+} // namespace

@@ -109,7 +109,16 @@ static void test_options_and_errors(void *ctx)
     CHECK(errno == EINVAL);
     errno = 0;
     CHECK(zmq_bind(pull, "nonsense://x") == -1);
-    CHECK(errno != 0);
+    CHECK(errno == EPROTONOSUPPORT);
+    errno = 0;
+    CHECK(zmq_connect(pull, "tcp://") == -1); /* a known transport, malformed */
+    CHECK(errno == EINVAL);
+    errno = 0;
+    CHECK(zmq_setsockopt(pull, ZMQ_LINGER, &(int){-2}, sizeof(int)) == -1);
+    CHECK(errno == EINVAL);
+    errno = 0;
+    CHECK(zmq_setsockopt(pull, ZMQ_ROUTING_ID, NULL, 3) == -1);
+    CHECK(errno == EINVAL);
     errno = 0;
     CHECK(zmq_unbind(pull, "tcp://127.0.0.1:1") == -1);
     CHECK(errno == ENOENT);

@@ -128,15 +128,23 @@ bool session::handle(wire::connection::event e)
     switch (e) {
     case wire::connection::event::none:
         break;
-    case wire::connection::event::handshake_succeeded:
+    case wire::connection::event::handshake_succeeded: {
+        std::unique_ptr<peer_properties> properties;
+        try {
+            properties = std::make_unique<peer_properties>(conn_.peer_metadata(), conn_.authentication_properties(),
+                                                           conn_.user_id(), peer_address());
+        } catch (const std::bad_alloc&) { // as for a message there is no memory for: this peer goes
+            stop(errc::out_of_memory);
+            return false;
+        }
         if (const std::error_code refused = core_->attach(*this)) {
             stop(refused);
             return false;
         }
         attached_ = true;
-        properties_.reset(new peer_properties(conn_.peer_metadata(), conn_.authentication_properties(),
-                                              conn_.user_id(), peer_address()));
+        properties_.reset(properties.release());
         break;
+    }
     case wire::connection::event::message: {
         message&& msg = conn_.take_message();
         msg.set_properties(properties_.issue());
