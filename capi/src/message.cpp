@@ -4,7 +4,10 @@
 
 #include <zmq.h>
 
+#include <cerrno>
 #include <new>
+#include <optional>
+#include <string_view>
 
 using zmtp::capi::construct_slot;
 using zmtp::capi::destroy_slot;
@@ -113,6 +116,22 @@ int zmq_msg_get(const zmq_msg_t* msg, int property)
     default:
         return fail(EINVAL);
     }
+}
+
+const char* zmq_msg_gets(const zmq_msg_t* msg, const char* property)
+{
+    const message_slot* slot = live_slot(msg);
+    if (!slot)
+        return nullptr;
+    const zmtp::peer_properties* from = slot->sender.get();
+    std::optional<std::string_view> value;
+    if (from != nullptr && property != nullptr)
+        value = from->get(property);
+    if (!value) {
+        errno = EINVAL; // no such property, or a message that was not received
+        return nullptr;
+    }
+    return value->data(); // NUL-terminated (peer_properties::get), alive with the message
 }
 
 int zmq_msg_set(zmq_msg_t* msg, int, int)

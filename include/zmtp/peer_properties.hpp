@@ -29,7 +29,8 @@ class peer_properties {
 public:
     /// The value of the property named `name` (compared case-insensitively), or nullopt.
     /// "Routing-Id" also finds the peer's Identity (zmq_msg_gets(3) calls Identity its
-    /// deprecated alias).
+    /// deprecated alias). A NUL byte follows the value (`value.data()[value.size()]`), so
+    /// it can go to C as it is, as zmq_msg_gets gives it.
     std::optional<std::string_view> get(std::string_view name) const noexcept;
 
     /// The User-Id the ZAP handler gave the peer; nullopt when no handler was asked.
@@ -64,7 +65,12 @@ private:
     /// never bring it to zero while the connection lives (see peer_properties_source).
     static constexpr std::int64_t connection_share = std::int64_t{1} << 62;
 
+    /// The value of the property named exactly `name` (any case), from values_.
+    std::optional<std::string_view> find(std::string_view name) const noexcept;
+
     wire::metadata all_;
+    /// Each value of all_, in order, followed by a NUL.
+    std::string values_;
     /// The connection's share, plus one per copy of a message, minus one per message gone.
     mutable std::atomic<std::int64_t> references_{connection_share};
 };

@@ -7,6 +7,7 @@
 #include "support/heap_in_use.hpp"
 #include "zmtp/message.hpp"
 
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,6 +61,21 @@ TEST_CASE("peer properties: the peer's, then the handler's, User-Id and Peer-Add
     CHECK(p.get("Routing-Id") == opt("w1")); // zmq_msg_gets(3): Identity is its alias
     CHECK(p.get("routing-id") == opt("w1"));
     CHECK(p.get("Identity") == opt("w1"));
+}
+
+TEST_CASE("peer properties: every value is followed by a NUL, for C callers (zmq_msg_gets)")
+{
+    const peer_properties p(make_metadata({{"Socket-Type", "DEALER"}, {"Identity", "w1"}, {"X-Empty", ""}}),
+                            make_metadata({{"Hello", "World"}}), std::string("alice"), "127.0.0.1");
+    for (const char* name : {"Socket-Type", "Identity", "Routing-Id", "X-Empty", "Hello", "User-Id", "Peer-Address"}) {
+        CAPTURE(name);
+        const std::optional<std::string_view> value = p.get(name);
+        REQUIRE(value);
+        CHECK(value->data()[value->size()] == '\0');
+        CHECK(std::strlen(value->data()) == value->size());
+    }
+    CHECK(std::string_view(p.get("X-Empty")->data()).empty());
+    CHECK(std::string(p.get("Peer-Address")->data()) == "127.0.0.1");
 }
 
 TEST_CASE("peer properties: no handler asked means no User-Id, inproc has no Peer-Address, no Identity no Routing-Id")
