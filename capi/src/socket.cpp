@@ -45,6 +45,8 @@ int socket_handle::send_frame(zmtp::frame body, bool more, bool dontwait)
         else
             socket_.send(std::move(outgoing_), zmtp::send_flags::none, ec);
         outgoing_.clear();
+        if (ec == zmtp::errc::would_block)
+            rearm_signal();
         return ec ? fail(ec) : 0;
     } catch (const std::bad_alloc&) {
         return fail(ENOMEM);
@@ -58,6 +60,8 @@ std::error_code socket_handle::receive_frame(zmtp::frame& body, bool& more, deta
         std::error_code ec;
         try {
             zmtp::message next = socket_.receive(dontwait ? zmtp::recv_flags::dontwait : zmtp::recv_flags::none, ec);
+            if (ec == zmtp::errc::would_block)
+                rearm_signal();
             if (ec)
                 return ec;
             incoming_ = std::move(next);
@@ -70,6 +74,33 @@ std::error_code socket_handle::receive_frame(zmtp::frame& body, bool& more, deta
     more = receiving_more();
     sender = incoming_.sender();
     return {};
+}
+
+zmtp::wait_type socket_handle::events()
+{
+    const zmtp::wait_type ready = receiving_more() ? socket_.ready_for() | zmtp::wait_type::read : socket_.ready_for();
+    if (signal_)
+        signal_->rearm(socket_, ready);
+    return ready;
+}
+
+int socket_handle::readiness_fd()
+{
+    if (!signal_) {
+        try {
+            signal_ = std::make_unique<readiness_signal>();
+        } catch (const std::system_error& e) {
+            return fail(e.code());
+        }
+        events(); // waits for what the socket is not ready for yet
+    }
+    return signal_->fd();
+}
+
+void socket_handle::rearm_signal()
+{
+    if (signal_)
+        events();
 }
 
 void socket_handle::close() noexcept

@@ -3,12 +3,14 @@
 #pragma once
 
 #include "context.hpp"
+#include "readiness_signal.hpp"
 
 #include "zmtp/message.hpp"
 #include "zmtp/socket.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <system_error>
 
 namespace zmtp::capi {
@@ -35,18 +37,28 @@ public:
     /// True while the current message has frames not yet received (ZMQ_RCVMORE).
     bool receiving_more() const noexcept { return next_frame_ < incoming_.size(); }
 
+    /// What a send or receive could do now without waiting (ZMQ_EVENTS); restarts the
+    /// ZMQ_FD signal, if there is one, from this state.
+    zmtp::wait_type events();
+    /// The descriptor of ZMQ_FD, made at the first call; -1 with errno if it cannot be.
+    int readiness_fd();
+
     zmtp::socket& zmtp_socket() noexcept { return socket_; }
     context& owner() noexcept { return owner_; }
     /// Closes the zmtp socket (it lingers per its options) and forgets the handle.
     void close() noexcept;
 
 private:
+    /// After a send or receive that would have waited: the ZMQ_FD signal starts again.
+    void rearm_signal();
+
     std::uint32_t tag_ = live_tag;
     context& owner_;
     zmtp::socket socket_;
     zmtp::message outgoing_;
     zmtp::message incoming_;
     std::size_t next_frame_ = 0;
+    std::unique_ptr<readiness_signal> signal_; // made by the first ZMQ_FD
 };
 
 } // namespace zmtp::capi

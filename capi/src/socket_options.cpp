@@ -161,6 +161,15 @@ int get_option(socket_handle& handle, int option, void* value, size_t* size)
         return answer_int(value, size, static_cast<int>(s->zmtp_socket().type()));
     if (option == ZMQ_RCVMORE)
         return answer_int(value, size, s->receiving_more() ? 1 : 0);
+    if (option == ZMQ_EVENTS) {
+        const zmtp::wait_type ready = s->events();
+        return answer_int(value, size, (has(ready, zmtp::wait_type::read) ? ZMQ_POLLIN : 0)
+                                           | (has(ready, zmtp::wait_type::write) ? ZMQ_POLLOUT : 0));
+    }
+    if (option == ZMQ_FD) {
+        const int fd = s->readiness_fd();
+        return fd < 0 ? -1 : answer_int(value, size, fd);
+    }
     if (option == ZMQ_LAST_ENDPOINT)
         return answer_string(value, size, s->zmtp_socket().last_endpoint());
     if (option == ZMQ_ROUTING_ID) {
