@@ -33,7 +33,7 @@ static void test_gets(void *ctx, const char *endpoint, const char *peer_address_
         CHECK(type != NULL && strcmp(type, "DEALER") == 0);
         const char *routing_id = zmq_msg_gets(frames[i], "Routing-Id");
         CHECK(routing_id != NULL && strcmp(routing_id, "w1") == 0);
-        const char *lower = zmq_msg_gets(frames[i], "socket-type"); /* names in any case */
+        const char *lower = zmq_msg_gets(frames[i], "socket-type"); /* names in any case (RFC 23; libzmq only matches the exact case) */
         CHECK(lower != NULL && strcmp(lower, "DEALER") == 0);
         const char *address = zmq_msg_gets(frames[i], "Peer-Address");
         CHECK(address != NULL && strncmp(address, peer_address_prefix, strlen(peer_address_prefix)) == 0);
