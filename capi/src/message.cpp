@@ -38,9 +38,14 @@ int zmq_msg_init_data(zmq_msg_t* msg, void* data, size_t size, zmq_free_fn* ffn,
     if (data == nullptr && size != 0)
         return fail(EINVAL);
     try {
-        // ffn runs exactly once: when the last copy goes, or at once for a small buffer,
-        // which is copied inside the message.
-        construct_slot(msg, zmtp::frame::adopt(data, size, ffn, hint));
+        // ffn runs exactly once, when the last copy of the message is sent or closed. zmtp
+        // would copy a small buffer at once: the slot keeps that one itself.
+        if (size > zmtp::frame::inline_capacity || ffn == nullptr) {
+            construct_slot(msg, zmtp::frame::adopt(data, size, ffn, hint));
+            return 0;
+        }
+        auto* kept = new zmtp::capi::kept_buffer{data, size, ffn, hint};
+        construct_slot(msg, zmtp::frame()).keep(kept);
         return 0;
     } catch (const std::bad_alloc&) {
         return fail(ENOMEM);
@@ -64,11 +69,8 @@ int zmq_msg_move(zmq_msg_t* dest, zmq_msg_t* src)
         return -1;
     if (from == to)
         return 0;
-    *to = std::move(*from);
-    // What is left in src is an empty message, as after zmq_msg_init.
-    from->body = zmtp::frame();
-    from->sender = {};
-    from->more = false;
+    *to = *from;
+    from->clear(); // src is left an empty message, as after zmq_msg_init
     return 0;
 }
 
@@ -86,13 +88,13 @@ int zmq_msg_copy(zmq_msg_t* dest, zmq_msg_t* src)
 void* zmq_msg_data(zmq_msg_t* msg)
 {
     message_slot* slot = live_slot(msg);
-    return slot ? slot->body.data() : nullptr;
+    return slot ? slot->data() : nullptr;
 }
 
 size_t zmq_msg_size(const zmq_msg_t* msg)
 {
     const message_slot* slot = live_slot(msg);
-    return slot ? slot->body.size() : 0;
+    return slot ? slot->size() : 0;
 }
 
 int zmq_msg_more(const zmq_msg_t* msg)
@@ -110,7 +112,7 @@ int zmq_msg_get(const zmq_msg_t* msg, int property)
     case ZMQ_MORE:
         return slot->more ? 1 : 0;
     case ZMQ_SHARED:
-        return slot->body.is_inline() ? 0 : 1; // a large body may be shared with copies
+        return slot->body.is_inline() && !slot->keeps_buffer_ ? 0 : 1; // shared with any copies
     case ZMQ_SRCFD:
         return fail(EINVAL); // not tracked yet
     default:
@@ -123,7 +125,7 @@ const char* zmq_msg_gets(const zmq_msg_t* msg, const char* property)
     const message_slot* slot = live_slot(msg);
     if (!slot)
         return nullptr;
-    const zmtp::peer_properties* from = slot->sender.get();
+    const zmtp::peer_properties* from = slot->sender();
     std::optional<std::string_view> value;
     if (from != nullptr && property != nullptr)
         value = from->get(property);

@@ -257,13 +257,11 @@ int zmq_msg_send(zmq_msg_t* msg, void* handle, int flags)
     socket_handle* s = socket_handle::from(handle);
     if (!s)
         return -1;
-    const std::size_t size = slot->body.size();
-    if (s->send_frame(slot->body, (flags & ZMQ_SNDMORE) != 0, (flags & ZMQ_DONTWAIT) != 0) != 0)
+    const std::size_t size = slot->size();
+    if (s->send_frame(slot->outgoing(), (flags & ZMQ_SNDMORE) != 0, (flags & ZMQ_DONTWAIT) != 0) != 0)
         return -1; // the message stays the caller's
     // Sent: the message is empty again (zmq_msg_send(3)), its body now the socket's.
-    slot->body = zmtp::frame();
-    slot->more = false;
-    slot->sender = {};
+    slot->clear();
     return static_cast<int>(size);
 }
 
@@ -275,8 +273,10 @@ int zmq_msg_recv(zmq_msg_t* msg, void* handle, int flags)
     socket_handle* s = socket_handle::from(handle);
     if (!s)
         return -1;
-    if (std::error_code ec = s->receive_frame(slot->body, slot->more, slot->sender, (flags & ZMQ_DONTWAIT) != 0))
+    zmtp::detail::peer_properties_ref sender;
+    if (std::error_code ec = s->receive_frame(slot->body, slot->more, sender, (flags & ZMQ_DONTWAIT) != 0))
         return fail(ec);
+    slot->set_sender(std::move(sender)); // a buffer the message kept goes
     return static_cast<int>(slot->body.size());
 }
 

@@ -136,6 +136,39 @@ static void test_options_and_errors(void *ctx)
     CHECK(errno == EINVAL);
 }
 
+static volatile int small_freed = 0;
+static void free_small(void *data, void *hint)
+{
+    (void)hint;
+    if (memcmp(data, "abcd", 4) == 0)
+        ++small_freed;
+}
+
+/* A small zmq_msg_init_data buffer is sent as it is when sent, then freed once. */
+static void test_send_small_init_data(void *ctx)
+{
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    void *push = zmq_socket(ctx, ZMQ_PUSH);
+    CHECK(zmq_bind(pull, "inproc://capi-small-init-data") == 0);
+    CHECK(zmq_connect(push, "inproc://capi-small-init-data") == 0);
+    static char buffer[4] = {'x', 'x', 'x', 'x'};
+    zmq_msg_t msg;
+    CHECK(zmq_msg_init_data(&msg, buffer, sizeof buffer, free_small, NULL) == 0);
+    memcpy(zmq_msg_data(&msg), "abcd", 4); /* written after init: what is sent */
+    CHECK(small_freed == 0);
+    CHECK(zmq_msg_send(&msg, push, 0) == 4);
+    char got[8];
+    CHECK(zmq_recv(pull, got, sizeof got, 0) == 4);
+    CHECK(memcmp(got, "abcd", 4) == 0);
+    for (int i = 0; i < 500 && small_freed == 0; ++i) /* libzmq frees on its I/O thread */
+        usleep(10 * 1000);
+    CHECK(small_freed == 1);
+    CHECK(zmq_msg_close(&msg) == 0);
+    CHECK(small_freed == 1);
+    CHECK(zmq_close(push) == 0);
+    CHECK(zmq_close(pull) == 0);
+}
+
 static void *receive_until_terminated(void *socket)
 {
     char buf[8];
@@ -179,6 +212,7 @@ int main(void)
     test_req_rep(ctx, "tcp://127.0.0.1:*");
     test_req_rep(ctx, ipc);
     test_options_and_errors(ctx);
+    test_send_small_init_data(ctx);
     CHECK(zmq_ctx_term(ctx) == 0);
     test_termination();
     return check_result();
