@@ -3,8 +3,9 @@
 namespace zmtp {
 
 peer_properties::peer_properties(const wire::metadata& peer, const wire::metadata& from_handler,
-                                 const std::optional<std::string>& user_id, std::string_view peer_address)
-    : all_(peer)
+                                 const std::optional<std::string>& user_id, std::string_view peer_address,
+                                 int source_fd)
+    : all_(peer), source_fd_(source_fd)
 {
     // Facts of this side, which a peer must not forge.
     all_.erase("User-Id");

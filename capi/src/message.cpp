@@ -113,8 +113,8 @@ int zmq_msg_get(const zmq_msg_t* msg, int property)
         return slot->more ? 1 : 0;
     case ZMQ_SHARED:
         return slot->body.is_inline() && !slot->keeps_buffer_ ? 0 : 1; // shared with any copies
-    case ZMQ_SRCFD:
-        return fail(EINVAL); // not tracked yet
+    case ZMQ_SRCFD: // the descriptor of the connection it came on; -1 if none
+        return slot->sender() != nullptr ? slot->sender()->source_fd() : -1;
     default:
         return fail(EINVAL);
     }

@@ -3,7 +3,11 @@
 
 #include <zmq.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +48,17 @@ static void test_gets(void *ctx, const char *endpoint, const char *peer_address_
         CHECK(zmq_msg_gets(frames[i], "X-Missing") == NULL);
         CHECK(errno == EINVAL);
     }
+    /* ZMQ_SRCFD: the connection's descriptor (for tcp, the accepted socket on the bound
+       port); none for a message made here. */
+    if (strncmp(endpoint, "tcp://", 6) == 0) {
+        int fd = zmq_msg_get(&body, ZMQ_SRCFD);
+        CHECK(fd >= 0);
+        struct sockaddr_in local;
+        socklen_t length = sizeof local;
+        CHECK(getsockname(fd, (struct sockaddr *)&local, &length) == 0);
+        CHECK(ntohs(local.sin_port) == atoi(strrchr(bound, ':') + 1));
+        CHECK(zmq_msg_get(&id, ZMQ_SRCFD) == fd);
+    }
     /* A copy has them too; a message made here has none. */
     zmq_msg_t copy;
     CHECK(zmq_msg_init(&copy) == 0);
@@ -56,6 +71,7 @@ static void test_gets(void *ctx, const char *endpoint, const char *peer_address_
     errno = 0;
     CHECK(zmq_msg_gets(&local, "Socket-Type") == NULL);
     CHECK(errno == EINVAL);
+    CHECK(zmq_msg_get(&local, ZMQ_SRCFD) == -1);
     CHECK(zmq_msg_close(&local) == 0);
     CHECK(zmq_msg_close(&id) == 0);
     CHECK(zmq_msg_close(&body) == 0);

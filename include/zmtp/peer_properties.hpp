@@ -42,6 +42,11 @@ public:
     /// The routing id the peer announced (its Identity), if it sent one.
     std::optional<std::string_view> routing_id() const noexcept { return get("Routing-Id"); }
 
+    /// The descriptor of the connection's socket, as it was while the connection lived
+    /// (libzmq's deprecated ZMQ_SRCFD); -1 for inproc. Once the connection has ended the
+    /// number may belong to another descriptor.
+    int source_fd() const noexcept { return source_fd_; }
+
     /// Every property, in order: the peer's, then the ZAP handler's, then User-Id and
     /// Peer-Address. Calls `f(wire::property)` for each.
     template <class F>
@@ -53,7 +58,7 @@ public:
     /// Properties of a connection: the peer's metadata (User-Id and Peer-Address left out),
     /// the handler's, its User-Id (if a handler was asked) and the peer's address (if any).
     peer_properties(const wire::metadata& peer, const wire::metadata& from_handler,
-                    const std::optional<std::string>& user_id, std::string_view peer_address);
+                    const std::optional<std::string>& user_id, std::string_view peer_address, int source_fd = -1);
     peer_properties(const peer_properties&) = delete;
     peer_properties& operator=(const peer_properties&) = delete;
 
@@ -71,6 +76,7 @@ private:
     wire::metadata all_;
     /// Each value of all_, in order, followed by a NUL.
     std::string values_;
+    int source_fd_;
     /// The connection's share, plus one per copy of a message, minus one per message gone.
     mutable std::atomic<std::int64_t> references_{connection_share};
 };

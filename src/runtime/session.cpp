@@ -132,7 +132,8 @@ bool session::handle(wire::connection::event e)
         std::unique_ptr<peer_properties> properties;
         try {
             properties = std::make_unique<peer_properties>(conn_.peer_metadata(), conn_.authentication_properties(),
-                                                           conn_.user_id(), peer_address());
+                                                           conn_.user_id(), peer_address(),
+                                                           is_inproc() ? -1 : stream_.native_handle());
         } catch (const std::bad_alloc&) { // as for a message there is no memory for: this peer goes
             stop(errc::out_of_memory);
             return false;
@@ -208,7 +209,7 @@ std::string session::peer_address()
         inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(peer.data())->sin_addr, text, sizeof text);
     else if (peer.protocol().family() == AF_INET6)
         inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(peer.data())->sin6_addr, text, sizeof text);
-    else if (peer.protocol().family() == AF_UNIX && !endpoint_.starts_with("inproc://")) {
+    else if (peer.protocol().family() == AF_UNIX && !is_inproc()) {
         // libzmq's form for ipc: the peer process's credentials on the socket.
         ucred cred{};
         socklen_t size = sizeof cred;

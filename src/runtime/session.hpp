@@ -68,6 +68,8 @@ private:
     /// The peer's address as libzmq gives it (ZAP's address frame, the Peer-Address
     /// property): its IP as text, "localhost:UID:GID:PID" for ipc, empty for inproc.
     std::string peer_address();
+    /// True for a connection within the process (its stream a socketpair).
+    bool is_inproc() const noexcept { return endpoint_.starts_with("inproc://"); }
 
     std::shared_ptr<socket_core> core_;
     stream_socket stream_;
