@@ -5,14 +5,50 @@
 
 #include <zmq.h>
 
+#include <mutex>
 #include <new>
+#include <unordered_set>
 
 namespace zmtp::capi {
+
+namespace {
+
+/// Every context not yet terminated. A handle is looked up here rather than read: a
+/// terminated context's memory is gone, and programs do use such handles (pyzmq's shadow
+/// contexts), expecting EFAULT as libzmq gives. Never destroyed: contexts may end after
+/// static destructors have run.
+struct live_contexts {
+    std::mutex mutex;
+    std::unordered_set<const context*> all;
+};
+live_contexts& registry()
+{
+    static auto* r = new live_contexts();
+    return *r;
+}
+
+} // namespace
+
+context::context()
+{
+    live_contexts& r = registry();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    r.all.insert(this);
+}
+
+context::~context()
+{
+    live_contexts& r = registry();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    r.all.erase(this);
+}
 
 context* context::from(void* handle) noexcept
 {
     auto* c = static_cast<context*>(handle);
-    if (c == nullptr || c->tag_ != live_tag) {
+    live_contexts& r = registry();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    if (c == nullptr || !r.all.contains(c)) {
         errno = EFAULT;
         return nullptr;
     }

@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -16,9 +15,12 @@ namespace zmtp::capi {
 /// socket, then lets the sockets linger out as libzmq does, and frees it.
 class context {
 public:
-    static constexpr std::uint32_t live_tag = 0x7a6d6378; // "zmcx"
+    context();
+    ~context();
+    context(const context&) = delete;
+    context& operator=(const context&) = delete;
 
-    /// The context behind `handle`, or null (errno EFAULT) if it is not one.
+    /// The context behind `handle`, or null (errno EFAULT) if it is not one (or no more).
     static context* from(void* handle) noexcept;
 
     zmtp::context& zmtp_context() noexcept { return *context_; }
@@ -40,7 +42,6 @@ public:
     std::atomic<int> max_message_size = 0x7fffffff;
 
 private:
-    std::uint32_t tag_ = live_tag;
     std::unique_ptr<zmtp::context> context_ = std::make_unique<zmtp::context>();
     std::mutex mutex_;
     std::condition_variable all_closed_;

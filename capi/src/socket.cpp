@@ -8,6 +8,8 @@
 
 #include <zmq.h>
 
+#include <sys/un.h>
+
 #include <algorithm>
 #include <cstring>
 #include <new>
@@ -119,12 +121,20 @@ using zmtp::capi::socket_handle;
 
 namespace {
 
-/// True when `endpoint` names a transport this library has (zmq_bind(3): EPROTONOSUPPORT
-/// for the others).
-bool known_transport(std::string_view endpoint)
+/// The errno of an endpoint zmtp found invalid, as libzmq tells them apart: no
+/// "transport://" at all is EINVAL, an unknown transport EPROTONOSUPPORT, an ipc path
+/// longer than a socket address holds ENAMETOOLONG.
+int invalid_endpoint_errno(std::string_view endpoint)
 {
-    const std::string_view scheme = endpoint.substr(0, endpoint.find("://"));
-    return scheme == "tcp" || scheme == "ipc" || scheme == "inproc";
+    const std::size_t separator = endpoint.find("://");
+    if (separator == std::string_view::npos)
+        return EINVAL;
+    const std::string_view scheme = endpoint.substr(0, separator);
+    if (scheme != "tcp" && scheme != "ipc" && scheme != "inproc")
+        return EPROTONOSUPPORT;
+    if (scheme == "ipc" && endpoint.size() - separator - 3 >= sizeof(sockaddr_un::sun_path))
+        return ENAMETOOLONG;
+    return EINVAL;
 }
 
 /// bind, connect, unbind or disconnect: 0, or -1 with errno.
@@ -139,8 +149,8 @@ int on_endpoint(void* handle, const char* endpoint,
     try {
         std::error_code ec;
         (s->zmtp_socket().*call)(endpoint, ec);
-        if (ec == zmtp::errc::invalid_endpoint && !known_transport(endpoint))
-            return fail(EPROTONOSUPPORT);
+        if (ec == zmtp::errc::invalid_endpoint)
+            return fail(invalid_endpoint_errno(endpoint));
         return ec ? fail(ec) : 0;
     } catch (const std::bad_alloc&) {
         return fail(ENOMEM);

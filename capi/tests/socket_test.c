@@ -114,6 +114,14 @@ static void test_options_and_errors(void *ctx)
     CHECK(zmq_connect(pull, "tcp://") == -1); /* a known transport, malformed */
     CHECK(errno == EINVAL);
     errno = 0;
+    CHECK(zmq_bind(pull, "tcp:*") == -1); /* no transport at all */
+    CHECK(errno == EINVAL);
+    char long_ipc[160] = "ipc:///tmp/";
+    memset(long_ipc + strlen(long_ipc), 'a', 110);
+    errno = 0;
+    CHECK(zmq_bind(pull, long_ipc) == -1); /* more than a socket address holds */
+    CHECK(errno == ENAMETOOLONG);
+    errno = 0;
     CHECK(zmq_setsockopt(pull, ZMQ_LINGER, &(int){-2}, sizeof(int)) == -1);
     CHECK(errno == EINVAL);
     errno = 0;
@@ -200,6 +208,13 @@ static void test_termination(void)
     CHECK(errno == ETERM);
     CHECK(zmq_close(pull) == 0);
     CHECK(zmq_ctx_term(ctx) == 0);
+    /* A terminated context is no context (pyzmq's shadow contexts rely on it). */
+    errno = 0;
+    CHECK(zmq_socket(ctx, ZMQ_PULL) == NULL);
+    CHECK(errno == EFAULT);
+    errno = 0;
+    CHECK(zmq_ctx_get(ctx, ZMQ_IO_THREADS) == -1);
+    CHECK(errno == EFAULT);
 }
 
 int main(void)
