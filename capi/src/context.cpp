@@ -5,7 +5,10 @@
 
 #include <zmq.h>
 
+#include <atomic>
+#include <cstdint>
 #include <mutex>
+#include <string>
 #include <new>
 #include <unordered_set>
 
@@ -31,6 +34,8 @@ live_contexts& registry()
 
 context::context()
 {
+    static std::atomic<std::uint64_t> contexts_made{0};
+    inproc_scope_ = "zmq_ctx " + std::to_string(++contexts_made);
     live_contexts& r = registry();
     std::lock_guard<std::mutex> lock(r.mutex);
     r.all.insert(this);

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <string>
 
 namespace zmtp::capi {
 
@@ -24,6 +25,8 @@ public:
     static context* from(void* handle) noexcept;
 
     zmtp::context& zmtp_context() noexcept { return *context_; }
+    /// The inproc names of this context's sockets (libzmq's are per context).
+    const std::string& inproc_scope() const noexcept { return inproc_scope_; }
 
     /// A socket was made on it; false (nothing counted) once it terminates.
     bool socket_opened();
@@ -43,6 +46,7 @@ public:
 
 private:
     std::unique_ptr<zmtp::context> context_ = std::make_unique<zmtp::context>();
+    std::string inproc_scope_;
     std::mutex mutex_;
     std::condition_variable all_closed_;
     int open_sockets_ = 0;

@@ -196,6 +196,7 @@ void* zmq_socket(void* context_handle, int type)
     }
     try {
         zmtp::socket_options options;
+        options.inproc_scope = c->inproc_scope();
         if (!c->blocky)
             options.linger = std::chrono::milliseconds(0);
         return new socket_handle(*c, static_cast<zmtp::socket_type>(type), std::move(options));

@@ -217,6 +217,36 @@ static void test_termination(void)
     CHECK(errno == EFAULT);
 }
 
+/* inproc names belong to a context, as in libzmq: two contexts may bind the same one, and
+   a connect finds its own context's. */
+static void test_inproc_names_per_context(void)
+{
+    void *ctx1 = zmq_ctx_new();
+    void *ctx2 = zmq_ctx_new();
+    void *pull1 = zmq_socket(ctx1, ZMQ_PULL);
+    void *pull2 = zmq_socket(ctx2, ZMQ_PULL);
+    CHECK(zmq_bind(pull1, "inproc://capi-same-name") == 0);
+    CHECK(zmq_bind(pull2, "inproc://capi-same-name") == 0);
+    void *again = zmq_socket(ctx1, ZMQ_PULL);
+    errno = 0;
+    CHECK(zmq_bind(again, "inproc://capi-same-name") == -1);
+    CHECK(errno == EADDRINUSE);
+    void *push2 = zmq_socket(ctx2, ZMQ_PUSH);
+    CHECK(zmq_connect(push2, "inproc://capi-same-name") == 0);
+    CHECK(zmq_send(push2, "two", 3, 0) == 3);
+    char buf[8];
+    CHECK(zmq_recv(pull2, buf, sizeof buf, 0) == 3);
+    CHECK(zmq_recv(pull1, buf, sizeof buf, ZMQ_DONTWAIT) == -1 && errno == EAGAIN);
+    void *sockets[] = {pull1, pull2, again, push2};
+    for (int i = 0; i < 4; ++i) {
+        int linger = 0;
+        zmq_setsockopt(sockets[i], ZMQ_LINGER, &linger, sizeof linger);
+        CHECK(zmq_close(sockets[i]) == 0);
+    }
+    CHECK(zmq_ctx_term(ctx1) == 0);
+    CHECK(zmq_ctx_term(ctx2) == 0);
+}
+
 int main(void)
 {
     void *ctx = zmq_ctx_new();
@@ -230,5 +260,6 @@ int main(void)
     test_send_small_init_data(ctx);
     CHECK(zmq_ctx_term(ctx) == 0);
     test_termination();
+    test_inproc_names_per_context();
     return check_result();
 }

@@ -183,6 +183,11 @@ struct socket_options {
     /// readable on its messages: names start with "X-" (case-insensitive) and are at most
     /// 255 characters of [A-Za-z0-9-_.+]; values at most 2^31 - 1 bytes.
     std::map<std::string, std::string> metadata{};
+    /// Which inproc names this socket sees: an inproc bind and connect find each other only
+    /// within one scope. Empty (the default) is the process-wide scope. Not in libzmq, whose
+    /// inproc names belong to a context: the drop-in libzmq gives each of its contexts a
+    /// scope of its own. The ZAP handler a socket asks is the one bound in its scope.
+    std::string inproc_scope{};
     /// ZMQ_BACKLOG: pending connections a listener queues (listen(2)'s backlog, which the
     /// system caps at net.core.somaxconn). Not negative.
     int backlog = 100;

@@ -75,7 +75,7 @@ void connector::attempt()
         break;
     }
     case transport::inproc: {
-        const std::shared_ptr<listener> binder = find_inproc(endpoint_.path);
+        const std::shared_ptr<listener> binder = find_inproc(core_->options().inproc_scope, endpoint_.path);
         if (!binder) {
             retry_later(make_error_code(asio::error::connection_refused));
             break;

@@ -24,7 +24,7 @@ namespace zmtp::detail {
 namespace {
 
 std::mutex inproc_mutex;
-std::map<std::string, std::weak_ptr<listener>, std::less<>> inproc_names;
+std::map<std::pair<std::string, std::string>, std::weak_ptr<listener>, std::less<>> inproc_names; // (scope, name)
 
 /// Reads a generic endpoint back as a tcp one.
 asio::ip::tcp::endpoint as_tcp(const asio::generic::stream_protocol::endpoint& generic)
@@ -117,10 +117,10 @@ asio::generic::stream_protocol::endpoint ipc_address(const endpoint& ep)
     return asio::local::stream_protocol::endpoint(name);
 }
 
-std::error_code register_inproc(const std::string& name, const std::shared_ptr<listener>& l)
+std::error_code register_inproc(const std::string& scope, const std::string& name, const std::shared_ptr<listener>& l)
 {
     std::lock_guard<std::mutex> lock(inproc_mutex);
-    auto [it, inserted] = inproc_names.try_emplace(name, l);
+    auto [it, inserted] = inproc_names.try_emplace({scope, name}, l);
     if (!inserted) {
         if (!it->second.expired())
             return errc::address_in_use;
@@ -129,10 +129,10 @@ std::error_code register_inproc(const std::string& name, const std::shared_ptr<l
     return {};
 }
 
-void unregister_inproc(const std::string& name, const listener* l)
+void unregister_inproc(const std::string& scope, const std::string& name, const listener* l)
 {
     std::lock_guard<std::mutex> lock(inproc_mutex);
-    const auto it = inproc_names.find(name);
+    const auto it = inproc_names.find(std::pair(scope, name));
     if (it != inproc_names.end()) {
         const auto current = it->second.lock();
         if (!current || current.get() == l)
@@ -140,10 +140,10 @@ void unregister_inproc(const std::string& name, const listener* l)
     }
 }
 
-std::shared_ptr<listener> find_inproc(const std::string& name)
+std::shared_ptr<listener> find_inproc(const std::string& scope, const std::string& name)
 {
     std::lock_guard<std::mutex> lock(inproc_mutex);
-    const auto it = inproc_names.find(name);
+    const auto it = inproc_names.find(std::pair(scope, name));
     return it == inproc_names.end() ? nullptr : it->second.lock();
 }
 
@@ -164,7 +164,8 @@ std::error_code listener::open()
     case transport::ipc: return open_ipc();
     case transport::inproc:
         bound_ = text_;
-        return register_inproc(endpoint_.path, shared_from_this());
+        inproc_scope_ = core_->options().inproc_scope;
+        return register_inproc(inproc_scope_, endpoint_.path, shared_from_this());
     }
     return errc::invalid_endpoint;
 }
@@ -279,7 +280,7 @@ void listener::stop()
     std::error_code ignored;
     acceptor_.close(ignored);
     if (endpoint_.transport == transport::inproc)
-        unregister_inproc(endpoint_.path, this);
+        unregister_inproc(inproc_scope_, endpoint_.path, this);
     if (owns_ipc_file_)
         ::unlink(endpoint_.path.c_str());
     core_->monitor(monitor_event_type::closed, bound_);

@@ -56,6 +56,7 @@ private:
     endpoint endpoint_;
     std::string text_;
     std::string bound_;
+    std::string inproc_scope_; // where an inproc name was registered
     asio::basic_socket_acceptor<asio::generic::stream_protocol> acceptor_;
     bool stopped_ = false;
     bool owns_ipc_file_ = false;
@@ -71,9 +72,9 @@ std::error_code bind_address(const std::string& host, const asio::any_io_executo
 /// name (a zero byte, then "name").
 asio::generic::stream_protocol::endpoint ipc_address(const endpoint& ep);
 
-/// The process-wide inproc name table.
-std::error_code register_inproc(const std::string& name, const std::shared_ptr<listener>& l);
-void unregister_inproc(const std::string& name, const listener* l);
-std::shared_ptr<listener> find_inproc(const std::string& name);
+/// The process-wide inproc name table: names within scopes (socket_options::inproc_scope).
+std::error_code register_inproc(const std::string& scope, const std::string& name, const std::shared_ptr<listener>& l);
+void unregister_inproc(const std::string& scope, const std::string& name, const listener* l);
+std::shared_ptr<listener> find_inproc(const std::string& scope, const std::string& name);
 
 } // namespace zmtp::detail

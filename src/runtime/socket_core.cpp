@@ -135,9 +135,9 @@ const curve_key_pair& socket_core::curve_keys() const
 std::uint64_t socket_core::authenticate(const wire::authentication_request& request, std::string_view address,
                                         std::function<void(wire::authentication_result)> done)
 {
-    if (zap_client::handler_bound()) {
+    if (zap_client::handler_bound(options_.inproc_scope)) {
         if (!zap_)
-            zap_ = std::make_shared<zap_client>(executor);
+            zap_ = std::make_shared<zap_client>(executor, options_.inproc_scope);
         return zap_->ask(request, {.domain = options_.zap_domain, .address = address, .identity = options_.routing_id},
                          std::move(done));
     }

@@ -9,9 +9,10 @@
 namespace zmtp::detail {
 namespace {
 
-socket_options dealer_options()
+socket_options dealer_options(const std::string& inproc_scope)
 {
     socket_options o;
+    o.inproc_scope = inproc_scope;
     o.linger = std::chrono::milliseconds(0);
     o.send_hwm = 0;    // one request per handshake in progress: bounded by the connections
     o.receive_hwm = 0;
@@ -41,14 +42,15 @@ wire::authentication_result decision(const message& reply)
 
 } // namespace
 
-zap_client::zap_client(const asio::any_io_executor& ex) : dealer_(ex, socket_type::dealer, dealer_options())
+zap_client::zap_client(const asio::any_io_executor& ex, const std::string& inproc_scope)
+    : dealer_(ex, socket_type::dealer, dealer_options(inproc_scope))
 {
     dealer_.connect(std::string(zap_endpoint));
 }
 
-bool zap_client::handler_bound()
+bool zap_client::handler_bound(const std::string& inproc_scope)
 {
-    return find_inproc(std::string(zap_endpoint.substr(std::string_view("inproc://").size()))) != nullptr;
+    return find_inproc(inproc_scope, std::string(zap_endpoint.substr(std::string_view("inproc://").size()))) != nullptr;
 }
 
 std::uint64_t zap_client::ask(const wire::authentication_request& request, const asker& who, reply_handler done)

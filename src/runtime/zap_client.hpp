@@ -27,10 +27,11 @@ class zap_client : public std::enable_shared_from_this<zap_client> {
 public:
     using reply_handler = std::function<void(wire::authentication_result)>;
 
-    explicit zap_client(const asio::any_io_executor& ex);
+    /// Asks the handler bound in `inproc_scope` (socket_options::inproc_scope).
+    zap_client(const asio::any_io_executor& ex, const std::string& inproc_scope);
 
-    /// True while a handler is bound at zap_endpoint.
-    static bool handler_bound();
+    /// True while a handler is bound at zap_endpoint in `inproc_scope`.
+    static bool handler_bound(const std::string& inproc_scope);
 
     /// Who asks: the server socket's zap_domain, the peer's address, and the server
     /// socket's own routing_id (libzmq's identity frame: ours, not the peer's).

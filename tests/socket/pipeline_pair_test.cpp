@@ -6,7 +6,11 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -210,4 +214,32 @@ TEST_CASE("compatibility: a peer of a type the socket cannot talk to is refused 
             }
         }
     }
+}
+
+TEST_CASE("inproc scope: a name is found only within its scope, and each scope may bind it")
+{
+    zmtp::context ctx;
+    auto in_scope = [](const std::string& scope) {
+        zmtp::socket_options o = test_options();
+        o.inproc_scope = scope;
+        return o;
+    };
+    zmtp::socket pull_a(ctx, socket_type::pull, in_scope("a"));
+    zmtp::socket pull_b(ctx, socket_type::pull, in_scope("b"));
+    zmtp::socket pull_default(ctx, socket_type::pull, test_options());
+    const std::string name = "inproc://scoped-" + std::to_string(::getpid());
+    pull_a.bind(name);
+    pull_b.bind(name); // another scope: no address_in_use
+    pull_default.bind(name);
+    std::error_code ec;
+    zmtp::socket again(ctx, socket_type::pull, in_scope("a"));
+    again.bind(name, ec);
+    CHECK(ec == errc::address_in_use);
+
+    zmtp::socket push_b(ctx, socket_type::push, in_scope("b"));
+    push_b.connect(name);
+    push_b.send(message{"to b"});
+    CHECK(pull_b.receive().front() == "to b");
+    CHECK(pull_a.receive_for(std::chrono::milliseconds(50)) == std::nullopt);
+    CHECK(pull_default.receive_for(std::chrono::milliseconds(0)) == std::nullopt);
 }
