@@ -3,6 +3,7 @@
 #pragma once
 
 #include "context.hpp"
+#include "stored_options.hpp"
 
 #include "zmtp/message.hpp"
 #include "zmtp/socket.hpp"
@@ -36,6 +37,7 @@ public:
     bool receiving_more() const noexcept { return next_frame_ < incoming_.size(); }
 
     zmtp::socket& zmtp_socket() noexcept { return socket_; }
+    stored_options options_beside_zmtp; ///< what zmtp does not hold; socket_options.cpp uses it
     context& owner() noexcept { return owner_; }
     /// Closes the zmtp socket (it lingers per its options) and forgets the handle.
     void close() noexcept;
