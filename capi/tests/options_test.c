@@ -136,8 +136,15 @@ static void test_int_options(void *ctx)
     CHECK(get_int(sub, ZMQ_IPV4ONLY) == 0);
     CHECK(set_int(sub, ZMQ_IPV4ONLY, 1) == 0);
     CHECK(get_int(sub, ZMQ_IPV6) == 0);
-    /* A SUB lingers as the context's blocky setting says (zmq_socket's business). */
     CHECK(zmq_close(sub) == 0);
+
+    /* SUB and XSUB linger 0 from the start, as in libzmq 4.3. */
+    const int subscribers[] = {ZMQ_SUB, ZMQ_XSUB};
+    for (size_t i = 0; i < 2; ++i) {
+        void *s = zmq_socket(ctx, subscribers[i]);
+        CHECK(get_int(s, ZMQ_LINGER) == 0);
+        CHECK(zmq_close(s) == 0);
+    }
 }
 
 /* Read-only options, and options of another socket type's. */
