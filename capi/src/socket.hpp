@@ -37,7 +37,8 @@ public:
     bool receiving_more() const noexcept { return next_frame_ < incoming_.size(); }
 
     zmtp::socket& zmtp_socket() noexcept { return socket_; }
-    stored_options options_beside_zmtp; ///< what zmtp does not hold; socket_options.cpp uses it
+    /// What zmtp does not hold of the socket's options (socket_options.cpp's business).
+    stored_options& options_beside_zmtp() noexcept { return options_beside_zmtp_; }
     context& owner() noexcept { return owner_; }
     /// Closes the zmtp socket (it lingers per its options) and forgets the handle.
     void close() noexcept;
@@ -49,6 +50,7 @@ private:
     zmtp::message outgoing_;
     zmtp::message incoming_;
     std::size_t next_frame_ = 0;
+    stored_options options_beside_zmtp_;
 };
 
 } // namespace zmtp::capi

@@ -428,12 +428,12 @@ template <class Change>
 int update(socket_handle& s, Change change)
 {
     try {
-        stored_options kept = s.options_beside_zmtp;
+        stored_options kept = s.options_beside_zmtp();
         s.zmtp_socket().update_options([&](socket_options& o) {
             change(o, kept);
             pass_curve_keys(o, kept);
         });
-        s.options_beside_zmtp = std::move(kept);
+        s.options_beside_zmtp() = std::move(kept);
         return 0;
     } catch (const std::system_error& e) {
         return fail(e.code());
@@ -548,7 +548,7 @@ int get_option(socket_handle& s, int option, void* value, size_t* size)
     if (!as_int && !as_wide && !(as_bytes && as_bytes->get))
         return fail(EINVAL);
     const socket_options o = s.zmtp_socket().options();
-    const stored_options& kept = s.options_beside_zmtp;
+    const stored_options& kept = s.options_beside_zmtp();
     if (as_int)
         return answer_int(value, size, as_int->get(o, kept));
     if (as_wide) {
