@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -429,9 +430,11 @@ static void bind_any(void *s, char *endpoint, size_t capacity)
 }
 
 /* Connects `sender` (lingering 0) to `endpoint` and sends `text`: `receiver` gets it if
-   `delivered`, else nothing within its receive timeout. */
+   `delivered` (waiting for it up to 10 s), else nothing within a second (where loopback
+   delivers in well under a millisecond). */
 static void check_delivery(void *sender, const char *endpoint, void *receiver, const char *text, int delivered)
 {
+    CHECK(set_int(receiver, ZMQ_RCVTIMEO, delivered ? 10000 : 1000) == 0);
     CHECK(set_int(sender, ZMQ_LINGER, 0) == 0);
     CHECK(zmq_connect(sender, endpoint) == 0);
     const int n = (int) strlen(text);
@@ -451,7 +454,6 @@ static void test_max_message_size(void *ctx)
     void *pull = zmq_socket(ctx, ZMQ_PULL);
     int64_t limit = 10;
     CHECK(zmq_setsockopt(pull, ZMQ_MAXMSGSIZE, &limit, sizeof limit) == 0);
-    CHECK(set_int(pull, ZMQ_RCVTIMEO, 1000) == 0);
     char endpoint[256];
     bind_any(pull, endpoint, sizeof endpoint);
 
@@ -462,6 +464,25 @@ static void test_max_message_size(void *ctx)
     CHECK(zmq_close(too_big) == 0);
     CHECK(zmq_close(fits) == 0);
     CHECK(zmq_close(pull) == 0);
+}
+
+/* ZMQ_TCP_ACCEPT_FILTER: a listener admits only the addresses its filters name. */
+static void test_accept_filter(void *ctx)
+{
+    const struct {
+        const char *filter;
+        int admitted;
+    } cases[] = {{"10.1.2.3", 0}, {"127.0.0.0/8", 1}};
+    for (size_t i = 0; i < 2; ++i) {
+        void *pull = zmq_socket(ctx, ZMQ_PULL);
+        CHECK(zmq_setsockopt(pull, ZMQ_TCP_ACCEPT_FILTER, cases[i].filter, strlen(cases[i].filter)) == 0);
+        char endpoint[256];
+        bind_any(pull, endpoint, sizeof endpoint);
+        void *push = zmq_socket(ctx, ZMQ_PUSH);
+        check_delivery(push, endpoint, pull, "knock knock", cases[i].admitted);
+        CHECK(zmq_close(push) == 0);
+        CHECK(zmq_close(pull) == 0);
+    }
 }
 
 /* ZMQ_ROUTER_MANDATORY: a message to an unknown peer fails with EHOSTUNREACH (at its last
@@ -516,7 +537,6 @@ static void test_curve_connection(void)
     void *server = zmq_socket(ctx, ZMQ_PULL);
     CHECK(set_int(server, ZMQ_CURVE_SERVER, 1) == 0);
     CHECK(zmq_setsockopt(server, ZMQ_CURVE_SECRETKEY, server_secret, 41) == 0);
-    CHECK(set_int(server, ZMQ_RCVTIMEO, 1000) == 0);
     char endpoint[256];
     bind_any(server, endpoint, sizeof endpoint);
 
@@ -530,6 +550,21 @@ static void test_curve_connection(void)
     CHECK(zmq_setsockopt(stranger, ZMQ_CURVE_SERVERKEY, client_public, 41) == 0);
     check_delivery(stranger, endpoint, server, "forged", 0);
 
+    /* A CURVE server not given its secret key yet admits nobody (it does not fall back to
+       NULL), not even a client that knows the public key the server will have. */
+    void *keyless = zmq_socket(ctx, ZMQ_PULL);
+    CHECK(set_int(keyless, ZMQ_CURVE_SERVER, 1) == 0);
+    char keyless_endpoint[256];
+    bind_any(keyless, keyless_endpoint, sizeof keyless_endpoint);
+    void *plain_null = zmq_socket(ctx, ZMQ_PUSH);
+    check_delivery(plain_null, keyless_endpoint, keyless, "in the clear", 0);
+    void *hopeful = zmq_socket(ctx, ZMQ_PUSH);
+    CHECK(zmq_setsockopt(hopeful, ZMQ_CURVE_SERVERKEY, server_public, 41) == 0);
+    check_delivery(hopeful, keyless_endpoint, keyless, "sealed too early", 0);
+    CHECK(zmq_close(hopeful) == 0);
+    CHECK(zmq_close(plain_null) == 0);
+    CHECK(zmq_close(keyless) == 0);
+
     CHECK(zmq_close(stranger) == 0);
     CHECK(zmq_close(client) == 0);
     CHECK(zmq_close(server) == 0);
@@ -539,10 +574,11 @@ static void test_curve_connection(void)
 struct zap_handler {
     void *socket;
     int requests;
+    atomic_int stop;
 };
 
-/* Answers ZAP requests (RFC 27) until its socket's receive times out: 200 for PLAIN
-   credentials admin/secret, 400 for any others. */
+/* Answers ZAP requests (RFC 27) until told to stop: 200 for PLAIN credentials admin/secret,
+   400 for any others. Its socket's receive timeout is how often it looks at `stop`. */
 static void *zap_handler_main(void *arg)
 {
     struct zap_handler *h = arg;
@@ -553,6 +589,8 @@ static void *zap_handler_main(void *arg)
         int more = 1;
         while (more) {
             int n = zmq_recv(h->socket, count < 8 ? frames[count] : frames[7], 255, 0);
+            if (n < 0 && errno == EAGAIN && count == 0 && !atomic_load(&h->stop))
+                continue;
             if (n < 0)
                 return NULL;
             if (count < 8)
@@ -578,9 +616,9 @@ static void *zap_handler_main(void *arg)
 static void test_plain_connection(void)
 {
     void *ctx = zmq_ctx_new();
-    struct zap_handler handler = {zmq_socket(ctx, ZMQ_REP), 0};
+    struct zap_handler handler = {zmq_socket(ctx, ZMQ_REP), 0, 0};
     CHECK(zmq_bind(handler.socket, "inproc://zeromq.zap.01") == 0);
-    CHECK(set_int(handler.socket, ZMQ_RCVTIMEO, 2000) == 0);
+    CHECK(set_int(handler.socket, ZMQ_RCVTIMEO, 100) == 0);
     CHECK(set_int(handler.socket, ZMQ_LINGER, 0) == 0);
     pthread_t thread;
     CHECK(pthread_create(&thread, NULL, zap_handler_main, &handler) == 0);
@@ -588,7 +626,6 @@ static void test_plain_connection(void)
     void *server = zmq_socket(ctx, ZMQ_PULL);
     CHECK(set_int(server, ZMQ_PLAIN_SERVER, 1) == 0);
     CHECK(zmq_setsockopt(server, ZMQ_ZAP_DOMAIN, "test", 4) == 0);
-    CHECK(set_int(server, ZMQ_RCVTIMEO, 1000) == 0);
     char endpoint[256];
     bind_any(server, endpoint, sizeof endpoint);
 
@@ -605,6 +642,7 @@ static void test_plain_connection(void)
     CHECK(zmq_close(intruder) == 0);
     CHECK(zmq_close(client) == 0);
     CHECK(zmq_close(server) == 0);
+    atomic_store(&handler.stop, 1);
     CHECK(pthread_join(thread, NULL) == 0);
     CHECK(handler.requests >= 2);
     CHECK(zmq_close(handler.socket) == 0);
@@ -622,6 +660,7 @@ int main(void)
     test_max_message_size(ctx);
     test_router_mandatory(ctx);
     test_routing_id(ctx);
+    test_accept_filter(ctx);
     CHECK(zmq_ctx_term(ctx) == 0);
     test_curve_connection();
     test_plain_connection();
