@@ -5,8 +5,7 @@
 // do — GSSAPI (ZMQ_GSSAPI_*), SOCKS proxies (ZMQ_SOCKS_*), VMCI (ZMQ_VMCI_*), ZMQ_USE_FD
 // other than -1, ZMQ_CONNECT_ROUTING_ID, ZMQ_ROUTER_RAW (deprecated for ZMQ_STREAM),
 // ZMQ_IPC_FILTER_* (deprecated for ZAP) — so that no program believes a filter or a
-// mechanism is in force when it is not; and libzmq's draft options but the four pyzmq
-// reads back (see the draft constants below).
+// mechanism is in force when it is not; and libzmq's draft options but the four below.
 #include "errors.hpp"
 #include "socket.hpp"
 
@@ -20,6 +19,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <new>
 #include <optional>
 #include <span>
@@ -35,8 +35,9 @@ using zmtp::capi::fail;
 using zmtp::capi::socket_handle;
 using zmtp::capi::stored_options;
 
-// Draft options of libzmq 4.3: zmq.h leaves the draft API out, but pyzmq reads these back
-// (and programs built with the draft API use the numbers).
+// Draft options of libzmq 4.3, by number: zmq.h leaves the draft API out, but pyzmq reads
+// the three flags back with its int options, and ZMQ_METADATA is libzmq's only way to send
+// application metadata.
 constexpr int zmq_zap_enforce_domain = 93;
 constexpr int zmq_loopback_fastpath = 94;
 constexpr int zmq_metadata = 95;
@@ -172,6 +173,8 @@ void drop_security_roles(socket_options& o)
     o.curve_server_key.reset();
 }
 
+/// ZMQ_MECHANISM: the one zmtp will use. (libzmq says CURVE as soon as a CURVE key is set;
+/// a zmtp socket with its own keys but neither role stays NULL, and says so.)
 int mechanism(const socket_options& o, const stored_options&)
 {
     if (o.plain_server || o.plain_username || o.plain_password)
