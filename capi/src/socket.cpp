@@ -197,7 +197,9 @@ void* zmq_socket(void* context_handle, int type)
     try {
         zmtp::socket_options options;
         options.inproc_scope = c->inproc_scope();
-        if (!c->blocky)
+        // libzmq 4.3's SUB and XSUB linger 0 whatever the context says: they send only
+        // subscriptions.
+        if (!c->blocky || type == ZMQ_SUB || type == ZMQ_XSUB)
             options.linger = std::chrono::milliseconds(0);
         return new socket_handle(*c, static_cast<zmtp::socket_type>(type), std::move(options));
     } catch (const std::system_error& e) {

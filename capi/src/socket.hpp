@@ -4,6 +4,7 @@
 
 #include "context.hpp"
 #include "readiness_signal.hpp"
+#include "stored_options.hpp"
 
 #include "zmtp/message.hpp"
 #include "zmtp/socket.hpp"
@@ -44,6 +45,8 @@ public:
     int readiness_fd();
 
     zmtp::socket& zmtp_socket() noexcept { return socket_; }
+    /// What zmtp does not hold of the socket's options (socket_options.cpp's business).
+    stored_options& options_beside_zmtp() noexcept { return options_beside_zmtp_; }
     context& owner() noexcept { return owner_; }
     /// Closes the zmtp socket (it lingers per its options) and forgets the handle.
     void close() noexcept;
@@ -59,6 +62,7 @@ private:
     zmtp::message incoming_;
     std::size_t next_frame_ = 0;
     std::unique_ptr<readiness_signal> signal_; // made by the first ZMQ_FD
+    stored_options options_beside_zmtp_;
 };
 
 } // namespace zmtp::capi
