@@ -1761,7 +1761,8 @@ def main():
         """The capi part of a progress line, with its ratio to libzmq's."""
         if "capi" not in impls:
             return ""
-        return "  capi %12s (%s)" % (fnum(p["capi"][key]), fratio(p["capi"][key], p["libzmq"][key]))
+        value = "%7s us" % fx(p["capi"][key], 1) if key == "avg_us" else "%12s" % fnum(p["capi"][key])
+        return "  capi %s (%s)" % (value, fratio(p["capi"][key], p["libzmq"][key]))
 
     for t in TRANSPORTS:
         results["thr"][t] = {}
