@@ -5,6 +5,12 @@
 
 #include <zmq.h>
 
+// The capi_libzmq_* builds of these programs (bench/CMakeLists.txt) must take the drop-in's
+// header, not the system's.
+#if defined(ZMTP_BENCH_CAPI) && !defined(ZMTP_CAPI_ZMQ_H_INCLUDED)
+#error "capi_libzmq_* programs must be compiled against capi/include/zmq.h"
+#endif
+
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>

@@ -2,9 +2,12 @@
 """Runs zmtp's benchmarks against libzmq and raw sockets and writes docs/BENCHMARKS.md.
 
     /usr/bin/python3 bench/run.py [--bin-dir DIR] [--quick] [--curve-only] [--repeats N] [--out FILE]
+                                  [--impls zmtp,libzmq,raw,capi]
     /usr/bin/python3 bench/run.py --smoke --bin-dir DIR     (the bench_smoke ctest)
 
-One run measures, each side paired with its own kind (zmtp with zmtp, libzmq with libzmq):
+One run measures, each side paired with its own kind (zmtp with zmtp, libzmq with libzmq,
+capi with capi; capi is "zmtp through the C API": the libzmq programs built on the drop-in
+libzmq, bench/CMakeLists.txt's capi_libzmq_*, measured whenever they are built):
   - throughput (local_thr/remote_thr: ROUTER <- DEALER) at 16 B .. 1 MiB over tcp and ipc,
     with the raw stream (tcp_thr over TCP and over a Unix-domain socket) as the ceiling;
   - the same pair's other patterns, PUSH -> PULL and PUB -> SUB (local_thr/remote_thr's
@@ -13,11 +16,14 @@ One run measures, each side paired with its own kind (zmtp with zmtp, libzmq wit
     fan-in, and one SUB subscribed to 10,000 topics (aggregate msg/s of the receivers);
   - mixed pairs (zmtp receiver + libzmq sender and the reverse), to judge sides apart;
   - REQ/REP latency (local_lat/remote_lat) at 16 B and 1 KiB, with raw ping-pong (tcp_lat);
-  - the seed topology (seed_bench: 8 REQ -> ROUTER/DEALER proxy -> 2 REP) for both;
+  - the seed topology (seed_bench: 8 REQ -> ROUTER/DEALER proxy -> 2 REP) for zmtp and libzmq;
   - CURVE over tcp (--curve to both sides): the throughput pair at 16 B .. 64 KiB, latency
     at 16 B and 1 KiB, and handshakes per second (handshake_rate: connect, one message
     echoed, close), NULL handshakes too for context. --curve-only measures just this and
-    puts it into the report of the earlier full run (its bench-results.json).
+    puts it into the report of the earlier full run (its bench-results.json). zmtp and
+    libzmq only (the drop-in has no CURVE options yet).
+--impls picks implementations (default: zmtp, libzmq, raw, and capi when built); the cells
+of the others read n/a, and the sections and targets that need them are left out.
 Each point is repeated (5 times by default) and the median is reported. A program of the
 new patterns that fails (a zmtp without PUB/SUB/PUSH/PULL yet) is reported, its error
 printed, and its cell reads n/a; the run goes on. The message count
@@ -79,6 +85,11 @@ PROGRAMS = {
     # connections per second, each handshaken and echoed once
     ("hs", "zmtp"): ("handshake_rate server", "handshake_rate client"),
     ("hs", "libzmq"): ("libzmq_handshake_rate server", "libzmq_handshake_rate client"),
+    # zmtp through the C API: the libzmq programs on the drop-in libzmq
+    ("thr", "capi"): ("capi_libzmq_local_thr", "capi_libzmq_remote_thr"),
+    ("lat", "capi"): ("capi_libzmq_local_lat", "capi_libzmq_remote_lat"),
+    ("multi", "capi"): ("capi_libzmq_multi_thr",),
+    ("hs", "capi"): ("capi_libzmq_handshake_rate server", "capi_libzmq_handshake_rate client"),
 }
 
 # The CURVE section (tcp only; every program above but multi_thr and seed_bench takes
@@ -92,7 +103,20 @@ HS_TARGET_SCALE = 0.3  # handshake runs last 0.3 of the other runs (see Bench.ta
 CURVE_PROGRAMS = ["local_thr", "remote_thr", "local_lat", "remote_lat", "handshake_rate", "libzmq_local_thr",
                   "libzmq_remote_thr", "libzmq_local_lat", "libzmq_remote_lat", "libzmq_handshake_rate"]
 
-IMPL_LABEL = {"zmtp": "zmtp", "libzmq": "libzmq", "raw": "raw"}
+IMPL_LABEL = {"zmtp": "zmtp", "libzmq": "libzmq", "raw": "raw", "capi": "zmtp through the C API"}
+IMPLS = ["zmtp", "libzmq", "raw", "capi"]
+# Each implementation's programs, all of which --impls asks to be built.
+IMPL_PROGRAMS = {
+    "zmtp": ["local_thr", "remote_thr", "local_lat", "remote_lat", "multi_thr", "handshake_rate", "seed_bench"],
+    "libzmq": ["libzmq_local_thr", "libzmq_remote_thr", "libzmq_local_lat", "libzmq_remote_lat", "libzmq_multi_thr",
+               "libzmq_handshake_rate", "seed_bench"],
+    "raw": ["tcp_thr", "tcp_lat"],
+    "capi": ["capi_libzmq_local_thr", "capi_libzmq_remote_thr", "capi_libzmq_local_lat", "capi_libzmq_remote_lat",
+             "capi_libzmq_multi_thr", "capi_libzmq_handshake_rate"],
+}
+# The C API's targets: msg/s against libzmq's up to CAPI_THR_MAX_SIZE, and round trips.
+CAPI_THR_GOAL = 1.5
+CAPI_THR_MAX_SIZE = 256
 RAW_LABEL = {"tcp": "raw TCP", "ipc": "raw Unix socket"}
 
 
@@ -466,8 +490,9 @@ def runner_of(kind):
 
 
 class Bench:
-    def __init__(self, bin_dir, repeats, target_s):
+    def __init__(self, bin_dir, repeats, target_s, impls=IMPLS):
         self.bin_dir = bin_dir
+        self.impls = impls  # the implementations measured (--impls); the others' runs stay empty
         self.repeats = repeats
         self.target_s = target_s
         self.counts = {}  # (kind, impl, transport, size) -> calibrated count
@@ -503,7 +528,8 @@ class Bench:
         return v
 
     def point(self, kind, impls, transport, size, repeats=None, tolerate=False):
-        """Repeats the point, interleaving the implementations; {impl: [runs]}. With
+        """Repeats the point, interleaving the implementations; {impl: [runs]} (empty for
+        an implementation that --impls leaves out). With
         `tolerate`, an implementation whose run fails is printed (with its error), left out
         of the later repeats of this point and listed in self.failures; its runs stay
         empty (n/a in the report). Without it the failure ends the whole run."""
@@ -511,7 +537,7 @@ class Bench:
         failed = set()
         for _ in range(repeats or self.repeats):
             for impl in impls:
-                if impl in failed:
+                if impl in failed or (impl in IMPLS and impl not in self.impls):
                     continue
                 try:
                     runs[impl].append(self.once(kind, impl, transport, size))
@@ -575,6 +601,9 @@ def summarize_multi(runs):
 
 
 def summarize_hs(runs):
+    if not runs:  # not measured (--impls)
+        return {"hs_per_s": NAN, "p50_us": NAN, "p99_us": NAN, "server_cpu_ms": NAN, "client_cpu_ms": NAN, "count": 0,
+                "runs": []}
     return {
         "hs_per_s": median([r["hs_per_s"] for r in runs]),
         "p50_us": median([r["p50_hs_us"] for r in runs]),
@@ -588,6 +617,9 @@ def summarize_hs(runs):
 
 
 def summarize_lat(runs):
+    if not runs:  # not measured (--impls)
+        return {"avg_us": NAN, "p50_us": NAN, "p99_us": NAN, "server_cpu_per_M": NAN, "client_cpu_per_M": NAN,
+                "count": 0, "runs": []}
     return {
         "avg_us": median([r["avg_us"] for r in runs]),
         "p50_us": median([r["p50_us"] for r in runs]),
@@ -803,14 +835,21 @@ plot "{tmp}/seed.dat" u 0:2:xtic(1) w boxes
 
 def evaluate_targets(results, sizes):
     """[(target, ratio, met, kind)] for every target that this run measured; `kind` names
-    the section of bench/analysis.md that explains the target when it is not met."""
+    the section of bench/analysis.md that explains the target when it is not met. zmtp's
+    targets need zmtp and libzmq measured (and raw for raw's), the C API's capi and libzmq."""
     rows = []
+    impls = measured(results)
+    zmtp = "zmtp" in impls and "libzmq" in impls
+    raw = "zmtp" in impls and "raw" in impls
+    capi = "capi" in impls and "libzmq" in impls
     thr = results.get("thr", {})
     for t in TRANSPORTS if thr else ():
         for size in sizes:
             p = thr[t][size]
             r_lib = ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])
-            if size <= 256:
+            if not zmtp:
+                pass
+            elif size <= 256:
                 rows.append(("throughput %s %s: >= 2x libzmq msg/s" % (t, fmt_size(size)), r_lib, r_lib >= 2.0,
                              "throughput-small"))
             elif size <= 8192:
@@ -819,6 +858,7 @@ def evaluate_targets(results, sizes):
             else:
                 rows.append(("throughput %s %s: >= 1x libzmq msg/s" % (t, fmt_size(size)), r_lib, r_lib >= 1.0,
                              "throughput-large-libzmq"))
+            if raw and size > 8192:
                 r_raw = ratio(p["zmtp"]["mbyte_per_s"], p["raw"]["mbyte_per_s"])
                 rows.append(("throughput %s %s: >= 0.9x %s MB/s" % (t, fmt_size(size), RAW_LABEL[t]), r_raw,
                              r_raw >= 0.9, "throughput-large-raw"))
@@ -828,14 +868,16 @@ def evaluate_targets(results, sizes):
             if size not in lat.get(t, {}):
                 continue
             p = lat[t][size]
-            r_lib = ratio(p["zmtp"]["avg_us"], p["libzmq"]["avg_us"])
-            rows.append(("REQ/REP round trip %s %s: <= 0.7x libzmq" % (t, fmt_size(size)), r_lib, r_lib <= 0.7,
-                         "latency-libzmq"))
-            r_raw = ratio(p["zmtp"]["avg_us"], p["raw"]["avg_us"])
-            rows.append(("REQ/REP round trip %s %s: <= 1.25x %s ping-pong" % (t, fmt_size(size), RAW_LABEL[t]),
-                         r_raw, r_raw <= 1.25, "latency-raw"))
+            if zmtp:
+                r_lib = ratio(p["zmtp"]["avg_us"], p["libzmq"]["avg_us"])
+                rows.append(("REQ/REP round trip %s %s: <= 0.7x libzmq" % (t, fmt_size(size)), r_lib, r_lib <= 0.7,
+                             "latency-libzmq"))
+            if raw:
+                r_raw = ratio(p["zmtp"]["avg_us"], p["raw"]["avg_us"])
+                rows.append(("REQ/REP round trip %s %s: <= 1.25x %s ping-pong" % (t, fmt_size(size), RAW_LABEL[t]),
+                             r_raw, r_raw <= 1.25, "latency-raw"))
     pattern_label = {"pull": "PUSH -> PULL", "sub": "PUB -> SUB"}
-    for pattern, by_transport in (results.get("patterns") or {}).items():
+    for pattern, by_transport in (results.get("patterns") or {}).items() if zmtp else ():
         for t, by_size in by_transport.items():
             for size in sorted(by_size, key=int):
                 p = by_size[size]
@@ -844,7 +886,7 @@ def evaluate_targets(results, sizes):
                 rows.append(("%s %s %s: >= %gx libzmq msg/s" % (pattern_label.get(pattern, pattern), t,
                                                                 fmt_size(int(size)), goal), r_lib, r_lib >= goal,
                              "patterns"))
-    fanout = (results.get("multi") or {}).get("fanout", {})
+    fanout = (results.get("multi") or {}).get("fanout", {}) if zmtp else {}
     for size in sorted(fanout, key=int):
         p = fanout[size]
         r_lib = ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])
@@ -854,7 +896,35 @@ def evaluate_targets(results, sizes):
     if "zmtp" in seed and "libzmq" in seed:
         r = ratio(seed["zmtp"]["req_per_s"], seed["libzmq"]["req_per_s"])
         rows.append(("seed topology: >= 1.5x libzmq req/s", r, r >= 1.5, "seed"))
+    if capi:
+        rows += capi_targets(results, sizes)
     return rows + curve_targets(results.get("curve"))
+
+
+def capi_targets(results, sizes):
+    """The C API's rows of evaluate_targets: >= CAPI_THR_GOAL x libzmq's msg/s up to
+    CAPI_THR_MAX_SIZE (ROUTER <- DEALER and the other patterns), round trip <= libzmq's."""
+    rows = []
+    throughput = [("throughput", results.get("thr", {}))] + [
+        (PATTERN_LABEL[pattern], by_transport) for pattern, by_transport in (results.get("patterns") or {}).items()]
+    for what, by_transport in throughput:
+        for t in TRANSPORTS:
+            for size in sorted(by_transport.get(t, {}), key=int):
+                if int(size) > CAPI_THR_MAX_SIZE:
+                    continue
+                p = by_transport[t][size]
+                r = ratio(p["capi"]["msg_per_s"], p["libzmq"]["msg_per_s"])
+                rows.append(("C API %s %s %s: >= %gx libzmq msg/s" % (what, t, fmt_size(int(size)), CAPI_THR_GOAL), r,
+                             r >= CAPI_THR_GOAL, "capi-throughput"))
+    lat = results.get("lat", {})
+    for t in TRANSPORTS:
+        for size in LAT_SIZES:
+            if size in lat.get(t, {}):
+                p = lat[t][size]
+                r = ratio(p["capi"]["avg_us"], p["libzmq"]["avg_us"])
+                rows.append(("C API REQ/REP round trip %s %s: <= 1x libzmq" % (t, fmt_size(size)), r, r <= 1.0,
+                             "capi-latency"))
+    return rows
 
 
 def curve_targets(curve):
@@ -948,9 +1018,29 @@ def reproduce_lines():
     ]
 
 
+def measured(results):
+    """The implementations a run measured (a run from before --impls measured all but capi)."""
+    return results.get("impls", ["zmtp", "libzmq", "raw"])
+
+
+CAPI_LABEL = IMPL_LABEL["capi"]
+
+
 def report(results, info, args, sizes, plots, elapsed):
     L = []
     add = L.append
+    capi = "capi" in measured(results)
+    impls_here = [i for i in measured(results) if i != "raw"]  # those of the patterns and multi_thr
+
+    def capi_cells(p, key, digits=None):
+        """The C API's cells of a row: its value and its ratio to libzmq's ("" without capi)."""
+        if not capi:
+            return ""
+        value = fnum(p["capi"][key]) if digits is None else fx(p["capi"][key], digits)
+        return " %s | **%s** |" % (value, fratio(p["capi"][key], p["libzmq"][key]))
+
+    capi_head = " %s msg/s | C API / libzmq |" % CAPI_LABEL if capi else ""
+    capi_rule = "---:|---:|" if capi else ""
     add("# Benchmarks: zmtp against libzmq")
     add("")
     add("Generated by `bench/run.py` on %s in %.0f s. Do not edit by hand: run it again." % (
@@ -976,6 +1066,14 @@ def report(results, info, args, sizes, plots, elapsed):
         "until empty; `try_send` until `would_block`, then `async_send`); libzmq uses its blocking calls and its "
         "default one I/O thread. Message bodies are built once and copied per message (`zmtp::frame` copy / "
         "`zmq_msg_copy`).")
+    if capi:
+        add("- %s (*capi*): the libzmq programs (`libzmq_*`) compiled a second time against zmtp's `zmq.h` and "
+            "linked with its drop-in `libzmq.so.5` (`capi_libzmq_*`, found through their build RPATH; ctest "
+            "`bench_capi_loads_drop_in` checks that they load it and not the system's), paired with themselves. "
+            "The same source as the libzmq column, so the difference is the library under the C API. Targets: "
+            ">= %gx libzmq's msg/s up to %s, round trip <= libzmq's. Not in the CURVE section or the seed "
+            "topology (no CURVE options in the drop-in yet; `seed_bench` links zmtp and libzmq in one process)."
+            % (CAPI_LABEL, CAPI_THR_GOAL, fmt_size(CAPI_THR_MAX_SIZE)))
     add("- One addition to libzmq's tools: after the last message the receiver sends the DEALER one empty "
         "message, and the sender closes only once it has it. Without it a sender could close while the receiver "
         "still had bytes unread in its socket buffer, and a libzmq receiver over ipc was seen to drop those (with "
@@ -1021,14 +1119,14 @@ def report(results, info, args, sizes, plots, elapsed):
     for t in TRANSPORTS:
         add("### %s" % t)
         add("")
-        add("| size | zmtp msg/s | libzmq msg/s | zmtp / libzmq | zmtp MB/s | libzmq MB/s | %s MB/s | zmtp / raw (MB/s) |"
-            % RAW_LABEL[t])
-        add("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        add("| size | zmtp msg/s | libzmq msg/s | zmtp / libzmq |%s zmtp MB/s | libzmq MB/s | %s MB/s | "
+            "zmtp / raw (MB/s) |" % (capi_head, RAW_LABEL[t]))
+        add("|---:|---:|---:|---:|%s---:|---:|---:|---:|" % capi_rule)
         for size in sizes:
             p = thr[t][size]
-            add("| %s | %s | %s | **%sx** | %s | %s | %s | %s |" % (
+            add("| %s | %s | %s | **%s** |%s %s | %s | %s | %s |" % (
                 fmt_size(size), fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
-                fx(ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])),
+                fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]), capi_cells(p, "msg_per_s"),
                 fnum(p["zmtp"]["mbyte_per_s"]), fnum(p["libzmq"]["mbyte_per_s"]), fnum(p["raw"]["mbyte_per_s"]),
                 fx(ratio(p["zmtp"]["mbyte_per_s"], p["raw"]["mbyte_per_s"]))))
         add("")
@@ -1053,6 +1151,9 @@ def report(results, info, args, sizes, plots, elapsed):
             for pattern in PATTERNS:
                 header += " %s zmtp | %s libzmq | zmtp / libzmq |" % (PATTERN_LABEL[pattern], PATTERN_LABEL[pattern])
                 rule += "---:|---:|---:|"
+                if capi:
+                    header += " %s %s | C API / libzmq |" % (PATTERN_LABEL[pattern], CAPI_LABEL)
+                    rule += capi_rule
             add(header)
             add(rule)
             sizes_here = sorted({size for pattern in PATTERNS for size in patterns.get(pattern, {}).get(t, {})})
@@ -1061,10 +1162,11 @@ def report(results, info, args, sizes, plots, elapsed):
                 for pattern in PATTERNS:
                     p = patterns.get(pattern, {}).get(t, {}).get(size)
                     if p is None:
-                        row += " | | |"
+                        row += " | | |" + (" | |" if capi else "")
                         continue
                     row += " %s | %s | **%s** |" % (fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
                                                     fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]))
+                    row += capi_cells(p, "msg_per_s")
                 add(row)
             add("")
     multi = results.get("multi")
@@ -1074,15 +1176,17 @@ def report(results, info, args, sizes, plots, elapsed):
         add("Aggregate messages per second delivered (the sum of the receivers' rates; median of runs) and CPU "
             "seconds of the whole process per million delivered messages.")
         add("")
-        add("| arrangement | size | zmtp msg/s | libzmq msg/s | zmtp / libzmq | zmtp CPU | libzmq CPU |")
-        add("|---|---:|---:|---:|---:|---:|---:|")
+        add("| arrangement | size | zmtp msg/s | libzmq msg/s | zmtp / libzmq |%s zmtp CPU | libzmq CPU |%s" % (
+            capi_head, " C API CPU |" if capi else ""))
+        add("|---|---:|---:|---:|---:|%s---:|---:|%s" % (capi_rule, "---:|" if capi else ""))
         for mode in MULTI_MODES:
             for size in sorted(multi.get(mode, {})):
                 p = multi[mode][size]
-                add("| %s | %s | %s | %s | **%s** | %s | %s |" % (
+                add("| %s | %s | %s | %s | **%s** |%s %s | %s |%s" % (
                     MULTI_LABEL[mode], fmt_size(size), fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
-                    fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]), fx(p["zmtp"]["cpu_per_M"]),
-                    fx(p["libzmq"]["cpu_per_M"])))
+                    fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]), capi_cells(p, "msg_per_s"),
+                    fx(p["zmtp"]["cpu_per_M"]), fx(p["libzmq"]["cpu_per_M"]),
+                    " %s |" % fx(p["capi"]["cpu_per_M"]) if capi else ""))
         add("")
     failures = results.get("failures")
     if failures:
@@ -1131,21 +1235,23 @@ def report(results, info, args, sizes, plots, elapsed):
     add("")
     add("Average latency is half a round trip; p50/p99 are whole round trips. All in microseconds.")
     add("")
-    add("| transport | size | zmtp avg | libzmq avg | raw avg | zmtp / libzmq | zmtp / raw | zmtp p50 / p99 | "
-        "libzmq p50 / p99 | raw p50 / p99 |")
-    add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    add("| transport | size | zmtp avg | libzmq avg | raw avg | zmtp / libzmq | zmtp / raw |%s zmtp p50 / p99 | "
+        "libzmq p50 / p99 | raw p50 / p99 |%s" % (" %s avg | C API / libzmq |" % CAPI_LABEL if capi else "",
+                                                 " C API p50 / p99 |" if capi else ""))
+    add("|---|---:|---:|---:|---:|---:|---:|%s---:|---:|---:|%s" % (capi_rule, "---:|" if capi else ""))
     for t in TRANSPORTS:
         for size in LAT_SIZES:
             if size not in lat.get(t, {}):
                 continue
             p = lat[t][size]
-            add("| %s | %s | %s | %s | %s | **%sx** | **%sx** | %s / %s | %s / %s | %s / %s |" % (
+            add("| %s | %s | %s | %s | %s | **%s** | **%s** |%s %s / %s | %s / %s | %s / %s |%s" % (
                 t, fmt_size(size), fx(p["zmtp"]["avg_us"], 1), fx(p["libzmq"]["avg_us"], 1),
-                fx(p["raw"]["avg_us"], 1), fx(ratio(p["zmtp"]["avg_us"], p["libzmq"]["avg_us"])),
-                fx(ratio(p["zmtp"]["avg_us"], p["raw"]["avg_us"])),
+                fx(p["raw"]["avg_us"], 1), fratio(p["zmtp"]["avg_us"], p["libzmq"]["avg_us"]),
+                fratio(p["zmtp"]["avg_us"], p["raw"]["avg_us"]), capi_cells(p, "avg_us", 1),
                 fx(p["zmtp"]["p50_us"], 1), fx(p["zmtp"]["p99_us"], 1),
                 fx(p["libzmq"]["p50_us"], 1), fx(p["libzmq"]["p99_us"], 1),
-                fx(p["raw"]["p50_us"], 1), fx(p["raw"]["p99_us"], 1)))
+                fx(p["raw"]["p50_us"], 1), fx(p["raw"]["p99_us"], 1),
+                " %s / %s |" % (fx(p["capi"]["p50_us"], 1), fx(p["capi"]["p99_us"], 1)) if capi else ""))
     add("")
     mixed_lat = results.get("mixed_lat")
     if mixed_lat:
@@ -1192,28 +1298,33 @@ def report(results, info, args, sizes, plots, elapsed):
     for t in TRANSPORTS:
         add("### %s" % t)
         add("")
-        add("| size | zmtp recv | libzmq recv | zmtp send | libzmq send | %s recv | %s send |" % (RAW_LABEL[t], RAW_LABEL[t]))
-        add("|---:|---:|---:|---:|---:|---:|---:|")
+        add("| size | zmtp recv | libzmq recv | zmtp send | libzmq send | %s recv | %s send |%s" % (
+            RAW_LABEL[t], RAW_LABEL[t], " C API recv | C API send |" if capi else ""))
+        add("|---:|---:|---:|---:|---:|---:|---:|%s" % capi_rule)
         for size in sizes:
             p = thr[t][size]
-            add("| %s | %s | %s | %s | %s | %s | %s |" % (
+            add("| %s | %s | %s | %s | %s | %s | %s |%s" % (
                 fmt_size(size), fx(p["zmtp"]["recv_cpu_per_M"]), fx(p["libzmq"]["recv_cpu_per_M"]),
                 fx(p["zmtp"]["send_cpu_per_M"]), fx(p["libzmq"]["send_cpu_per_M"]),
-                fx(p["raw"]["recv_cpu_per_M"], 3), fx(p["raw"]["send_cpu_per_M"], 3)))
+                fx(p["raw"]["recv_cpu_per_M"], 3), fx(p["raw"]["send_cpu_per_M"], 3),
+                " %s | %s |" % (fx(p["capi"]["recv_cpu_per_M"]), fx(p["capi"]["send_cpu_per_M"])) if capi else ""))
         add("")
     add("Latency runs: CPU seconds per million round trips.")
     add("")
-    add("| transport | size | zmtp REP | libzmq REP | zmtp REQ | libzmq REQ | raw server | raw client |")
-    add("|---|---:|---:|---:|---:|---:|---:|---:|")
+    add("| transport | size | zmtp REP | libzmq REP | zmtp REQ | libzmq REQ | raw server | raw client |%s" % (
+        " C API REP | C API REQ |" if capi else ""))
+    add("|---|---:|---:|---:|---:|---:|---:|---:|%s" % capi_rule)
     for t in TRANSPORTS:
         for size in LAT_SIZES:
             if size not in lat.get(t, {}):
                 continue
             p = lat[t][size]
-            add("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            add("| %s | %s | %s | %s | %s | %s | %s | %s |%s" % (
                 t, fmt_size(size), fx(p["zmtp"]["server_cpu_per_M"], 1), fx(p["libzmq"]["server_cpu_per_M"], 1),
                 fx(p["zmtp"]["client_cpu_per_M"], 1), fx(p["libzmq"]["client_cpu_per_M"], 1),
-                fx(p["raw"]["server_cpu_per_M"], 1), fx(p["raw"]["client_cpu_per_M"], 1)))
+                fx(p["raw"]["server_cpu_per_M"], 1), fx(p["raw"]["client_cpu_per_M"], 1),
+                " %s | %s |" % (fx(p["capi"]["server_cpu_per_M"], 1), fx(p["capi"]["client_cpu_per_M"], 1))
+                if capi else ""))
     add("")
 
     L += targets_lines(evaluate_targets(results, sizes))
@@ -1236,7 +1347,7 @@ def report(results, info, args, sizes, plots, elapsed):
     add("|---|---:|---|---:|---|")
     for t in TRANSPORTS:
         for size in sizes:
-            for impl in ("zmtp", "libzmq", "raw"):
+            for impl in measured(results):
                 p = thr[t][size][impl]
                 add("| %s | %s | %s | %d | %s |" % (t, fmt_size(size), impl, p["count"],
                                                    ", ".join(fnum(x) for x in p["runs"])))
@@ -1252,7 +1363,7 @@ def report(results, info, args, sizes, plots, elapsed):
         for pattern in PATTERNS:
             for t in TRANSPORTS:
                 for size in sorted(patterns.get(pattern, {}).get(t, {})):
-                    for impl in ("zmtp", "libzmq"):
+                    for impl in impls_here:
                         p = patterns[pattern][t][size][impl]
                         add("| %s | %s | %s | %s | %s | %s | %s |" % (
                             PATTERN_LABEL[pattern], t, fmt_size(size), impl, p["count"] or "n/a",
@@ -1266,7 +1377,7 @@ def report(results, info, args, sizes, plots, elapsed):
         add("|---|---:|---|---:|---|")
         for mode in MULTI_MODES:
             for size in sorted(multi.get(mode, {})):
-                for impl in ("zmtp", "libzmq"):
+                for impl in impls_here:
                     p = multi[mode][size][impl]
                     add("| %s | %s | %s | %s | %s |" % (MULTI_LABEL[mode], fmt_size(size), impl, p["count"] or "n/a",
                                                        ", ".join(fnum(x) for x in p["runs"]) or "n/a"))
@@ -1279,7 +1390,7 @@ def report(results, info, args, sizes, plots, elapsed):
         for size in LAT_SIZES:
             if size not in lat.get(t, {}):
                 continue
-            for impl in ("zmtp", "libzmq", "raw"):
+            for impl in measured(results):
                 p = lat[t][size][impl]
                 add("| %s | %s | %s | %d | %s |" % (t, fmt_size(size), impl, p["count"],
                                                    ", ".join(fx(x, 1) for x in p["runs"])))
@@ -1473,9 +1584,14 @@ def run_curve_only(args, bin_dir, out):
 
 # --- smoke test (ctest bench_smoke): every pair interoperates, lines are there ----------
 
-def smoke(bin_dir):
+def smoke(bin_dir, impls):
     failures = []
     passed = 0
+    both = "zmtp" in impls and "libzmq" in impls  # the mixed pairs need both
+
+    def pick(*candidates):
+        """The candidates that `impls` covers: the mixed pairs count as zmtp and libzmq."""
+        return [c for c in candidates if c in impls or (c not in IMPLS and both)]
 
     def check(name, fn):
         nonlocal passed
@@ -1488,36 +1604,37 @@ def smoke(bin_dir):
             log("FAIL  %s: %s" % (name, e))
 
     for t in TRANSPORTS:
-        for impl in ("zmtp", "libzmq", "zmtp-recv", "zmtp-send"):
+        for impl in pick("zmtp", "libzmq", "capi", "zmtp-recv", "zmtp-send"):
             for size, count in ((64, 2000), (100000, 30)):
                 check("thr %s %s %d B x %d" % (t, impl, size, count),
                       lambda impl=impl, t=t, size=size, count=count: run_thr(bin_dir, impl, t, size, count, 60))
-        check("thr %s raw" % t, lambda t=t: run_thr(bin_dir, "raw", t, 64, 2000, 60))
-        for impl in ("zmtp", "libzmq", "zmtp-rep", "zmtp-req", "raw"):
+        if "raw" in impls:
+            check("thr %s raw" % t, lambda t=t: run_thr(bin_dir, "raw", t, 64, 2000, 60))
+        for impl in pick("zmtp", "libzmq", "capi", "zmtp-rep", "zmtp-req", "raw"):
             for size in (16, 5000):
                 check("lat %s %s %d B" % (t, impl, size),
                       lambda impl=impl, t=t, size=size: run_lat(bin_dir, impl, t, size, 200, 60))
-    for impl in ("zmtp", "libzmq"):
+    for impl in pick("zmtp", "libzmq"):
         check("seed_bench %s" % impl, lambda impl=impl: run_seed(bin_dir, impl, 0.3, 0.1, 60))
     for pattern in PATTERNS:
         for t in TRANSPORTS:
-            for impl in ("zmtp", "libzmq", "zmtp-recv", "zmtp-send"):
+            for impl in pick("zmtp", "libzmq", "capi", "zmtp-recv", "zmtp-send"):
                 for size, count in ((64, 2000), (100000, 30)):
                     check("%s %s %s %d B x %d" % (pattern, t, impl, size, count),
                           lambda impl=impl, t=t, size=size, count=count, pattern=pattern:
                           run_thr(bin_dir, impl, t, size, count, 60, pattern))
     for mode in MULTI_MODES:
-        for impl in ("zmtp", "libzmq"):
+        for impl in pick("zmtp", "libzmq", "capi"):
             check("multi_thr %s %s" % (mode, impl),
                   lambda impl=impl, mode=mode: run_multi(bin_dir, impl, mode, 64, 2000, 60))
     # --curve for every program that takes it; the mixed pairs have each side's CURVE talk
-    # to the other library's.
-    for impl in ("zmtp", "libzmq", "zmtp-recv", "zmtp-send"):
+    # to the other library's. capi has no CURVE options yet: its handshakes are NULL only.
+    for impl in pick("zmtp", "libzmq", "zmtp-recv", "zmtp-send"):
         check("curve thr tcp %s" % impl, lambda impl=impl: run_thr(bin_dir, impl, "tcp", 64, 2000, 60, curve=True))
-    for impl in ("zmtp", "libzmq", "zmtp-rep", "zmtp-req"):
+    for impl in pick("zmtp", "libzmq", "zmtp-rep", "zmtp-req"):
         check("curve lat tcp %s" % impl, lambda impl=impl: run_lat(bin_dir, impl, "tcp", 16, 200, 60, curve=True))
-    for impl in ("zmtp", "libzmq"):
-        for mechanism in HS_MECHANISMS:
+    for impl in pick("zmtp", "libzmq", "capi"):
+        for mechanism in HS_MECHANISMS if impl != "capi" else ["null"]:
             check("handshakes %s tcp %s" % (mechanism, impl),
                   lambda impl=impl, mechanism=mechanism:
                   run_hs(bin_dir, impl, "tcp", HS_SIZE, 50, 60, curve=mechanism == "curve"))
@@ -1580,18 +1697,38 @@ def main():
     ap.add_argument("--curve-only", action="store_true",
                     help="measure only the CURVE section (about 2 minutes; with --quick under a minute) and put it in "
                          "the report of the earlier full run beside --out, or alone in --out if there is none")
+    ap.add_argument("--impls", default=None,
+                    help="comma-separated implementations to measure, of %s (default: all but capi, and capi "
+                         "when its programs are built)" % ",".join(IMPLS))
     ap.add_argument("--from-results", metavar="JSON",
                     help="measure nothing: rewrite the report and plots from a bench-results.json of an earlier run")
     args = ap.parse_args()
     bin_dir = os.path.abspath(args.bin_dir or default_bin_dir())
-    needed = CURVE_PROGRAMS if args.curve_only else CURVE_PROGRAMS + [
-        "multi_thr", "libzmq_multi_thr", "tcp_thr", "tcp_lat", "seed_bench"]
+
+    def built(name):
+        return os.access(os.path.join(bin_dir, name), os.X_OK)
+
+    if args.impls:
+        impls = [i.strip() for i in args.impls.split(",") if i.strip()]
+        unknown = [i for i in impls if i not in IMPLS]
+        if unknown or not impls:
+            log("run.py: --impls takes some of %s, not %s" % (",".join(IMPLS), args.impls))
+            return 2
+    else:
+        impls = ["zmtp", "libzmq", "raw"]
+        if all(built(name) for name in IMPL_PROGRAMS["capi"]):
+            impls.append("capi")
+        else:
+            log("run.py: no capi_libzmq_* programs in %s (they need -DZMTP_BUILD_CAPI=ON): "
+                "zmtp through the C API is not measured" % bin_dir)
+    impls = [i for i in IMPLS if i in impls]  # in the report's order
+    needed = CURVE_PROGRAMS if args.curve_only else sorted({p for i in impls for p in IMPL_PROGRAMS[i]})
     for name in needed:
-        if not os.access(os.path.join(bin_dir, name), os.X_OK):
+        if not built(name):
             log("run.py: %s not found in %s (build with -DZMTP_BUILD_BENCH=ON, or pass --bin-dir)" % (name, bin_dir))
             return 2
     if args.smoke:
-        return smoke(bin_dir)
+        return smoke(bin_dir, impls)
     if args.from_results:
         return rewrite(args, bin_dir)
 
@@ -1614,22 +1751,29 @@ def main():
 
     start = time.monotonic()
     info = machine(bin_dir)  # now: the commit is the one the binaries were built from, as far as git can tell
-    bench = Bench(bin_dir, args.repeats, args.target)
+    bench = Bench(bin_dir, args.repeats, args.target, impls)
     cmd = "/usr/bin/python3 bench/run.py" + "".join(" " + a for a in sys.argv[1:])
     results = {"date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "command": cmd,
-               "load_before": loadavg(),
+               "load_before": loadavg(), "impls": impls,
                "seed_duration": seed_duration, "thr": {}, "lat": {}, "seed": {}}
+
+    def capi_log(p, key="msg_per_s"):
+        """The capi part of a progress line, with its ratio to libzmq's."""
+        if "capi" not in impls:
+            return ""
+        value = "%7s us" % fx(p["capi"][key], 1) if key == "avg_us" else "%12s" % fnum(p["capi"][key])
+        return "  capi %s (%s)" % (value, fratio(p["capi"][key], p["libzmq"][key]))
 
     for t in TRANSPORTS:
         results["thr"][t] = {}
         for size in sizes:
-            runs = bench.point("thr", ["zmtp", "libzmq", "raw"], t, size)
+            runs = bench.point("thr", ["zmtp", "libzmq", "raw", "capi"], t, size)
             results["thr"][t][size] = {impl: summarize_thr(r) for impl, r in runs.items()}
             p = results["thr"][t][size]
-            log("thr %s %8s  zmtp %12s  libzmq %12s  (%sx)  zmtp %9s MB/s  raw %9s MB/s   [%.0f s]" % (
+            log("thr %s %8s  zmtp %12s  libzmq %12s  (%sx)%s  zmtp %9s MB/s  raw %9s MB/s   [%.0f s]" % (
                 t, fmt_size(size), fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
-                fx(ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])), fnum(p["zmtp"]["mbyte_per_s"]),
-                fnum(p["raw"]["mbyte_per_s"]), time.monotonic() - start))
+                fx(ratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"])), capi_log(p),
+                fnum(p["zmtp"]["mbyte_per_s"]), fnum(p["raw"]["mbyte_per_s"]), time.monotonic() - start))
 
     # The other patterns and multi_thr: a failing program (a zmtp without these socket types
     # yet) is reported and its cells read n/a (Bench.point's tolerate).
@@ -1640,23 +1784,23 @@ def main():
         for t in TRANSPORTS:
             results["patterns"][pattern][t] = {}
             for size in pattern_sizes:
-                runs = bench.point(pattern, ["zmtp", "libzmq"], t, size, tolerate=True)
+                runs = bench.point(pattern, ["zmtp", "libzmq", "capi"], t, size, tolerate=True)
                 p = results["patterns"][pattern][t][size] = {impl: summarize_thr(r) for impl, r in runs.items()}
-                log("%-4s %s %8s  zmtp %12s  libzmq %12s  (%s)   [%.0f s]" % (
+                log("%-4s %s %8s  zmtp %12s  libzmq %12s  (%s)%s   [%.0f s]" % (
                     pattern, t, fmt_size(size), fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
-                    fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]), time.monotonic() - start))
+                    fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]), capi_log(p), time.monotonic() - start))
     results["multi"] = {}
     for mode in MULTI_MODES:
         results["multi"][mode] = {}
         for size in (QUICK_MULTI_SIZES if quick else MULTI_SIZES):
-            runs = bench.point(mode, ["zmtp", "libzmq"], "tcp", size, tolerate=True)
+            runs = bench.point(mode, ["zmtp", "libzmq", "capi"], "tcp", size, tolerate=True)
             p = results["multi"][mode][size] = {impl: summarize_multi(r) for impl, r in runs.items()}
-            log("%-6s tcp %8s  zmtp %12s  libzmq %12s  (%s)   [%.0f s]" % (
+            log("%-6s tcp %8s  zmtp %12s  libzmq %12s  (%s)%s   [%.0f s]" % (
                 mode, fmt_size(size), fnum(p["zmtp"]["msg_per_s"]), fnum(p["libzmq"]["msg_per_s"]),
-                fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]), time.monotonic() - start))
+                fratio(p["zmtp"]["msg_per_s"], p["libzmq"]["msg_per_s"]), capi_log(p), time.monotonic() - start))
     results["failures"] = bench.failures
 
-    if not quick:
+    if not quick and "zmtp" in impls and "libzmq" in impls:
         results["mixed"] = {}
         for size in MIXED_SIZES:
             runs = bench.point("thr", ["zmtp-recv", "zmtp-send"], "tcp", size)
@@ -1668,24 +1812,25 @@ def main():
     for t in TRANSPORTS:
         results["lat"][t] = {}
         for size in LAT_SIZES:
-            runs = bench.point("lat", ["zmtp", "libzmq", "raw"], t, size, args.lat_repeats)
+            runs = bench.point("lat", ["zmtp", "libzmq", "raw", "capi"], t, size, args.lat_repeats)
             results["lat"][t][size] = {impl: summarize_lat(r) for impl, r in runs.items()}
             p = results["lat"][t][size]
-            log("lat %s %8s  zmtp %7s us  libzmq %7s us  raw %7s us   [%.0f s]" % (
+            log("lat %s %8s  zmtp %7s us  libzmq %7s us  raw %7s us%s   [%.0f s]" % (
                 t, fmt_size(size), fx(p["zmtp"]["avg_us"], 1), fx(p["libzmq"]["avg_us"], 1),
-                fx(p["raw"]["avg_us"], 1), time.monotonic() - start))
+                fx(p["raw"]["avg_us"], 1), capi_log(p, "avg_us"), time.monotonic() - start))
 
-    if not quick:
+    if not quick and "zmtp" in impls and "libzmq" in impls:
         results["mixed_lat"] = {}
         for size in LAT_SIZES:
             runs = bench.point("lat", ["zmtp-rep", "zmtp-req"], "tcp", size, args.lat_repeats)
             results["mixed_lat"][size] = {impl: summarize_lat(r) for impl, r in runs.items()}
 
-    results["curve"] = measure_curve(bench, info, args.repeats, args.lat_repeats, args.target, quick, start)
+    if "zmtp" in impls and "libzmq" in impls:  # the CURVE section compares these two
+        results["curve"] = measure_curve(bench, info, args.repeats, args.lat_repeats, args.target, quick, start)
 
-    seed_runs = {"zmtp": [], "libzmq": []}
+    seed_runs = {impl: [] for impl in ("zmtp", "libzmq") if impl in impls}
     for _ in range(args.repeats):
-        for impl in ("zmtp", "libzmq"):
+        for impl in seed_runs:
             seed_runs[impl].append(run_seed(bin_dir, impl, seed_duration))
     for impl, runs in seed_runs.items():
         results["seed"][impl] = {
@@ -1695,8 +1840,8 @@ def main():
             "cpu_per_M": median([r["cpu"] / max(r["requests"], 1) * 1e6 for r in runs]),
         }
     log("seed  zmtp %s req/s  libzmq %s req/s   [%.0f s]" % (
-        fnum(results["seed"]["zmtp"]["req_per_s"]), fnum(results["seed"]["libzmq"]["req_per_s"]),
-        time.monotonic() - start))
+        fnum(results["seed"].get("zmtp", {}).get("req_per_s", NAN)),
+        fnum(results["seed"].get("libzmq", {}).get("req_per_s", NAN)), time.monotonic() - start))
 
     results["load_after"] = loadavg()
     results["elapsed"] = time.monotonic() - start
