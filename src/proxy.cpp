@@ -226,9 +226,9 @@ std::error_code proxy(socket& frontend, socket& backend, socket* capture, socket
     if (detail::on_executor_thread(frontend.get_executor()))
         return errc::blocking_in_executor;
     detail::blocking_op<std::error_code> done;
-    auto result = done.result();
     detail::start_proxy(detail::make_proxy(frontend, backend, capture, control, &done));
-    return std::get<0>(result.get());
+    done.wait();
+    return std::get<0>(done.take());
 }
 
 } // namespace zmtp

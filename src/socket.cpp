@@ -7,7 +7,6 @@
 #include <asio/io_context.hpp>
 
 #include <chrono>
-#include <future>
 #include <optional>
 #include <tuple>
 
@@ -28,15 +27,16 @@ using detail::on_executor_thread;
 /// operation_aborted unless it completed first). Returns the op's result and whether it
 /// timed out.
 template <class... Args, class Cancel>
-std::tuple<Args...> wait(blocking_op<Args...>& op, std::future<std::tuple<Args...>>& done,
-                         std::optional<std::chrono::milliseconds> timeout, Cancel cancel, bool& timed_out)
+std::tuple<Args...> wait(blocking_op<Args...>& op, std::optional<std::chrono::milliseconds> timeout, Cancel cancel,
+                         bool& timed_out)
 {
     timed_out = false;
-    if (timeout && done.wait_for(*timeout) == std::future_status::timeout) {
-        cancel(&op);
+    if (!op.wait(timeout)) {
+        cancel(&op); // completes it, unless it completed meanwhile
         timed_out = true;
+        op.wait();
     }
-    return done.get();
+    return op.take();
 }
 
 void throw_if(std::error_code ec, const char* what)
@@ -272,7 +272,6 @@ void socket::send(message msg, send_flags flags, std::error_code& ec)
         return;
     }
     blocking_op<std::error_code> op;
-    auto done = op.result();
     std::optional<std::chrono::milliseconds> timeout;
     {
         std::lock_guard<std::mutex> lock(core_->mutex);
@@ -287,7 +286,7 @@ void socket::send(message msg, send_flags flags, std::error_code& ec)
         core_->wait_send(std::move(msg), &op);
     }
     bool timed_out = false;
-    ec = std::get<0>(wait(op, done, timeout, [this](detail::send_op* o) { detail::cancel_send(*core_, o); }, timed_out));
+    ec = std::get<0>(wait(op, timeout, [this](detail::send_op* o) { detail::cancel_send(*core_, o); }, timed_out));
     if (timed_out && ec == asio::error::operation_aborted)
         ec = errc::would_block;
 }
@@ -321,7 +320,6 @@ message socket::receive_within(recv_flags flags, const std::chrono::milliseconds
         return {};
     }
     blocking_op<std::error_code, message> op;
-    auto done = op.result();
     std::optional<std::chrono::milliseconds> timeout;
     {
         std::lock_guard<std::mutex> lock(core_->mutex);
@@ -337,7 +335,7 @@ message socket::receive_within(recv_flags flags, const std::chrono::milliseconds
         core_->wait_receive(&op);
     }
     bool timed_out = false;
-    auto [result, msg] = wait(op, done, timeout, [this](detail::receive_op* o) { detail::cancel_receive(*core_, o); }, timed_out);
+    auto [result, msg] = wait(op, timeout, [this](detail::receive_op* o) { detail::cancel_receive(*core_, o); }, timed_out);
     ec = result;
     if (timed_out && ec == asio::error::operation_aborted)
         ec = errc::would_block;
