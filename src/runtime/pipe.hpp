@@ -41,6 +41,12 @@ public:
     {
         return receive_hwm == 0 || in_.weight() < receive_hwm;
     }
+    /// True when the `in` queue is down to its low-water mark, half `receive_hwm` (as
+    /// libzmq's): a paused reader resumes then, so it reads a batch per resumption.
+    bool at_receive_lwm(std::size_t receive_hwm) const noexcept
+    {
+        return receive_hwm == 0 || in_.weight() <= receive_hwm / 2;
+    }
     bool has_input() const noexcept { return !in_.empty(); }
     /// Moves the oldest received message into `msg`. Precondition: has_input().
     void take_input(message& msg) { in_.pop_front_into(msg); }

@@ -303,8 +303,12 @@ bool session::send_now(const message& msg)
 
 void session::resume_input()
 {
+    if (resume_posted_)
+        return;
+    resume_posted_ = true;
     asio::post(core_->executor, [self = shared_from_this()] {
         std::lock_guard<std::mutex> lock(self->core_->mutex);
+        self->resume_posted_ = false;
         if (self->stopped_ || !self->input_paused_)
             return;
         self->input_paused_ = false;

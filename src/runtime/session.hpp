@@ -39,8 +39,11 @@ public:
     /// Encodes `msg` into the connection at once if the handshake is done; false otherwise
     /// (then it must wait in the pipe). Lock held.
     bool send_now(const message& msg);
-    /// The pipe's `in` queue has room again; resumes reading (deferred). Lock held.
+    /// The pipe's `in` queue has room again; resumes reading (deferred; once however often
+    /// it is called before that). Lock held.
     void resume_input();
+    /// True while reading waits for room in the pipe's `in` queue. Lock held.
+    bool input_paused() const noexcept { return input_paused_; }
     /// Closes now. Lock held.
     void stop(std::error_code reason);
     /// Closes once everything queued is written (linger). Lock held.
@@ -96,6 +99,7 @@ private:
     bool reading_ = false;
     bool writing_ = false;
     bool input_paused_ = false;
+    bool resume_posted_ = false; // resume_input() posted and not run yet
     bool authenticating_ = false;       ///< a decision is awaited: no input is read or handled
     std::uint64_t authentication_id_ = 0; ///< the ZAP request to cancel if we stop first
     bool stopped_ = false;

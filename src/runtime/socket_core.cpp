@@ -537,7 +537,6 @@ std::error_code socket_core::take_message(message& msg)
     }
     while (!incoming_.empty()) {
         pipe* p = incoming_.pop();
-        const bool was_full = !receive_room(*p); // its session may have stopped reading
         p->take_input(msg);
         const bool accepted = pattern_->accept(*p, msg);
 
@@ -548,8 +547,8 @@ std::error_code socket_core::take_message(message& msg)
             if (p->terminating)
                 destroy(*p);
         }
-        if (was_full && !p->terminating && p->active)
-            p->active->resume_input();
+        if (p->active && p->active->input_paused() && !p->terminating && p->at_receive_lwm(options_.receive_hwm))
+            p->active->resume_input(); // its session stopped reading when the queue was full
         if (accepted)
             return {};
     }
