@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <string_view>
 
 namespace zmtp::capi {
@@ -41,10 +42,8 @@ int socket_handle::send_frame(zmtp::frame body, bool more, bool dontwait)
         // The whole message goes now, or none of it: where libzmq refuses a multipart
         // message at its first frame (EAGAIN), this refuses it at its last, and the caller
         // starts it again either way.
-        std::error_code ec;
-        if (dontwait)
-            ec = socket_.try_send(outgoing_);
-        else
+        std::error_code ec = socket_.try_send(outgoing_); // most sends need not wait
+        if (ec == zmtp::errc::would_block && !dontwait)
             socket_.send(std::move(outgoing_), zmtp::send_flags::none, ec);
         outgoing_.clear();
         if (ec == zmtp::errc::would_block)
@@ -55,18 +54,20 @@ int socket_handle::send_frame(zmtp::frame body, bool more, bool dontwait)
     }
 }
 
-std::error_code socket_handle::receive_frame(zmtp::frame& body, bool& more, detail::peer_properties_ref& sender,
-                                      bool dontwait)
+std::error_code socket_handle::receive_frame(zmtp::frame& body, bool& more, detail::peer_properties_ref* sender,
+                                             bool dontwait)
 {
     if (!receiving_more()) {
         std::error_code ec;
         try {
-            zmtp::message next = socket_.receive(dontwait ? zmtp::recv_flags::dontwait : zmtp::recv_flags::none, ec);
+            std::optional<zmtp::message> next = socket_.try_receive(ec); // most receives need not wait
+            if (ec == zmtp::errc::would_block && !dontwait)
+                next = socket_.receive(zmtp::recv_flags::none, ec);
             if (ec == zmtp::errc::would_block)
                 rearm_signal();
             if (ec)
                 return ec;
-            incoming_ = std::move(next);
+            incoming_ = std::move(*next);
         } catch (const std::bad_alloc&) {
             return make_error_code(std::errc::not_enough_memory);
         }
@@ -74,7 +75,8 @@ std::error_code socket_handle::receive_frame(zmtp::frame& body, bool& more, deta
     }
     body = std::move(incoming_[next_frame_++]);
     more = receiving_more();
-    sender = incoming_.sender();
+    if (sender) // the last frame takes the message's reference: no count changes
+        *sender = more ? incoming_.sender() : incoming_.take_sender();
     return {};
 }
 
@@ -253,8 +255,7 @@ int zmq_recv(void* handle, void* buf, size_t len, int flags)
         return -1;
     zmtp::frame body;
     bool more = false;
-    zmtp::detail::peer_properties_ref sender;
-    if (std::error_code ec = s->receive_frame(body, more, sender, (flags & ZMQ_DONTWAIT) != 0))
+    if (std::error_code ec = s->receive_frame(body, more, nullptr, (flags & ZMQ_DONTWAIT) != 0))
         return fail(ec);
     // A longer frame is cut to `len`; the return value is its whole size (zmq_recv(3)).
     if (len != 0 && !body.empty())
@@ -287,7 +288,7 @@ int zmq_msg_recv(zmq_msg_t* msg, void* handle, int flags)
     if (!s)
         return -1;
     zmtp::detail::peer_properties_ref sender;
-    if (std::error_code ec = s->receive_frame(slot->body, slot->more, sender, (flags & ZMQ_DONTWAIT) != 0))
+    if (std::error_code ec = s->receive_frame(slot->body, slot->more, &sender, (flags & ZMQ_DONTWAIT) != 0))
         return fail(ec);
     slot->set_sender(std::move(sender)); // a buffer the message kept goes
     return static_cast<int>(slot->body.size());

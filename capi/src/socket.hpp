@@ -33,8 +33,8 @@ public:
     /// Adds a frame; with `more` false sends the gathered message. 0 or -1 with errno.
     int send_frame(zmtp::frame body, bool more, bool dontwait);
     /// The next frame of the current message, or of a new one (waiting unless `dontwait`);
-    /// `more` tells whether others follow. Sets `sender` to who sent it.
-    std::error_code receive_frame(zmtp::frame& body, bool& more, detail::peer_properties_ref& sender, bool dontwait);
+    /// `more` tells whether others follow. Sets `*sender`, if given, to who sent it.
+    std::error_code receive_frame(zmtp::frame& body, bool& more, detail::peer_properties_ref* sender, bool dontwait);
     /// True while the current message has frames not yet received (ZMQ_RCVMORE).
     bool receiving_more() const noexcept { return next_frame_ < incoming_.size(); }
 

@@ -73,6 +73,8 @@ public:
     const detail::peer_properties_ref& sender() const noexcept { return peer_; }
     /// Says who sent this message (the runtime does, as it arrives).
     void set_properties(detail::peer_properties_ref from) noexcept { peer_ = std::move(from); }
+    /// Moves the sender's reference out (the message has none after it): no count changes.
+    detail::peer_properties_ref take_sender() noexcept { return std::move(peer_); }
 
     /// Sum of the frame sizes in bytes.
     std::size_t total_size() const noexcept
