@@ -3,12 +3,14 @@
 #pragma once
 
 #include "context.hpp"
+#include "monitor.hpp"
 
 #include "zmtp/message.hpp"
 #include "zmtp/socket.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <system_error>
 
 namespace zmtp::capi {
@@ -37,6 +39,8 @@ public:
 
     zmtp::socket& zmtp_socket() noexcept { return socket_; }
     context& owner() noexcept { return owner_; }
+    /// The zmq_socket_monitor forwarder of this socket, if one runs.
+    std::unique_ptr<monitor_forwarder>& monitor() noexcept { return monitor_; }
     /// Closes the zmtp socket (it lingers per its options) and forgets the handle.
     void close() noexcept;
 
@@ -47,6 +51,7 @@ private:
     zmtp::message outgoing_;
     zmtp::message incoming_;
     std::size_t next_frame_ = 0;
+    std::unique_ptr<monitor_forwarder> monitor_;
 };
 
 } // namespace zmtp::capi
