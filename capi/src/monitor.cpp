@@ -16,11 +16,11 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
-#include <mutex>
-#include <utility>
 #include <future>
+#include <mutex>
 #include <new>
 #include <optional>
+#include <utility>
 
 namespace zmtp::capi {
 
