@@ -111,6 +111,8 @@ void socket_handle::close() noexcept
 {
     tag_ = 0;
     socket_.close();
+    if (monitor_) // forwards the socket's last events, then MONITOR_STOPPED
+        monitor_->outlive(std::move(socket_));
 }
 
 } // namespace zmtp::capi

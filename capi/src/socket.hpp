@@ -3,6 +3,7 @@
 #pragma once
 
 #include "context.hpp"
+#include "monitor.hpp"
 #include "readiness_signal.hpp"
 #include "stored_options.hpp"
 
@@ -48,6 +49,8 @@ public:
     /// What zmtp does not hold of the socket's options (socket_options.cpp's business).
     stored_options& options_beside_zmtp() noexcept { return options_beside_zmtp_; }
     context& owner() noexcept { return owner_; }
+    /// The zmq_socket_monitor forwarder of this socket, if one runs.
+    std::unique_ptr<monitor_forwarder>& monitor() noexcept { return monitor_; }
     /// Closes the zmtp socket (it lingers per its options) and forgets the handle.
     void close() noexcept;
 
@@ -63,6 +66,7 @@ private:
     std::size_t next_frame_ = 0;
     std::unique_ptr<readiness_signal> signal_; // made by the first ZMQ_FD
     stored_options options_beside_zmtp_;
+    std::unique_ptr<monitor_forwarder> monitor_; // after socket_: destroyed first
 };
 
 } // namespace zmtp::capi
