@@ -112,8 +112,15 @@ std::uint32_t event_value(const monitor_event& event, const zmtp::socket& watche
 /// to go and MONITOR_STOPPED are sent in the background, and then the PAIR closes.
 struct monitor_forwarder::state {
     state(zmtp::socket& w, zmtp::context& ctx, int events)
-        : watched(&w), pair(ctx, zmtp::socket_type::pair), mask(events), executor(w.get_executor())
+        : watched(&w), pair(ctx, zmtp::socket_type::pair, in_scope_of(w)), mask(events), executor(w.get_executor())
     {
+    }
+    /// The PAIR's options: its inproc name is in the watched socket's context.
+    static zmtp::socket_options in_scope_of(const zmtp::socket& w)
+    {
+        zmtp::socket_options o;
+        o.inproc_scope = w.options().inproc_scope;
+        return o;
     }
 
     std::mutex mutex;
