@@ -5,7 +5,9 @@
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
 
+#include <cstdint>
 #include <mutex>
+#include <span>
 
 namespace zmtp {
 namespace detail {
@@ -27,7 +29,7 @@ public:
     void start()
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        for (direction& d : directions_)
+        for (direction& d : active_directions())
             pull(d);
         if (control_)
             listen_for_commands();
@@ -50,7 +52,17 @@ private:
         bool busy = false;      ///< an async receive or send is in flight
         bool receiving = false; ///< ... and it is a receive
         bool withdrawn = false; ///< PAUSE cancelled that receive
+        // Counted for STATISTICS: messages (and their bytes) `from` received, `to` sent.
+        std::uint64_t received = 0, received_bytes = 0, sent = 0, sent_bytes = 0;
+        std::uint64_t sending_bytes = 0; ///< of the async send in flight
     };
+
+    /// The directions that run: one when frontend and backend are the same socket (a REP
+    /// answering its requests with themselves, as zmq_device(QUEUE, rep, rep) makes it).
+    std::span<direction> active_directions()
+    {
+        return std::span(directions_, directions_[0].from == directions_[0].to ? 1 : 2);
+    }
 
     /// Messages forwarded in a row before yielding to the executor.
     static constexpr int batch = 64;
@@ -108,25 +120,35 @@ private:
     /// Passes `msg` on; false if it had to wait (an async send is then in flight) or failed.
     bool forward(direction& d, message&& msg)
     {
+        const std::uint64_t bytes = msg.total_size();
+        ++d.received;
+        d.received_bytes += bytes;
         if (capture_) {
             message copy = msg; // large frames are shared, not copied
             (void)capture_->try_send(copy);
         }
         const std::error_code ec = d.to->try_send(msg);
-        if (!ec)
+        if (!ec) {
+            ++d.sent;
+            d.sent_bytes += bytes;
             return true;
+        }
         if (ec != errc::would_block || stopping_) {
             stop_with(ec ? ec : make_error_code(errc::socket_closed));
             return false;
         }
         d.busy = true;
+        d.sending_bytes = bytes;
         d.to->async_send(std::move(msg), asio::bind_cancellation_slot(d.cancel.slot(), [self = shared_from_this(), &d](std::error_code e) {
                              std::lock_guard<std::mutex> lock(self->mutex_);
                              d.busy = false;
-                             if (e)
+                             if (e) {
                                  self->stop_with(self->stopping_ || e != asio::error::operation_aborted ? e : errc::socket_closed);
-                             else
+                             } else {
+                                 ++d.sent;
+                                 d.sent_bytes += d.sending_bytes;
                                  self->pull(d);
+                             }
                              self->finish_if_idle();
                          }));
         return false;
@@ -161,11 +183,27 @@ private:
                 }
         } else if (word == "RESUME") {
             paused_ = false;
-            for (direction& d : directions_)
+            for (direction& d : active_directions())
                 pull(d);
         } else if (word == "TERMINATE") {
             stop_with({});
+        } else if (word == "STATISTICS") {
+            report_statistics();
         }
+    }
+
+    /// Answers STATISTICS as libzmq does: 8 frames of a native-endian uint64 each, the
+    /// messages and bytes the frontend received and sent, then the backend's. Dropped if
+    /// the control socket cannot take it at once.
+    void report_statistics()
+    {
+        const direction& in = directions_[0];  // frontend to backend
+        const direction& out = directions_[1]; // backend to frontend
+        message reply;
+        for (std::uint64_t v : {in.received, in.received_bytes, out.sent, out.sent_bytes, out.received,
+                                out.received_bytes, in.sent, in.sent_bytes})
+            reply.push_back(std::span(reinterpret_cast<const std::byte*>(&v), sizeof v));
+        (void)control_->try_send(reply);
     }
 
     void stop_with(std::error_code why)

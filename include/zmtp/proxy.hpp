@@ -39,11 +39,14 @@ struct proxy_canceller {
 /// a copy of each message also goes there (dropped when capture cannot take it at once).
 /// With `control`, the proxy is steerable: a single-frame message "PAUSE" stops
 /// forwarding (messages wait in the sockets' queues), "RESUME" restarts it and
-/// "TERMINATE" ends the proxy (libzmq's zmq_proxy_steerable commands).
+/// "TERMINATE" ends the proxy, and "STATISTICS" is answered on `control` with 8 frames of a
+/// native-endian uint64 each: the messages and bytes the frontend received, those it sent,
+/// then the same for the backend (libzmq's zmq_proxy_steerable commands).
 ///
 /// The usual pairs: ROUTER/DEALER (requests one way, replies back), XSUB/XPUB (messages
 /// from publishers down, subscriptions from subscribers up) and PULL/PUSH (one way: a
-/// socket that receives nothing, as a PUSH, is only watched for its closing).
+/// socket that receives nothing, as a PUSH, is only watched for its closing). Frontend and
+/// backend may be the same socket: each message received goes back out of it.
 ///
 /// Completion signature `void(std::error_code)`: empty after TERMINATE, errc::socket_closed
 /// when a socket was closed, operation_aborted when cancelled. Each direction holds at

@@ -5,9 +5,12 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <cstring>
 #include <future>
 #include <map>
 #include <thread>
+#include <vector>
 
 using namespace zmtp_test;
 using zmtp::errc;
@@ -104,4 +107,63 @@ TEST_CASE("proxy: capture gets a copy of every message, and the steerable form o
     controller.send(message{"TERMINATE"});
     runner.join();
     CHECK_FALSE(result);
+}
+
+TEST_CASE("proxy: STATISTICS is answered with 8 uint64 frames: messages and bytes in and out of each side")
+{
+    zmtp::context ctx;
+    zmtp::socket frontend(ctx, socket_type::pull, test_options());
+    zmtp::socket backend(ctx, socket_type::push, test_options());
+    zmtp::socket control(ctx, socket_type::pair, test_options());
+    zmtp::socket controller(ctx, socket_type::pair, test_options());
+    frontend.bind(unique_inproc());
+    backend.bind(unique_inproc());
+    control.bind(unique_inproc());
+    controller.connect(control.last_endpoint());
+    zmtp::socket producer(ctx, socket_type::push, test_options());
+    zmtp::socket consumer(ctx, socket_type::pull, test_options());
+    producer.connect(frontend.last_endpoint());
+    consumer.connect(backend.last_endpoint());
+    std::error_code result = zmtp::errc::would_block;
+    std::thread runner([&] { result = zmtp::proxy(frontend, backend, nullptr, &control); });
+
+    producer.send(message{"hello"});
+    message two{"ab"};
+    two.push_back("cde");
+    producer.send(std::move(two));
+    CHECK(consumer.receive().front() == "hello");
+    CHECK(consumer.receive().size() == 2);
+    controller.send(message{"STATISTICS"});
+    const message stats = controller.receive();
+    REQUIRE(stats.size() == 8);
+    std::vector<std::uint64_t> values;
+    for (const zmtp::frame& f : stats) {
+        REQUIRE(f.size() == 8);
+        std::uint64_t v;
+        std::memcpy(&v, f.data(), sizeof v);
+        values.push_back(v);
+    }
+    // frontend: 2 received (10 bytes), none sent; backend: none received, 2 sent.
+    CHECK(values == std::vector<std::uint64_t>{2, 10, 0, 0, 0, 0, 2, 10});
+    controller.send(message{"TERMINATE"});
+    runner.join();
+    CHECK(!result);
+}
+
+TEST_CASE("proxy: one socket as frontend and backend sends each message back out of it (a REP echoes)")
+{
+    zmtp::context ctx;
+    zmtp::socket rep(ctx, socket_type::rep, test_options());
+    rep.bind(unique_inproc());
+    zmtp::socket req(ctx, socket_type::req, test_options());
+    req.connect(rep.last_endpoint());
+    std::error_code result = zmtp::errc::would_block;
+    std::thread runner([&] { result = zmtp::proxy(rep, rep); });
+    for (const char* text : {"one", "two", "three"}) {
+        req.send(message{text});
+        CHECK(req.receive().front() == text);
+    }
+    rep.close();
+    runner.join();
+    CHECK(result == errc::socket_closed);
 }
