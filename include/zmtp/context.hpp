@@ -11,7 +11,8 @@
 namespace zmtp {
 
 /// Runs an asio::io_context on one background thread, so that sockets made on it can be
-/// used with the blocking send()/receive() from any other thread.
+/// used with the blocking send()/receive() from any other thread. That thread takes no
+/// signals (they all stay blocked on it), so a signal reaches the application's threads.
 ///
 /// Its end follows libzmq's zmq_ctx_shutdown/zmq_ctx_term:
 /// - shutdown() closes every socket made on it (listeners stop; queued messages linger as
