@@ -19,7 +19,7 @@ namespace {
 /// the user's file descriptors at once.
 class wakeup {
 public:
-    wakeup() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+    wakeup() = default;
     ~wakeup()
     {
         if (fd_ >= 0)
@@ -28,6 +28,13 @@ public:
     wakeup(const wakeup&) = delete;
     wakeup& operator=(const wakeup&) = delete;
 
+    /// Makes the eventfd if there is none yet; false (errno set) if the system refuses.
+    bool open() noexcept
+    {
+        if (fd_ < 0)
+            fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        return fd_ >= 0;
+    }
     int fd() const noexcept { return fd_; }
     void signal() noexcept
     {
@@ -42,7 +49,7 @@ public:
     }
 
 private:
-    int fd_;
+    int fd_ = -1;
 };
 
 /// A socket's readiness wait, on the poller's stack: completing it wakes the poller.
@@ -105,16 +112,20 @@ wait_type fd_ready(short got, wait_type wanted)
 
 } // namespace
 
-std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::milliseconds> timeout, std::error_code& ec)
+std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::milliseconds> timeout, std::error_code& ec,
+                 on_signal signals)
 {
     using clock = std::chrono::steady_clock;
     ec.clear();
     const clock::time_point deadline = timeout ? clock::now() + *timeout : clock::time_point::max();
-    wakeup woken;
-    if (woken.fd() < 0) {
+    // One per thread, kept: a poll costs no eventfd of its own. Cleared first, in case a
+    // wait of the previous poll signalled it as it was being withdrawn.
+    thread_local wakeup woken;
+    if (!woken.open()) {
         ec = last_errno();
         return 0;
     }
+    woken.drain();
     std::vector<registered> waits;
     waits.reserve(items.size()); // never reallocated: the cores hold pointers into it
     std::vector<pollfd> fds;
@@ -174,9 +185,9 @@ std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::millisec
         if (!ec) {
             do
                 n = ::poll(fds.data(), fds.size(), wait_ms);
-            while (n < 0 && errno == EINTR);
+            while (n < 0 && errno == EINTR && signals == on_signal::resume);
             if (n < 0)
-                ec = last_errno();
+                ec = last_errno(); // std::errc::interrupted for a signal, with on_signal::interrupt
         }
         woken.drain();
 

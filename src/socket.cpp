@@ -123,6 +123,13 @@ socket_options socket::options() const
     return c.options();
 }
 
+void socket::read_options(const std::function<void(const socket_options&)>& read) const
+{
+    detail::socket_core& c = core("zmtp::socket::read_options");
+    std::lock_guard<std::mutex> lock(c.mutex);
+    read(c.options());
+}
+
 void socket::set_options(socket_options options, std::error_code& ec)
 {
     std::string why;

@@ -59,7 +59,7 @@ extern "C" int zmq_poll(zmq_pollitem_t* items, int nitems, long timeout)
         if (timeout >= 0 || frames_waiting)
             wait = std::chrono::milliseconds(frames_waiting ? 0 : timeout);
         std::error_code ec;
-        zmtp::poll(watched, wait, ec);
+        zmtp::poll(watched, wait, ec, zmtp::on_signal::interrupt); // EINTR for a signal, as libzmq
         if (ec)
             return fail(ec);
         int ready = 0;

@@ -5,12 +5,15 @@
 #include "message_slot.hpp"
 
 #include "zmtp/error.hpp"
+#include "zmtp/poll.hpp"
 
 #include <zmq.h>
 
 #include <sys/un.h>
 
 #include <algorithm>
+#include <chrono>
+#include <span>
 #include <cstring>
 #include <new>
 #include <optional>
@@ -43,8 +46,17 @@ int socket_handle::send_frame(zmtp::frame body, bool more, bool dontwait)
         // message at its first frame (EAGAIN), this refuses it at its last, and the caller
         // starts it again either way.
         std::error_code ec = socket_.try_send(outgoing_); // most sends need not wait
-        if (ec == zmtp::errc::would_block && !dontwait)
-            socket_.send(std::move(outgoing_), zmtp::send_flags::none, ec);
+        if (ec == zmtp::errc::would_block && !dontwait) {
+            const std::optional<deadline> until = deadline_after(socket_.get(&zmtp::socket_options::send_timeout));
+            while (ec == zmtp::errc::would_block && !(ec = wait_ready(zmtp::wait_type::write, until))) {
+                if ((ec = socket_.try_send(outgoing_)) == zmtp::errc::would_block) {
+                    // Ready, yet refused: a peer it must go to is full (ROUTER_MANDATORY,
+                    // XPUB_NODROP). The socket's own blocking send waits for that one.
+                    socket_.send(std::move(outgoing_), zmtp::send_flags::none, ec);
+                    break;
+                }
+            }
+        }
         outgoing_.clear();
         if (ec == zmtp::errc::would_block)
             rearm_signal();
@@ -61,8 +73,11 @@ std::error_code socket_handle::receive_frame(zmtp::frame& body, bool& more, deta
         std::error_code ec;
         try {
             std::optional<zmtp::message> next = socket_.try_receive(ec); // most receives need not wait
-            if (ec == zmtp::errc::would_block && !dontwait)
-                next = socket_.receive(zmtp::recv_flags::none, ec);
+            if (ec == zmtp::errc::would_block && !dontwait) {
+                const std::optional<deadline> until = deadline_after(socket_.get(&zmtp::socket_options::receive_timeout));
+                while (ec == zmtp::errc::would_block && !(ec = wait_ready(zmtp::wait_type::read, until)))
+                    next = socket_.try_receive(ec); // another may have come first: would_block
+            }
             if (ec == zmtp::errc::would_block)
                 rearm_signal();
             if (ec)
@@ -78,6 +93,30 @@ std::error_code socket_handle::receive_frame(zmtp::frame& body, bool& more, deta
     if (sender) // the last frame takes the message's reference: no count changes
         *sender = more ? incoming_.sender() : incoming_.take_sender();
     return {};
+}
+
+std::optional<socket_handle::deadline> socket_handle::deadline_after(std::optional<std::chrono::milliseconds> timeout)
+{
+    if (!timeout)
+        return std::nullopt;
+    return std::chrono::steady_clock::now() + *timeout;
+}
+
+std::error_code socket_handle::wait_ready(zmtp::wait_type what, const std::optional<deadline>& until)
+{
+    std::optional<std::chrono::milliseconds> left;
+    if (until) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= *until)
+            return zmtp::errc::would_block;
+        left = std::chrono::ceil<std::chrono::milliseconds>(*until - now);
+    }
+    zmtp::poll_item item{&socket_, -1, what};
+    std::error_code ec;
+    const std::size_t ready = zmtp::poll(std::span(&item, 1), left, ec, zmtp::on_signal::interrupt);
+    if (ec)
+        return ec;
+    return ready == 0 ? make_error_code(zmtp::errc::would_block) : std::error_code{};
 }
 
 zmtp::wait_type socket_handle::events()

@@ -10,9 +10,11 @@
 #include "zmtp/message.hpp"
 #include "zmtp/socket.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 namespace zmtp::capi {
@@ -55,6 +57,13 @@ public:
     void close() noexcept;
 
 private:
+    using deadline = std::chrono::steady_clock::time_point;
+    /// When a wait of `timeout` (SNDTIMEO, RCVTIMEO: none = no limit) started now ends.
+    static std::optional<deadline> deadline_after(std::optional<std::chrono::milliseconds> timeout);
+    /// Waits until the socket may be ready for `what`, at most until `until`: {} then,
+    /// would_block when the time is up, std::errc::interrupted when a signal came to this
+    /// thread (EINTR, as libzmq's blocking calls give), or the socket's error.
+    std::error_code wait_ready(zmtp::wait_type what, const std::optional<deadline>& until);
     /// After a send or receive that would have waited: the ZMQ_FD signal starts again.
     void rearm_signal();
 

@@ -1,6 +1,7 @@
 // zmtp::poll: wait on several sockets and file descriptors at once (zmq_poll).
 #pragma once
 
+#include "zmtp/on_signal.hpp"
 #include "zmtp/socket.hpp"
 #include "zmtp/wait_type.hpp"
 
@@ -28,7 +29,8 @@ struct poll_item {
 /// errc::blocking_in_executor. Errors: a socket closed or terminated (socket_closed,
 /// context_terminated), a file descriptor poll(2) refuses. For blocking code; coroutines
 /// use socket::async_wait or `||` of receives.
-std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::milliseconds> timeout, std::error_code& ec);
+std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::milliseconds> timeout, std::error_code& ec,
+                 on_signal signals = on_signal::resume);
 /// As above; errors throw std::system_error.
 std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 

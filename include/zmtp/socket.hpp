@@ -5,6 +5,7 @@
 #include "zmtp/error.hpp"
 #include "zmtp/message.hpp"
 #include "zmtp/monitor.hpp"
+#include "zmtp/on_signal.hpp"
 #include "zmtp/options.hpp"
 #include "zmtp/socket_type.hpp"
 
@@ -88,6 +89,17 @@ public:
 
     /// The current options.
     socket_options options() const;
+    /// One option's current value, without copying the rest:
+    /// `s.get(&zmtp::socket_options::receive_timeout)`.
+    template <class T>
+    T get(T socket_options::*option) const
+    {
+        T value{};
+        read_options([&](const socket_options& o) { value = o.*option; });
+        return value;
+    }
+    /// Calls `read(options)` under the socket's lock; it must not call the socket.
+    void read_options(const std::function<void(const socket_options&)>& read) const;
     /// Replaces every option; they apply to connections made afterwards. An invalid value
     /// changes nothing and fails with errc::invalid_argument (the exception names it).
     void set_options(socket_options options);
@@ -250,7 +262,7 @@ private:
     detail::socket_core& core(const char* what) const;
 
     friend std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::milliseconds> timeout,
-                            std::error_code& ec);
+                            std::error_code& ec, on_signal signals);
 
     std::shared_ptr<detail::socket_core> core_; // null once moved from
     executor_type executor_;

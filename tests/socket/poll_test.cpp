@@ -7,10 +7,14 @@
 
 #include <asio/experimental/awaitable_operators.hpp>
 
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <csignal>
 #include <future>
 #include <string>
 #include <thread>
@@ -364,4 +368,47 @@ TEST_CASE("poll then ||: examples/two_sockets' two phases, each message exactly 
         REQUIRE(updates.ready_for() == wait_type::write);
     }
     CHECK(both_ready > 0); // the case the loop must stop itself in did come up
+}
+
+namespace {
+volatile std::sig_atomic_t signals_handled = 0;
+extern "C" void count_signal(int) { signals_handled = signals_handled + 1; }
+} // namespace
+
+TEST_CASE("poll: a signal ends the wait with errc interrupted when asked (on_signal::interrupt), else the wait goes on")
+{
+    struct sigaction action {};
+    action.sa_handler = count_signal; // no SA_RESTART: poll(2) sees EINTR
+    sigemptyset(&action.sa_mask);
+    struct sigaction previous {};
+    REQUIRE(sigaction(SIGUSR2, &action, &previous) == 0);
+    zmtp::context ctx;
+    zmtp::socket pull(ctx, socket_type::pull, test_options());
+    pull.bind(unique_inproc());
+
+    for (const zmtp::on_signal mode : {zmtp::on_signal::interrupt, zmtp::on_signal::resume}) {
+        CAPTURE(static_cast<int>(mode));
+        signals_handled = 0;
+        std::error_code ec;
+        std::size_t ready = 99;
+        std::thread waiter([&] {
+            std::array<poll_item, 1> items{poll_item{&pull, -1, wait_type::read}};
+            ready = zmtp::poll(items, std::chrono::milliseconds(mode == zmtp::on_signal::interrupt ? 10'000 : 300), ec,
+                               mode);
+        });
+        // Signal until the wait has seen one (one sent before it sleeps is only counted).
+        const pthread_t id = waiter.native_handle();
+        for (int i = 0; i < 20 && signals_handled < 3; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            pthread_kill(id, SIGUSR2);
+        }
+        waiter.join();
+        CHECK(signals_handled >= 1);
+        CHECK(ready == 0);
+        if (mode == zmtp::on_signal::interrupt)
+            CHECK(ec == std::errc::interrupted);
+        else
+            CHECK(!ec); // it went on to its timeout
+    }
+    sigaction(SIGUSR2, &previous, nullptr);
 }
