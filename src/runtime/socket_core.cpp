@@ -10,6 +10,8 @@
 
 #include <asio/error.hpp>
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <new>
@@ -73,6 +75,23 @@ bool abort_waiting(std::vector<pending_op<std::error_code, Result>*>& waiting, p
 
 } // namespace
 
+namespace {
+
+/// Makes `m` (new, unused) spin a little before it sleeps when it is taken (glibc's adaptive
+/// mutex). An application thread and the I/O thread take a socket's lock for a short
+/// while per message each: sleeping and waking for it (two context switches) cost more
+/// than the wait, and halved a blocking sender's throughput.
+void spin_before_sleeping(std::mutex& m)
+{
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+    pthread_mutex_init(m.native_handle(), &attr);
+    pthread_mutexattr_destroy(&attr);
+}
+
+} // namespace
+
 socket_core::socket_core(asio::any_io_executor ex, socket_type t, socket_options options)
     : executor(std::move(ex)),
       type(t),
@@ -83,6 +102,7 @@ socket_core::socket_core(asio::any_io_executor ex, socket_type t, socket_options
     if (!pattern_)
         throw std::system_error(errc::not_supported, "zmtp::socket: no " + std::string(to_string(type)) + " sockets");
     set_conflation();
+    spin_before_sleeping(mutex);
 }
 
 socket_core::~socket_core() = default;
