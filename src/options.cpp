@@ -83,10 +83,12 @@ std::error_code validate(const socket_options& o, std::string& why)
     using std::chrono::milliseconds;
     constexpr milliseconds zero{0};
     checker c;
-    c.require("routing_id", o.routing_id.size() <= max_routing_id,
-              "must be at most 255 bytes, not " + std::to_string(o.routing_id.size()));
-    c.require("routing_id", o.routing_id.empty() || o.routing_id.front() != '\0',
-              "must not start with a zero byte (those are the ids a ROUTER generates)");
+    for (const auto& [name, id] : {std::pair<const char*, const std::string&>{"routing_id", o.routing_id},
+                                   {"connect_routing_id", o.connect_routing_id}}) {
+        c.require(name, id.size() <= max_routing_id, "must be at most 255 bytes, not " + std::to_string(id.size()));
+        c.require(name, id.empty() || id.front() != '\0',
+                  "must not start with a zero byte (those are the ids a ROUTER generates)");
+    }
     c.duration("linger", o.linger, zero, " (std::nullopt waits forever)");
     c.duration("reconnect_interval", o.reconnect_interval, zero, max_option_duration);
     c.duration("reconnect_interval_max", o.reconnect_interval_max, zero, max_option_duration);

@@ -27,8 +27,22 @@ public:
         probe_router_ = options.probe_router;
     }
 
+    std::error_code add_with_id(Peer& p) override
+    {
+        if (routes_.find(p.routing_id))
+            return errc::duplicate_routing_id;
+        p.routing_frame = frame(p.routing_id);
+        routes_.insert(p.routing_id, &p);
+        return {};
+    }
+
     std::error_code attach(Peer& p) override
     {
+        if (routes_.find(p.routing_id) == &p) { // its id was the application's, known since connect()
+            if (probe_router_)
+                queues_.push(p, message{""});
+            return {};
+        }
         if (p.routing_id.empty())
             p.routing_id = routes_.generate_id();
         if (Peer* existing = routes_.find(p.routing_id)) {
@@ -46,6 +60,12 @@ public:
         return {};
     }
     void detach(Peer& p) override
+    {
+        if (routes_.find(p.routing_id) == &p)
+            routes_.erase(p.routing_id);
+    }
+    /// A pipe known by the application's id may go without ever being attached.
+    void forget(const Peer& p) noexcept override
     {
         if (routes_.find(p.routing_id) == &p)
             routes_.erase(p.routing_id);

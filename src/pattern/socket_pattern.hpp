@@ -62,6 +62,14 @@ public:
 
     // --- peers ---
     virtual void add(Peer&) {}
+    /// As add(), for a connect() endpoint's pipe that the application gave a routing id
+    /// (connect_routing_id, now in `p.routing_id`): a type that routes by id (ROUTER) knows
+    /// the peer by it from now on, and refuses an id in use; the others ignore the id.
+    virtual std::error_code add_with_id(Peer& p)
+    {
+        add(p);
+        return {};
+    }
     /// `p`'s handshake succeeded. `p.routing_id` holds the Identity it announced; the
     /// pattern may replace it (ROUTER generates one). An error refuses the peer.
     virtual std::error_code attach(Peer& p) = 0;

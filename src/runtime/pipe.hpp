@@ -73,6 +73,7 @@ public:
     // --- who the peer is, and the core's bookkeeping ---
     std::string routing_id;          ///< The id the pattern knows the peer by (its Identity, or ROUTER's).
     frame routing_frame;             ///< ROUTER: the same, ready to put in front of received messages.
+    bool routing_id_assigned = false; ///< routing_id is the application's (connect_routing_id), not the peer's.
     session* active = nullptr;       ///< The live connection, if any.
     connector* origin;               ///< The connect() endpoint that owns it, or null.
     bool queued_for_receive = false; ///< In the fair queue.

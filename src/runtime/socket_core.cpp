@@ -213,8 +213,14 @@ std::error_code socket_core::connect(std::string_view text)
     if (ep.transport == transport::tcp && ep.port == 0)
         return errc::invalid_endpoint; // cannot connect to "any port"
     auto c = std::make_shared<connector>(shared_from_this(), ep, std::string(text));
-    if (!options_.immediate)
+    if (!options_.connect_routing_id.empty()) { // the peer has an id before it is reached
+        pipe* p = make_pipe(c.get(), std::exchange(options_.connect_routing_id, {}));
+        if (!p)
+            return errc::duplicate_routing_id;
+        c->peer_pipe = p;
+    } else if (!options_.immediate) {
         c->peer_pipe = make_pipe(c.get());
+    }
     connectors_.push_back(c);
     last_endpoint_ = std::string(text);
     c->start();
@@ -264,12 +270,21 @@ std::error_code socket_core::change_subscription(bool on, std::string_view topic
 
 // --- pipes and sessions ------------------------------------------------------
 
-pipe* socket_core::make_pipe(connector* origin)
+pipe* socket_core::make_pipe(connector* origin, std::string routing_id)
 {
     incoming_.reserve(pipes_.size() + 1); // deliver() then never allocates to queue a pipe
     pipes_.push_back(std::make_unique<pipe>(origin));
     pipe* p = pipes_.back().get();
-    pattern_->add(*p);
+    if (routing_id.empty()) {
+        pattern_->add(*p);
+        return p;
+    }
+    p->routing_id = std::move(routing_id);
+    p->routing_id_assigned = true;
+    if (pattern_->add_with_id(*p)) {
+        pipes_.pop_back(); // nothing refers to it yet
+        return nullptr;
+    }
     return p;
 }
 
@@ -291,7 +306,8 @@ std::error_code socket_core::attach(session& s)
         // session_ended() clears the connector's pointer to it when it is destroyed.
         p = make_pipe(origin.get());
     }
-    p->routing_id = std::string(s.connection().peer_metadata().get("Identity").value_or(""));
+    if (!p->routing_id_assigned)
+        p->routing_id = std::string(s.connection().peer_metadata().get("Identity").value_or(""));
     if (const std::error_code ec = pattern_->attach(*p)) {
         monitor(monitor_event_type::handshake_failed_protocol, s.endpoint(), ec, p->routing_id);
         if (made)

@@ -125,8 +125,9 @@ public:
     void retry_waiting();
     /// A session ended; `attached` tells whether its handshake had succeeded.
     void session_ended(session& s, std::error_code reason, bool attached);
-    /// A connector's long-lived pipe (created at connect() unless `immediate`).
-    pipe* make_pipe(connector* origin);
+    /// A connector's long-lived pipe (created at connect() unless `immediate`); with a
+    /// `routing_id` (connect_routing_id), one the pattern knows by it, or null if it is in use.
+    pipe* make_pipe(connector* origin, std::string routing_id = {});
     void monitor(monitor_event_type type, std::string endpoint, std::error_code ec = {}, std::string routing_id = {});
     bool receive_room(const pipe& p) const noexcept
     {

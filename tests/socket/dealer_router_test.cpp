@@ -444,3 +444,45 @@ TEST_CASE("socket: a full receive queue pauses reading and resumes, losing nothi
     for (int i = 0; i < 500; ++i)
         REQUIRE(receiver.receive()[0].to_string() == std::to_string(i));
 }
+
+TEST_CASE("socket: connect_routing_id names the next connect's peer at once, whatever it announces")
+{
+    zmtp::context ctx;
+    zmtp::socket server(ctx, socket_type::router, test_options());
+    server.set(&zmtp::socket_options::routing_id, std::string("server-own"));
+    server.bind("tcp://127.0.0.1:*");
+    zmtp::socket client(ctx, socket_type::router, test_options());
+    client.set(&zmtp::socket_options::connect_routing_id, std::string("to-server"));
+    client.connect(server.last_endpoint());
+    CHECK(client.options().connect_routing_id.empty()); // used by that connect only
+
+    // ROUTER to ROUTER: addressable at once, before the connection is made.
+    message hello{"to-server"};
+    hello.push_back("hello");
+    client.send(std::move(hello));
+    const message got = server.receive();
+    REQUIRE(got.size() == 2);
+    CHECK(got[1] == "hello");
+    message reply;
+    reply.push_back(got[0]);
+    reply.push_back("welcome");
+    server.send(std::move(reply));
+    const message back = client.receive();
+    REQUIRE(back.size() == 2);
+    CHECK(back[0] == "to-server"); // not the "server-own" the peer announced
+    CHECK(back[1] == "welcome");
+
+    // An id in use is refused, and the option is used up all the same.
+    client.set(&zmtp::socket_options::connect_routing_id, std::string("to-server"));
+    std::error_code ec;
+    client.connect(server.last_endpoint(), ec);
+    CHECK(ec == errc::duplicate_routing_id);
+    // A pipe known by its id goes cleanly when disconnected before it ever connected.
+    client.set(&zmtp::socket_options::connect_routing_id, std::string("nobody"));
+    client.connect("tcp://127.0.0.1:1");
+    client.disconnect("tcp://127.0.0.1:1");
+    client.set(&zmtp::socket_options::router_mandatory, true);
+    message lost{"nobody"};
+    lost.push_back("x");
+    CHECK(client.try_send(lost) == errc::host_unreachable);
+}
