@@ -3,7 +3,7 @@
 //
 // Refused with EINVAL, as by a libzmq built without them: the options of what zmtp does not
 // do — GSSAPI (ZMQ_GSSAPI_*), SOCKS proxies (ZMQ_SOCKS_*), VMCI (ZMQ_VMCI_*), ZMQ_USE_FD
-// other than -1, ZMQ_CONNECT_ROUTING_ID on a STREAM, ZMQ_ROUTER_RAW (deprecated for ZMQ_STREAM),
+// other than -1, ZMQ_ROUTER_RAW (deprecated for ZMQ_STREAM),
 // ZMQ_IPC_FILTER_* (deprecated for ZAP) — so that no program believes a filter or a
 // mechanism is in force when it is not; and libzmq's draft options but the four below.
 #include "errors.hpp"
@@ -347,7 +347,7 @@ constexpr bytes_option bytes_options[] = {
      },
      [](const socket_options& o, const stored_options&) { return o.routing_id; }},
     // For the next zmq_connect only (zmtp clears it there); written, not read, as in libzmq.
-    {ZMQ_CONNECT_ROUTING_ID, format::bytes, 1, 255, only({ZMQ_ROUTER}),
+    {ZMQ_CONNECT_ROUTING_ID, format::bytes, 1, 255, only({ZMQ_ROUTER, ZMQ_STREAM}),
      [](socket_options& o, stored_options&, std::optional<std::string_view> v) {
          if (!v)
              refuse();

@@ -41,10 +41,11 @@ struct socket_options {
     /// with a zero byte (those are the ids a ROUTER generates), or empty to let the peer
     /// generate one. A peer refuses any other value in the handshake, forever.
     std::string routing_id{};
-    /// ZMQ_CONNECT_ROUTING_ID: the routing id a ROUTER gives the peer of its next connect()
-    /// (that call uses it and clears it): the peer is addressable by it at once, before
-    /// the connection is even made, whatever Identity it announces. An id in use fails that
-    /// connect() with errc::duplicate_routing_id. Rules of routing_id; other types ignore it.
+    /// ZMQ_CONNECT_ROUTING_ID: the routing id a ROUTER or STREAM gives the peer of its next
+    /// connect() (that call uses it and clears it): the peer is addressable by it at once,
+    /// before the connection is even made, whatever Identity it announces, and keeps it
+    /// across reconnections. An id in use fails that connect() with
+    /// errc::duplicate_routing_id. Rules of routing_id; other types ignore it.
     std::string connect_routing_id{};
     /// ZMQ_SNDHWM: messages queued per peer before send blocks or drops; 0 = no limit.
     /// A message of more than 4 frames counts once per 4 frames (libzmq counts it once),

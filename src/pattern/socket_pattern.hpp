@@ -51,7 +51,8 @@ protected:
 /// remove() when the pipe takes no more messages, forget() when it is destroyed.
 /// Every call is made under the core's lock.
 ///
-/// `Peer` must have the fields `std::string routing_id` and `frame routing_frame`.
+/// `Peer` must have the fields `std::string routing_id`, `frame routing_frame` and
+/// `bool routing_id_assigned` (the id is the application's: see add_with_id()).
 template <class Peer>
 class socket_pattern {
 public:

@@ -24,11 +24,26 @@ public:
 
     void configure(const socket_options& options) override { notify_ = options.stream_notify; }
 
-    std::error_code attach(Peer& p) override
+    std::error_code add_with_id(Peer& p) override
     {
-        p.routing_id = routes_.generate_id();
+        if (routes_.find(p.routing_id))
+            return errc::duplicate_routing_id;
         p.routing_frame = frame(p.routing_id);
         routes_.insert(p.routing_id, &p);
+        return {};
+    }
+
+    /// A connection gets a new id, or keeps the one the application gave its connect().
+    std::error_code attach(Peer& p) override
+    {
+        if (!p.routing_id_assigned)
+            p.routing_id = routes_.generate_id();
+        if (routes_.find(p.routing_id) != &p) {
+            if (routes_.find(p.routing_id))
+                return errc::duplicate_routing_id;
+            p.routing_frame = frame(p.routing_id);
+            routes_.insert(p.routing_id, &p);
+        }
         if (notify_)
             queues_.deliver(p, message{p.routing_id, ""});
         return {};
@@ -40,6 +55,12 @@ public:
         routes_.erase(p.routing_id);
         if (notify_)
             queues_.deliver(p, message{p.routing_id, ""});
+    }
+    /// A pipe known by the application's id may go without ever being attached.
+    void forget(const Peer& p) noexcept override
+    {
+        if (routes_.find(p.routing_id) == &p)
+            routes_.erase(p.routing_id);
     }
 
     std::error_code send(message& msg) override

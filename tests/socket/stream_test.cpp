@@ -153,3 +153,19 @@ TEST_CASE("stream: a STREAM socket is no ZMTP peer: a DEALER gets no handshake f
     REQUIRE(first[0].to_string() == id);
     CHECK(first[1].bytes()[0] == std::byte{0xff});
 }
+
+TEST_CASE("stream: connect_routing_id names the connection: its notice and its bytes carry it, sends may go at once")
+{
+    zmtp::context ctx;
+    asio::io_context io;
+    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    zmtp::socket client(ctx, socket_type::stream, test_options());
+    client.set(&zmtp::socket_options::connect_routing_id, std::string("web"));
+    client.connect("tcp://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()));
+    client.send(message{"web", "GET /"}); // before the connection is made
+    tcp::socket server = acceptor.accept();
+    CHECK(parts(client.receive()) == strings{"web", ""}); // the connect notice, with our id
+    CHECK(read_exactly(server, 5) == "GET /");
+    asio::write(server, asio::buffer(std::string("200")));
+    CHECK(parts(client.receive()) == strings{"web", "200"});
+}

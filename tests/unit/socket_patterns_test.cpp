@@ -39,6 +39,7 @@ struct fake_peer {
 
     std::string routing_id;
     zmtp::frame routing_frame;
+    bool routing_id_assigned = false;
     std::string name;  ///< how the records name it
     bool room = true;  ///< what has_room() answers
 };
