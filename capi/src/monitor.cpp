@@ -26,9 +26,6 @@ namespace zmtp::capi {
 
 namespace {
 
-/// The value libzmq gives in place of a file descriptor: zmtp's events carry none.
-constexpr std::uint32_t no_fd = 0xffffffff;
-
 /// The ZMQ_PROTOCOL_ERROR_* code nearest to what zmtp reports for a handshake the peer
 /// broke (libzmq's codes are finer than zmtp's errors in places, coarser in others).
 std::uint32_t protocol_error_code(std::error_code ec)
@@ -74,9 +71,9 @@ std::uint32_t zap_status_code(std::error_code ec)
     return 500;
 }
 
-/// The event value libzmq sends with `event` (zmq_socket_monitor(3)), as far as zmtp's
-/// event tells it: no file descriptor (no_fd), and for CONNECT_RETRIED the socket's
-/// reconnect interval, not the backed-off one.
+/// The event value libzmq sends with `event` (zmq_socket_monitor(3)): the descriptor, the
+/// errno, the protocol error or ZAP status; for CONNECT_RETRIED the socket's reconnect
+/// interval, not the backed-off one.
 std::uint32_t event_value(const monitor_event& event, const zmtp::socket& watched)
 {
     switch (event.type) {
@@ -85,7 +82,9 @@ std::uint32_t event_value(const monitor_event& event, const zmtp::socket& watche
     case monitor_event_type::accepted:
     case monitor_event_type::closed:
     case monitor_event_type::disconnected:
-        return no_fd;
+        return static_cast<std::uint32_t>(event.fd); // -1 (0xffffffff) for inproc
+    case monitor_event_type::connect_delayed:
+        return static_cast<std::uint32_t>(errno_of(event.error)); // EINPROGRESS
     case monitor_event_type::connect_retried:
         return static_cast<std::uint32_t>(watched.options().reconnect_interval.count());
     case monitor_event_type::bind_failed:

@@ -11,7 +11,7 @@ namespace zmtp {
 /// Monitor event kinds; the values are libzmq's ZMQ_EVENT_* codes.
 enum class monitor_event_type : std::uint32_t {
     connected = 0x1,                 ///< A connect attempt reached the peer (transport up).
-    connect_delayed = 0x2,           ///< A connect attempt is in progress.
+    connect_delayed = 0x2,           ///< A tcp connect attempt is in progress (not yet refused or made).
     connect_retried = 0x4,           ///< A connect attempt failed; another is scheduled.
     listening = 0x8,                 ///< bind() succeeded.
     bind_failed = 0x10,              ///< bind() failed.
@@ -38,8 +38,13 @@ struct monitor_event {
     /// The peer's routing id, when known (after a handshake on a ROUTER, or the peer's
     /// announced Identity elsewhere).
     std::string routing_id;
-    /// Why: the error of a failure or disconnection; empty for successes.
+    /// Why: the error of a failure or disconnection; empty for successes (connect_delayed:
+    /// std::errc::operation_in_progress).
     std::error_code error;
+    /// The descriptor concerned, as libzmq's event value gives it: the connection's for
+    /// connected, accepted and disconnected (then already closed: only a number), the
+    /// listener's for listening and closed; -1 otherwise and for inproc.
+    int fd = -1;
 };
 
 } // namespace zmtp

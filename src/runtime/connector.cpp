@@ -119,6 +119,7 @@ void connector::connect_next(asio::ip::tcp::resolver::results_type results, std:
             self->stream_.close(ignored);
         });
     }
+    core_->monitor(monitor_event_type::connect_delayed, text_, make_error_code(std::errc::operation_in_progress));
     stream_.async_connect(target, [self = shared_from_this(), results, index, attempt](std::error_code ec) {
         std::lock_guard<std::mutex> lock(self->core_->mutex);
         if (self->stopped_)
@@ -167,7 +168,7 @@ void connector::connect_failed(asio::ip::tcp::resolver::results_type results, st
 
 void connector::connected(stream_socket stream)
 {
-    core_->monitor(monitor_event_type::connected, text_);
+    core_->monitor(monitor_event_type::connected, text_, {}, {}, endpoint_.transport == transport::inproc ? -1 : stream.native_handle());
     auto s = std::make_shared<session>(core_, std::move(stream), text_, shared_from_this());
     core_->start_session(s);
 }

@@ -267,7 +267,8 @@ void listener::accept_inproc(stream_socket stream)
 
 void listener::accepted(stream_socket stream)
 {
-    core_->monitor(monitor_event_type::accepted, bound_);
+    core_->monitor(monitor_event_type::accepted, bound_, {}, {},
+                   endpoint_.transport == transport::inproc ? -1 : stream.native_handle());
     auto s = std::make_shared<session>(core_, std::move(stream), bound_, nullptr);
     core_->start_session(s);
 }
@@ -277,13 +278,14 @@ void listener::stop()
     if (stopped_)
         return;
     stopped_ = true;
+    const int fd = descriptor();
     std::error_code ignored;
     acceptor_.close(ignored);
     if (endpoint_.transport == transport::inproc)
         unregister_inproc(inproc_scope_, endpoint_.path, this);
     if (owns_ipc_file_)
         ::unlink(endpoint_.path.c_str());
-    core_->monitor(monitor_event_type::closed, bound_);
+    core_->monitor(monitor_event_type::closed, bound_, {}, {}, fd);
 }
 
 } // namespace zmtp::detail

@@ -39,6 +39,8 @@ public:
     const std::string& text() const noexcept { return text_; }
     /// The endpoint actually bound, e.g. with the ephemeral port filled in.
     const std::string& bound_endpoint() const noexcept { return bound_; }
+    /// The listening socket's descriptor; -1 for inproc.
+    int descriptor() noexcept { return acceptor_.is_open() ? acceptor_.native_handle() : -1; }
     const asio::any_io_executor& executor() const noexcept;
 
 private:

@@ -43,7 +43,8 @@ session::session(std::shared_ptr<socket_core> core, stream_socket stream, std::s
       origin_(std::move(origin)),
       conn_(core_->connection_options(), wire::connection::clock::now()),
       input_(initial_read_buffer),
-      timer_(core_->executor)
+      timer_(core_->executor),
+      descriptor_(is_inproc() ? -1 : stream_.native_handle())
 {
 }
 

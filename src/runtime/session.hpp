@@ -55,6 +55,8 @@ public:
     pipe* attached_pipe() const noexcept { return pipe_; }
     void attach(pipe& p) noexcept { pipe_ = &p; }
     bool flushed() const noexcept;
+    /// The connection's descriptor as it was when the session began; -1 for inproc.
+    int descriptor() const noexcept { return descriptor_; }
 
 private:
     void read();
@@ -89,6 +91,7 @@ private:
 
     asio::steady_timer timer_;
     std::optional<wire::connection::time_point> timer_deadline_;
+    int descriptor_;
 
     /// One block each for the read, write and timer operations (one of each in flight);
     /// a write holds up to 64 buffers, hence its size.

@@ -198,7 +198,7 @@ std::error_code socket_core::bind(std::string_view text)
     }
     listeners_.push_back(l);
     last_endpoint_ = l->bound_endpoint();
-    monitor(monitor_event_type::listening, last_endpoint_);
+    monitor(monitor_event_type::listening, last_endpoint_, {}, {}, l->descriptor());
     l->start();
     return {};
 }
@@ -412,7 +412,7 @@ void socket_core::session_ended(session& s, std::error_code reason, bool attache
     // reported as handshake_failed_no_detail (monitor.hpp; libzmq does the same).
     const bool timed_out = reason == errc::handshake_timeout || reason == errc::heartbeat_timeout;
     if (attached)
-        monitor(monitor_event_type::disconnected, s.endpoint(), reason, std::move(routing_id));
+        monitor(monitor_event_type::disconnected, s.endpoint(), reason, std::move(routing_id), s.descriptor());
     else
         monitor(reason == error_kind::authentication ? monitor_event_type::handshake_failed_auth
                 : (is_protocol_error(reason) && !timed_out) || reason == errc::duplicate_routing_id
@@ -711,13 +711,13 @@ void socket_core::enable_monitor(bool on)
         events_.clear();
 }
 
-void socket_core::monitor(monitor_event_type t, std::string ep, std::error_code ec, std::string routing_id)
+void socket_core::monitor(monitor_event_type t, std::string ep, std::error_code ec, std::string routing_id, int fd)
 {
     if (!monitoring_)
         return;
     if (events_.size() >= std::max<std::size_t>(options_.max_monitor_events, 1))
         events_.pop_front();
-    events_.push_back({t, std::move(ep), std::move(routing_id), ec});
+    events_.push_back({t, std::move(ep), std::move(routing_id), ec, fd});
     serve_monitors();
 }
 

@@ -128,7 +128,8 @@ public:
     /// A connector's long-lived pipe (created at connect() unless `immediate`); with a
     /// `routing_id` (connect_routing_id), one the pattern knows by it, or null if it is in use.
     pipe* make_pipe(connector* origin, std::string routing_id = {});
-    void monitor(monitor_event_type type, std::string endpoint, std::error_code ec = {}, std::string routing_id = {});
+    void monitor(monitor_event_type type, std::string endpoint, std::error_code ec = {}, std::string routing_id = {},
+                 int fd = -1);
     bool receive_room(const pipe& p) const noexcept
     {
         return p.below_receive_hwm(options_.receive_hwm);

@@ -140,7 +140,7 @@ TEST_CASE("socket: close aborts pending operations")
     CHECK(ec == errc::socket_closed);
 }
 
-TEST_CASE("socket: monitor reports listening, accepted, handshakes and disconnects")
+TEST_CASE("socket: monitor reports listening, connect delayed, accepted, handshakes and disconnects, with descriptors")
 {
     asio::io_context io;
     zmtp::socket router(io, socket_type::router);
@@ -156,14 +156,24 @@ TEST_CASE("socket: monitor reports listening, accepted, handshakes and disconnec
         zmtp::monitor_event e = co_await next(router);
         CHECK(e.type == zmtp::monitor_event_type::listening);
         CHECK(e.endpoint == router.last_endpoint());
+        const int listening_fd = e.fd;
+        CHECK(listening_fd >= 0);
         e = co_await next(router);
         CHECK(e.type == zmtp::monitor_event_type::accepted);
+        const int accepted_fd = e.fd;
+        CHECK(accepted_fd >= 0);
+        CHECK(accepted_fd != listening_fd);
         e = co_await next(router);
         CHECK(e.type == zmtp::monitor_event_type::handshake_succeeded);
         CHECK(e.routing_id == "watched");
+        CHECK(e.fd == -1);
 
         e = co_await next(*dealer);
+        CHECK(e.type == zmtp::monitor_event_type::connect_delayed); // libzmq's, with EINPROGRESS
+        CHECK(e.error == std::errc::operation_in_progress);
+        e = co_await next(*dealer);
         CHECK(e.type == zmtp::monitor_event_type::connected);
+        CHECK(e.fd >= 0);
         e = co_await next(*dealer);
         CHECK(e.type == zmtp::monitor_event_type::handshake_succeeded);
 
@@ -171,6 +181,7 @@ TEST_CASE("socket: monitor reports listening, accepted, handshakes and disconnec
         e = co_await next(router);
         CHECK(e.type == zmtp::monitor_event_type::disconnected);
         CHECK(e.endpoint == router.last_endpoint());
+        CHECK(e.fd == accepted_fd);
         router.close();
     });
 }

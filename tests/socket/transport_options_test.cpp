@@ -416,6 +416,9 @@ TEST_CASE("transport options: connect_timeout ends a tcp connect the peer never 
     dealer.connect(target);
     std::future<zmtp::monitor_event> next = dealer.async_next_event(asio::use_future);
     REQUIRE(next.wait_for(20s) == std::future_status::ready);
+    CHECK(next.get().type == zmtp::monitor_event_type::connect_delayed);
+    next = dealer.async_next_event(asio::use_future);
+    REQUIRE(next.wait_for(20s) == std::future_status::ready);
     const zmtp::monitor_event e = next.get();
     CHECK(e.type == zmtp::monitor_event_type::connect_retried);
     CHECK(e.endpoint == target);
