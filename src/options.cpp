@@ -105,6 +105,7 @@ std::error_code validate(const socket_options& o, std::string& why)
     c.duration("send_timeout", o.send_timeout, zero, " (std::nullopt waits forever)");
     c.duration("receive_timeout", o.receive_timeout, zero, " (std::nullopt waits forever)");
     c.require("backlog", o.backlog >= 0, "must not be negative, not " + std::to_string(o.backlog));
+    c.require("use_fd", o.use_fd >= -1, "must be a descriptor or -1 (none), not " + std::to_string(o.use_fd));
     c.duration("connect_timeout", o.connect_timeout, zero, max_option_duration);
     c.seconds("tcp_keepalive_idle", o.tcp_keepalive_idle, max_keepalive_seconds);
     c.seconds("tcp_keepalive_interval", o.tcp_keepalive_interval, max_keepalive_seconds);

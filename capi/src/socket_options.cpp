@@ -2,8 +2,8 @@
 // few zmtp does not hold onto the handle's stored_options), one table entry per option.
 //
 // Refused with EINVAL, as by a libzmq built without them: the options of what zmtp does not
-// do — GSSAPI (ZMQ_GSSAPI_*), SOCKS proxies (ZMQ_SOCKS_*), VMCI (ZMQ_VMCI_*), ZMQ_USE_FD
-// other than -1, ZMQ_ROUTER_RAW (deprecated for ZMQ_STREAM),
+// do — GSSAPI (ZMQ_GSSAPI_*), SOCKS proxies (ZMQ_SOCKS_*), VMCI (ZMQ_VMCI_*),
+// ZMQ_ROUTER_RAW (deprecated for ZMQ_STREAM),
 // ZMQ_IPC_FILTER_* (deprecated for ZAP) — so that no program believes a filter or a
 // mechanism is in force when it is not; and libzmq's draft options but the four below.
 #include "errors.hpp"
@@ -248,10 +248,7 @@ constexpr int_option int_options[] = {
     option<number, &stored_options::multicast_max_tpdu>(ZMQ_MULTICAST_MAXTPDU, 1, max),
     option<flag, &stored_options::multicast_loop>(zmq_multicast_loop, any, max),
     option<flag, &stored_options::loopback_fastpath>(zmq_loopback_fastpath, any, max),
-    // zmtp takes no ready-made file descriptor: only "none" is accepted.
-    {ZMQ_USE_FD, -1, -1, all_types,
-     [](socket_options&, stored_options&, int) {},
-     [](const socket_options&, const stored_options&) { return -1; }},
+    option<number, &socket_options::use_fd>(ZMQ_USE_FD, -1, max),
     {ZMQ_THREAD_SAFE, 0, 0, all_types, nullptr, [](const socket_options&, const stored_options&) { return 0; }},
 };
 // clang-format on

@@ -197,6 +197,18 @@ struct socket_options {
     /// ZMQ_BACKLOG: pending connections a listener queues (listen(2)'s backlog, which the
     /// system caps at net.core.somaxconn). Not negative.
     int backlog = 100;
+    /// ZMQ_USE_FD: a descriptor the next tcp or ipc bind() listens on instead of a socket of
+    /// its own (systemd socket activation). It must already be bound and listening, with
+    /// the options a listener takes before bind set by the caller (send_buffer_size,
+    /// receive_buffer_size, bind_to_device, backlog do not apply to it). The endpoint's
+    /// transport must match the descriptor's family (tcp: IPv4 or IPv6, ipc: Unix); its
+    /// address is ignored, as in libzmq: last_endpoint() names the descriptor's own address.
+    /// bind() fails with errc::invalid_argument for a descriptor of another family or one
+    /// not listening (libzmq takes both and fails later), with errc::address_in_use while a
+    /// listener of this socket holds it. The listener owns it from then on: unbind() and
+    /// close() close it, leaving an ipc socket file in place (as libzmq). connect() and
+    /// inproc ignore it. -1 (the default) = none; else not negative.
+    int use_fd = -1;
     /// ZMQ_CONNECT_TIMEOUT: how long a tcp connect attempt may take before it fails with
     /// std::errc::timed_out (and is retried after reconnect_interval); zero leaves it to the
     /// system (minutes). 0..max_option_duration.

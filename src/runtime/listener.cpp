@@ -13,8 +13,11 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -159,6 +162,8 @@ const asio::any_io_executor& listener::executor() const noexcept
 
 std::error_code listener::open()
 {
+    if (const int fd = core_->options().use_fd; fd >= 0 && endpoint_.transport != transport::inproc)
+        return adopt(fd);
     switch (endpoint_.transport) {
     case transport::tcp: return open_tcp();
     case transport::ipc: return open_ipc();
@@ -211,6 +216,40 @@ std::error_code listener::open_ipc()
         return ec;
     owns_ipc_file_ = file;
     bound_ = text_;
+    return {};
+}
+
+std::error_code listener::adopt(int fd)
+{
+    sockaddr_storage address{};
+    socklen_t size = sizeof address;
+    int type = 0, listening = 0;
+    socklen_t type_size = sizeof type, listening_size = sizeof listening;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0
+        || ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_size) != 0
+        || ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &listening_size) != 0)
+        return {errno, std::system_category()};
+    const int family = address.ss_family;
+    const bool family_fits = endpoint_.transport == transport::tcp ? family == AF_INET || family == AF_INET6 : family == AF_UNIX;
+    if (!family_fits || type != SOCK_STREAM || !listening)
+        return errc::invalid_argument;
+    const asio::generic::stream_protocol::endpoint local(&address, size, family == AF_UNIX ? 0 : IPPROTO_TCP);
+    std::error_code ec;
+    if (acceptor_.assign(local.protocol(), fd, ec))
+        return ec;
+    endpoint bound; // the address given to bind() is not the one listened on
+    bound.transport = endpoint_.transport;
+    if (endpoint_.transport == transport::tcp) {
+        const asio::ip::tcp::endpoint tcp = as_tcp(local);
+        bound.host = tcp.address().to_string();
+        bound.port = tcp.port();
+    } else {
+        const char* path = reinterpret_cast<const sockaddr_un*>(&address)->sun_path;
+        const std::size_t length = size - offsetof(sockaddr_un, sun_path);
+        bound.path = length > 0 && path[0] == '\0' ? "@" + std::string(path + 1, length - 1) // abstract namespace
+                                                   : std::string(path, ::strnlen(path, length));
+    }
+    bound_ = bound.to_string();
     return {};
 }
 

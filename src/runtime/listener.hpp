@@ -25,7 +25,8 @@ public:
 
     /// Binds and listens; then bound_endpoint() is the resolved endpoint. A tcp host may be
     /// "*", an address, an interface name (bound to its address: IPv4 first) or a host name;
-    /// one that is none of these fails with std::errc::no_such_device. Lock held.
+    /// one that is none of these fails with std::errc::no_such_device. With use_fd set, tcp
+    /// and ipc take that listening descriptor instead (see socket_options::use_fd). Lock held.
     std::error_code open();
     /// Starts accepting. Lock held.
     void start();
@@ -42,10 +43,15 @@ public:
     /// The listening socket's descriptor; -1 for inproc.
     int descriptor() noexcept { return acceptor_.is_open() ? acceptor_.native_handle() : -1; }
     const asio::any_io_executor& executor() const noexcept;
+    /// Whether this listener accepts on descriptor `fd`.
+    bool holds(int fd) noexcept { return acceptor_.is_open() && acceptor_.native_handle() == fd; }
 
 private:
     std::error_code open_tcp();
     std::error_code open_ipc();
+    /// Takes the listening descriptor socket_options::use_fd as the acceptor and names
+    /// bound_ after its address.
+    std::error_code adopt(int fd);
     void accept();
     void accepted(stream_socket stream);
     /// Whether tcp_accept_filters admit the peer of an accepted connection (ipc: always).

@@ -190,6 +190,9 @@ std::error_code socket_core::bind(std::string_view text)
     endpoint ep;
     if (std::error_code ec = parse_endpoint(text, ep))
         return ec;
+    if (ep.transport != transport::inproc && options_.use_fd >= 0
+        && std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& l) { return l->holds(options_.use_fd); }))
+        return errc::address_in_use; // its listener took the descriptor
     auto l = std::make_shared<listener>(shared_from_this(), ep, std::string(text));
     if (std::error_code ec = l->open()) {
         ec = bind_error(ec);

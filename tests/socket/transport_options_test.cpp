@@ -1,7 +1,7 @@
 // Transport options seen on the kernel's sockets: keepalive, TCP_USER_TIMEOUT, ToS, buffer
 // sizes and device on connected and accepted tcp sockets (read back with getsockopt on the
 // descriptors this process holds), a connect's source address, ipc in the abstract
-// namespace, connect_timeout.
+// namespace, connect_timeout, listeners on given descriptors (use_fd).
 #include "zmtp/socket.hpp"
 
 #include "socket_test_support.hpp"
@@ -14,6 +14,7 @@
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -22,6 +23,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -469,4 +471,135 @@ TEST_CASE("transport options: tcp_accept_filters close connections from other ad
     CHECK(first_byte_from("127.0.0.2", port) == std::nullopt);
     router.set(&zmtp::socket_options::tcp_accept_filters, std::vector<std::string>{});
     CHECK(first_byte_from("127.0.0.3", port) == 0xFF);
+}
+
+namespace {
+
+/// A stream socket bound (AF_INET: to 127.0.0.1 and an ephemeral port; AF_UNIX: to
+/// `path`, "@name" in the abstract namespace) and, when `listening`, listening.
+int bound_descriptor(int family, const std::string& path = "", bool listening = true)
+{
+    const int fd = ::socket(family, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_storage address{};
+    socklen_t size = 0;
+    if (family == AF_INET) {
+        auto& in = reinterpret_cast<sockaddr_in&>(address);
+        in.sin_family = AF_INET;
+        in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        size = sizeof in;
+    } else {
+        auto& un = reinterpret_cast<sockaddr_un&>(address);
+        un.sun_family = AF_UNIX;
+        REQUIRE(path.size() < sizeof un.sun_path);
+        std::memcpy(un.sun_path, path.data(), path.size());
+        if (path.starts_with('@'))
+            un.sun_path[0] = '\0';
+        size = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size());
+    }
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), size) == 0);
+    if (listening)
+        REQUIRE(::listen(fd, 16) == 0);
+    return fd;
+}
+
+bool is_open(int fd)
+{
+    return ::fcntl(fd, F_GETFD) != -1;
+}
+
+/// A dealer's options for connected_pair: should bind() name an address nobody listens on,
+/// a test fails instead of waiting at close for its message to go.
+const zmtp::socket_options unlingering_dealer = with_id({.linger = 0ms});
+
+} // namespace
+
+TEST_CASE("transport options: use_fd makes a tcp listener of a listening descriptor, and bind's address is ignored")
+{
+    const int fd = bound_descriptor(AF_INET);
+    const std::string real = "tcp://127.0.0.1:" + std::to_string(*tcp_port(fd, false));
+    {
+        // As in libzmq, the endpoint only says tcp: its address is not the one listened on.
+        connected_pair pair({.use_fd = fd}, unlingering_dealer, "tcp://192.0.2.1:5555");
+        CHECK(pair.router.last_endpoint() == real);
+        // The listener owns the descriptor: unbind (by either name) closes it.
+        pair.router.unbind("tcp://192.0.2.1:5555");
+        CHECK_FALSE(is_open(fd));
+    }
+
+    const int again = bound_descriptor(AF_INET);
+    const std::string again_real = "tcp://127.0.0.1:" + std::to_string(*tcp_port(again, false));
+    {
+        connected_pair pair({.use_fd = again}, unlingering_dealer);
+        CHECK(pair.router.last_endpoint() == again_real);
+        pair.router.unbind(again_real);
+        CHECK_FALSE(is_open(again));
+    }
+}
+
+TEST_CASE("transport options: use_fd makes an ipc listener of a listening Unix socket, its file left at close")
+{
+    const std::string real = unique_ipc();
+    const std::string real_path = real.substr(std::strlen("ipc://"));
+    const std::string given = unique_ipc();
+    const int fd = bound_descriptor(AF_UNIX, real_path);
+    {
+        connected_pair pair({.use_fd = fd}, unlingering_dealer, given);
+        CHECK(pair.router.last_endpoint() == real);
+        CHECK_FALSE(std::filesystem::exists(given.substr(std::strlen("ipc://"))));
+    }
+    CHECK_FALSE(is_open(fd));
+    // libzmq leaves the file of a socket it did not bind.
+    CHECK(std::filesystem::is_socket(real_path));
+    std::filesystem::remove(real_path);
+
+    const std::string abstract = unique_abstract();
+    const int named = bound_descriptor(AF_UNIX, abstract.substr(std::strlen("ipc://")));
+    {
+        connected_pair pair({.use_fd = named}, unlingering_dealer, unique_ipc());
+        CHECK(pair.router.last_endpoint() == abstract);
+    }
+    CHECK_FALSE(is_open(named));
+}
+
+TEST_CASE("transport options: use_fd refuses a descriptor not listening, of the other transport, or in use")
+{
+    zmtp::context ctx;
+    const std::string path = unique_ipc().substr(std::strlen("ipc://"));
+    const int not_listening = bound_descriptor(AF_INET, "", false);
+    const int datagram = ::socket(AF_INET, SOCK_DGRAM, 0);
+    const int tcp = bound_descriptor(AF_INET);
+    const int unix_socket = bound_descriptor(AF_UNIX, path);
+    struct refused {
+        int fd;
+        std::string endpoint;
+    };
+    for (const refused& r : {refused{not_listening, "tcp://127.0.0.1:*"}, refused{datagram, "tcp://127.0.0.1:*"},
+                             refused{tcp, unique_ipc()}, refused{unix_socket, "tcp://127.0.0.1:*"}}) {
+        CAPTURE(r.endpoint);
+        zmtp::socket router(ctx, socket_type::router, test_options({.use_fd = r.fd}));
+        std::error_code ec;
+        router.bind(r.endpoint, ec);
+        CHECK(ec == zmtp::errc::invalid_argument);
+        CHECK(router.last_endpoint().empty());
+        router.close();
+        CHECK(is_open(r.fd)); // not taken: still the caller's
+    }
+
+    // Held by a listener of this socket: a second tcp or ipc bind is refused; inproc ignores it.
+    zmtp::socket router(ctx, socket_type::router, test_options({.use_fd = tcp}));
+    router.bind("tcp://127.0.0.1:*");
+    std::error_code ec;
+    router.bind("tcp://127.0.0.1:*", ec);
+    CHECK(ec == zmtp::errc::address_in_use);
+    const std::string inproc = unique_inproc();
+    router.bind(inproc);
+    CHECK(router.last_endpoint() == inproc);
+    router.close();
+    CHECK_FALSE(is_open(tcp));
+
+    ::close(not_listening);
+    ::close(datagram);
+    ::close(unix_socket);
+    std::filesystem::remove(path);
 }

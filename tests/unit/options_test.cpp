@@ -209,6 +209,14 @@ TEST_CASE("options: backlog is not negative")
     CHECK(refusal({.backlog = -1}) == "backlog: must not be negative, not -1");
 }
 
+TEST_CASE("options: use_fd is a descriptor or -1")
+{
+    check_accepted({.use_fd = -1});
+    check_accepted({.use_fd = 0});
+    check_accepted({.use_fd = INT32_MAX});
+    CHECK(refusal({.use_fd = -2}) == "use_fd: must be a descriptor or -1 (none), not -2");
+}
+
 TEST_CASE("options: fields without constraints accept any value")
 {
     check_accepted({.send_hwm = 0, .receive_hwm = 0, .max_message_size = 0, .max_monitor_events = 0});
