@@ -3,7 +3,7 @@
 (LD_LIBRARY_PATH=--lib-dir), and compares them test by test.
 
 Exit status 0 only if every test that passes on libzmq passes on ours too, apart from those
-explained in differences.txt. A run whose interpreter dies (crash) or stops making progress
+explained in differences.txt, and no sanitizer reported anything in the "ours" column. A run whose interpreter dies (crash) or stops making progress
 (hang) loses only the test that was running: the rest of its file is run again without it.
 Standard library only; run it with /usr/bin/python3 (Debian's python3-zmq and python3-pytest).
 See README.md beside this file."""
@@ -36,6 +36,10 @@ OUTCOME_ORDER = ["passed", "flaky", "failed", "error", "skipped", "xfailed",
 # Beyond the suite's own per-test alarm (ZMQ_TEST_TIMEOUT) and pytest's faulthandler dump,
 # how long a run may go without any progress before it is killed as hung.
 STALL_GRACE_SECONDS = 30
+# The runtimes' option variables that get log_path (ASan's also serves LSan), and how much
+# of each report the output shows.
+SANITIZER_OPTIONS = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
+SANITIZER_REPORT_LINES = 100
 
 # Spawned under a column's environment: which libzmq.so.5 did the dynamic loader open
 # (its link_map name, the path it found through LD_LIBRARY_PATH or the default search),
@@ -214,6 +218,7 @@ class Column:
         self.collect_env = collect_env
         self.rootdir = options.tests_dir.parent.parent
         self.processes = 0
+        self.node_of = {}  # test id: node id, of the tests the last run_suite collected
         self.notes = []
         self.observer = None  # called with each new event and the process (selftest.py)
         self.ini = workdir / "pytest.ini"
@@ -230,6 +235,7 @@ class Column:
         junit = self.output_dir / f"{stem}.xml"
         log = self.output_dir / f"{stem}.log"
         events = self.workdir / f"{stem}.events"
+        junit.unlink(missing_ok=True)  # a --junit-dir's file from an earlier run is no result
         run_env = dict(env or self.env, SUITE_EVENTS=str(events))
         if only is not None:
             only_file = self.workdir / f"{stem}.only"
@@ -292,11 +298,12 @@ class Column:
         if run.running and not run.complete:
             results[test_id(run.running)] = death_result(run, "in this test")
 
-    def run_suite(self):
-        """{test id: Result} for the whole suite (or -k's part)."""
+    def run_suite(self, paths=None, only=None):
+        """{test id: Result} for the whole suite (or -k's part), or for the node ids `only`
+        of the files `paths`."""
         started = time.monotonic()
-        self.say("running the suite")
-        first = self.pytest([self.options.tests_dir], "suite")
+        self.say("running the suite" if only is None else f"running {len(only)} tests")
+        first = self.pytest(paths or [self.options.tests_dir], "suite", only=only)
         results = dict(first.results)
         nodeids = first.collected
         if not first.complete:
@@ -306,14 +313,31 @@ class Column:
             self.attribute_death(first, results)
             if not nodeids:
                 nodeids = self.collect()
+                if only is not None:
+                    nodeids = [n for n in nodeids if n in only]
             pending = [n for n in nodeids if test_id(n) not in results]
             for path, in_file in group_by_file(pending).items():
                 self.settle_file(path, in_file, results)
         node_of = {test_id(n): n for n in nodeids}
+        self.node_of = node_of
         self.retry(results, node_of)
         self.say(f"done in {time.monotonic() - started:.0f} s, "
                  f"{self.processes} pytest processes")
         return results
+
+    def recheck(self, other, node_of):
+        """{test id: Result} of only the tests that did not pass in another column's
+        results `other` (node ids from its `node_of`): what the full column would say
+        about them, at a fraction of its cost."""
+        wanted = [tid for tid, r in other.items() if r.outcome not in PASSING]
+        only = [node_of[tid] for tid in wanted if tid in node_of]
+        # tests without a node id were not collected (a module skipped or failing whole)
+        paths = {self.rootdir / n.split("::")[0] for n in only}
+        paths |= {p for tid in wanted if tid not in node_of
+                  for p in [self.options.tests_dir / f"{tid}.py"] if p.exists()}
+        if not paths:
+            return {}
+        return self.run_suite(sorted(paths), only)
 
     def collect(self):
         """Node ids from a collection-only run on the system libzmq, for when this
@@ -438,8 +462,10 @@ def print_reasons(name, results):
             print(f"      {tid}")
 
 
-def report(columns, differences):
-    """Prints the table and the verdict; returns the exit status."""
+def report(columns, differences, recheck=False, sanitizer_reports=()):
+    """Prints the table and the verdict; returns the exit status. recheck: the libzmq
+    column ran only the tests that did not pass on ours (the others show as "-").
+    sanitizer_reports: files of the "ours" column's sanitizer reports (each fails)."""
     names = [name for name, _ in columns]
     tables = [results for _, results in columns]
     ids = sorted(set().union(*tables))
@@ -448,14 +474,17 @@ def report(columns, differences):
     print("\n" + header + "\n" + "-" * len(header))
     for tid in ids:
         cells = [table.get(tid, Result("absent")).outcome for table in tables]
-        mark = "  <>" if len(set(cells)) > 1 else ""
+        if recheck and tid not in tables[0]:
+            cells[0] = "-"
+        mark = "  <>" if len(set(cells)) > 1 and cells[0] != "-" else ""
         print(f"{tid:<{width}}  " + "  ".join(f"{c:<8}" for c in cells) + mark)
     print()
     for name, results in columns:
-        print(f"{name}: {totals(results)} ({len(results)} tests)")
+        scope = " only the tests that did not pass on ours:" if recheck and name == names[0] else ""
+        print(f"{name}:{scope} {totals(results) or 'none'} ({len(results)} tests)")
     for name, results in columns:
         print_reasons(name, results)
-    if not any(r.outcome in PASSING for r in tables[0].values()):
+    if not recheck and not any(r.outcome in PASSING for r in tables[0].values()):
         print(f"verdict: FAIL (no test passed on {names[0]}: nothing to compare with)")
         return 1
     if len(columns) == 1:
@@ -474,9 +503,12 @@ def report(columns, differences):
     for tid in stale:
         print(f"  note: differences.txt lists {tid}, which does not differ now "
               f"({differences[tid]})")
-    print("verdict: " + ("PASS" if not unexplained else
-                         f"FAIL ({len(unexplained)} unexplained)"))
-    return 0 if not unexplained else 1
+    problems = [f"{len(unexplained)} unexplained"] if unexplained else []
+    if sanitizer_reports:
+        print_sanitizer_reports(sanitizer_reports)
+        problems.append(f"{len(sanitizer_reports)} sanitizer reports")
+    print("verdict: " + (f"FAIL ({', '.join(problems)})" if problems else "PASS"))
+    return 1 if problems else 0
 
 
 def parse_options(argv):
@@ -484,6 +516,12 @@ def parse_options(argv):
     parser.add_argument("--lib-dir", type=Path, help="directory holding our libzmq.so.5")
     parser.add_argument("--baseline-only", action="store_true",
                         help="run only the system libzmq column")
+    parser.add_argument("--ours-only", action="store_true",
+                        help="run the whole suite only on ours; on libzmq only the tests "
+                             "that did not pass on ours")
+    parser.add_argument("--preload", type=Path,
+                        help="LD_PRELOAD for the ours column (a sanitizer's runtime, which "
+                             "an uninstrumented python3 must load first)")
     parser.add_argument("--timeout", type=int, default=60,
                         help="seconds per test (the suite's own alarm; a run without "
                              f"progress for this + {STALL_GRACE_SECONDS} s is killed)")
@@ -497,12 +535,18 @@ def parse_options(argv):
     parser.add_argument("--netns", choices=("auto", "on", "off"), default="auto",
                         help="run pytest in a network namespace of its own with only "
                              "loopback (the suite binds fixed ports 5555, 6666, 6667); "
-                             "auto: when root and unshare and ip exist")
+                             "auto: when root can (unshare and ip exist and work)")
     parser.add_argument("--tests-dir", type=Path, default=DEFAULT_TESTS)
     parser.add_argument("--differences", type=Path, default=DEFAULT_DIFFERENCES)
     options = parser.parse_args(argv)
     if not options.baseline_only and options.lib_dir is None:
         parser.error("--lib-dir is required unless --baseline-only")
+    if options.baseline_only and (options.ours_only or options.preload):
+        parser.error("--baseline-only runs no ours column for --ours-only or --preload")
+    if options.preload is not None:
+        options.preload = options.preload.absolute()
+        if not options.preload.is_file():
+            parser.error(f"--preload {options.preload}: no such file")
     if options.lib_dir is not None:
         options.lib_dir = options.lib_dir.resolve()
         if not (options.lib_dir / "libzmq.so.5").exists():
@@ -510,7 +554,7 @@ def parse_options(argv):
     options.tests_dir = options.tests_dir.resolve()
     options.launcher = netns_launcher(options.netns)
     if options.netns == "on" and not options.launcher:
-        parser.error("--netns on needs root, unshare and ip")
+        parser.error("--netns on needs root (with CAP_SYS_ADMIN), unshare and ip")
     return options
 
 
@@ -519,31 +563,69 @@ def netns_launcher(choice):
     unshare, ip = shutil.which("unshare"), shutil.which("ip") or shutil.which("/usr/sbin/ip")
     if choice == "off" or os.geteuid() != 0 or not unshare or not ip:
         return []
+    # root without CAP_SYS_ADMIN (an unprivileged container) cannot make one
+    if subprocess.run([unshare, "--net", ip, "link", "set", "lo", "up"],
+                      capture_output=True).returncode != 0:
+        return []
     return [unshare, "--net", "sh", "-c", f'{ip} link set lo up && exec "$0" "$@"']
 
 
-def column_env(tmp, options, lib_dir=None):
-    """The caller's environment less what could pick another library or package."""
+def column_env(tmp, options, lib_dir=None, sanitizer_log=None):
+    """The caller's environment less what could pick another library or package. For the
+    "ours" column (lib_dir): LD_PRELOAD=--preload, and the sanitizers' reports go to files
+    sanitizer_log.PID (pytest's fd capture would swallow a report on stderr whose process
+    then halts)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("LD_LIBRARY_PATH", "LD_PRELOAD", "PYTHONPATH", "PYTHONHOME")}
     env.update(PYTHONPATH=str(HERE), PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1",
                ZMQ_TEST_TIMEOUT=str(options.timeout), TMPDIR=str(tmp))
     if lib_dir is not None:
         env["LD_LIBRARY_PATH"] = str(lib_dir)
+        if options.preload:
+            env["LD_PRELOAD"] = str(options.preload)
+    if sanitizer_log is not None:
+        for name in SANITIZER_OPTIONS:  # the last log_path given wins
+            env[name] = ":".join(filter(None, [env.get(name), f"log_path={sanitizer_log}"]))
     return env
 
 
+def sanitizer_reports(sanitizer_log):
+    """The report files sanitizer runtimes wrote (log_path=sanitizer_log: one per pid)."""
+    return sorted(sanitizer_log.parent.glob(sanitizer_log.name + ".*"))
+
+
+def print_sanitizer_reports(paths):
+    """The first report's beginning, and the headline and summary of every report."""
+    print(f"\nsanitizer reports in the 'ours' column: {len(paths)}")
+    for number, path in enumerate(paths):
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        print(f"--- {path} ({len(lines)} lines)")
+        if number == 0:
+            shown = lines[:SANITIZER_REPORT_LINES]
+        else:
+            shown = [line for line in lines if re.search(r"ERROR: |runtime error: |SUMMARY: ", line)]
+        for line in shown:
+            print("  " + line)
+        if len(shown) < len(lines):
+            print(f"  ... ({len(lines) - len(shown)} more lines in the file)")
+
+
 def make_columns(options, work):
-    """The columns to run, each with its own working directory, after the library check."""
+    """The columns to run, each with its own working directory, after the library check.
+    The "ours" column's sanitizer reports go to options.sanitizer_log.PID."""
     specs = [("libzmq", None)] + ([] if options.baseline_only else [("ours", options.lib_dir)])
     output = options.junit_dir.resolve() if options.junit_dir else work / "junit"
     output.mkdir(parents=True, exist_ok=True)
+    options.sanitizer_log = output / "ours-sanitizer"
+    for stale in sanitizer_reports(options.sanitizer_log):
+        stale.unlink()
     system_env = None
     columns, probes = [], {}
     for name, lib_dir in specs:
         workdir = work / name
         (workdir / "tmp").mkdir(parents=True)
-        env = column_env(workdir / "tmp", options, lib_dir)
+        env = column_env(workdir / "tmp", options, lib_dir,
+                         options.sanitizer_log if lib_dir is not None else None)
         system_env = system_env or env
         probes[name] = probe_library(env)
         describe_probe(name, probes[name])
@@ -561,22 +643,34 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="pyzmq-suite-") as work:
         columns = make_columns(options, Path(work))
         outcomes = {}
-        threads = [threading.Thread(target=lambda c=c: outcomes.update({c.name: c.run_suite()}))
-                   for c in columns]
-        for batch in ([threads] if options.jobs == 2 else [[t] for t in threads]):
-            for thread in batch:
-                thread.start()
-            for thread in batch:
-                thread.join()
+        if options.ours_only:
+            base, ours = columns
+            outcomes["ours"] = ours.run_suite()
+            base.say("running only the tests that did not pass on ours")
+            outcomes["libzmq"] = base.recheck(outcomes["ours"], ours.node_of)
+        else:
+            run_columns(columns, outcomes, options.jobs)
+        for column in columns:
+            for note in column.notes:
+                print(f"[{column.name}] note: {note}")
+        if snapshot(options.tests_dir.parent) != before:
+            print(f"warning: files under {options.tests_dir.parent} changed during the run")
+        return report([(c.name, outcomes[c.name]) for c in columns],
+                      read_differences(options.differences), options.ours_only,
+                      sanitizer_reports(options.sanitizer_log))
+
+
+def run_columns(columns, outcomes, jobs):
+    """Each column's whole suite into outcomes, one column at a time or both at once."""
+    threads = [threading.Thread(target=lambda c=c: outcomes.update({c.name: c.run_suite()}))
+               for c in columns]
+    for batch in ([threads] if jobs == 2 else [[t] for t in threads]):
+        for thread in batch:
+            thread.start()
+        for thread in batch:
+            thread.join()
     if len(outcomes) != len(columns):
         raise SystemExit("a column did not finish (see the error above)")
-    for column in columns:
-        for note in column.notes:
-            print(f"[{column.name}] note: {note}")
-    if snapshot(options.tests_dir.parent) != before:
-        print(f"warning: files under {options.tests_dir.parent} changed during the run")
-    return report([(c.name, outcomes[c.name]) for c in columns],
-                  read_differences(options.differences))
 
 
 if __name__ == "__main__":
