@@ -13,11 +13,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <span>
+#include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <optional>
+#include <span>
 #include <string_view>
+#include <vector>
 
 namespace zmtp::capi {
 
@@ -28,12 +31,57 @@ socket_handle::socket_handle(context& owner, zmtp::socket_type type, zmtp::socke
 
 socket_handle* socket_handle::from(void* handle) noexcept
 {
-    auto* s = static_cast<socket_handle*>(handle);
-    if (s == nullptr || s->tag_ != live_tag) {
+    std::uint32_t tag = 0;
+    if (handle != nullptr)
+        std::memcpy(&tag, handle, sizeof tag); // the memory of a closed handle is still ours
+    if (tag != live_tag) {
         errno = ENOTSOCK;
         return nullptr;
     }
-    return s;
+    return static_cast<socket_handle*>(handle);
+}
+
+namespace {
+
+/// The memory of closed handles, for the next ones. Never destroyed: handles may be
+/// closed after static destructors have run.
+struct handle_memory {
+    std::mutex mutex;
+    std::vector<void*> kept;
+};
+handle_memory& kept_handles()
+{
+    static auto* memory = new handle_memory();
+    return *memory;
+}
+
+} // namespace
+
+void* socket_handle::operator new(std::size_t size)
+{
+    handle_memory& m = kept_handles();
+    {
+        std::lock_guard<std::mutex> lock(m.mutex);
+        if (!m.kept.empty()) {
+            void* memory = m.kept.back();
+            m.kept.pop_back();
+            return memory;
+        }
+    }
+    return ::operator new(size);
+}
+
+void socket_handle::operator delete(void* memory) noexcept
+{
+    const std::uint32_t dead = 0;
+    std::memcpy(memory, &dead, sizeof dead); // outside the object's lifetime: no store elided
+    handle_memory& m = kept_handles();
+    std::lock_guard<std::mutex> lock(m.mutex);
+    try {
+        m.kept.push_back(memory);
+    } catch (const std::bad_alloc&) {
+        // Not kept, and not freed either: a later call on that handle must stay harmless.
+    }
 }
 
 int socket_handle::send_frame(zmtp::frame body, bool more, bool dontwait)
@@ -148,7 +196,6 @@ void socket_handle::rearm_signal()
 
 void socket_handle::close() noexcept
 {
-    tag_ = 0;
     socket_.close();
     if (monitor_) // forwards the socket's last events, then MONITOR_STOPPED
         monitor_->outlive(std::move(socket_));

@@ -30,8 +30,15 @@ public:
 
     socket_handle(context& owner, zmtp::socket_type type, zmtp::socket_options options);
 
-    /// The socket behind `handle`, or null (errno ENOTSOCK) if it is not one.
+    /// The socket behind `handle`, or null (errno ENOTSOCK) if it is not one (or no more).
     static socket_handle* from(void* handle) noexcept;
+
+    /// A handle's memory is never given back, only kept for the next socket: programs do
+    /// call a closed socket (pyzmq asks ZMQ_TYPE to learn whether it is closed) and must
+    /// get ENOTSOCK, not a read of freed memory. So memory stays bounded by the most
+    /// sockets open at once. operator delete marks the memory dead.
+    static void* operator new(std::size_t size);
+    static void operator delete(void* memory) noexcept;
 
     /// Adds a frame; with `more` false sends the gathered message. 0 or -1 with errno.
     int send_frame(zmtp::frame body, bool more, bool dontwait);
@@ -67,7 +74,7 @@ private:
     /// After a send or receive that would have waited: the ZMQ_FD signal starts again.
     void rearm_signal();
 
-    std::uint32_t tag_ = live_tag;
+    std::uint32_t tag_ = live_tag; // first: from() reads it at the handle's address
     context& owner_;
     zmtp::socket socket_;
     zmtp::message outgoing_;

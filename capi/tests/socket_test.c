@@ -131,6 +131,25 @@ static void test_options_and_errors(void *ctx)
     CHECK(zmq_unbind(pull, "tcp://127.0.0.1:1") == -1);
     CHECK(errno == ENOENT);
     CHECK(zmq_close(pull) == 0);
+    /* A closed socket is no socket: every call says so (pyzmq asks ZMQ_TYPE to learn
+       whether a socket is closed), and no call reads freed memory (the ASan build runs
+       this too). */
+    int type = 0;
+    size_t type_size = sizeof type;
+    errno = 0;
+    CHECK(zmq_getsockopt(pull, ZMQ_TYPE, &type, &type_size) == -1);
+    CHECK(errno == ENOTSOCK);
+    errno = 0;
+    CHECK(zmq_send(pull, "x", 1, ZMQ_DONTWAIT) == -1);
+    CHECK(errno == ENOTSOCK);
+    errno = 0;
+    CHECK(zmq_close(pull) == -1);
+    CHECK(errno == ENOTSOCK);
+    /* Its memory serves the next socket, which is a live one. */
+    void *next = zmq_socket(ctx, ZMQ_PUSH);
+    CHECK(next != NULL);
+    CHECK(zmq_getsockopt(next, ZMQ_TYPE, &type, &type_size) == 0 && type == ZMQ_PUSH);
+    CHECK(zmq_close(next) == 0);
 
     int not_a_socket = 0;
     errno = 0;
