@@ -74,7 +74,7 @@ private:
     /// After a send or receive that would have waited: the ZMQ_FD signal starts again.
     void rearm_signal();
 
-    std::uint32_t tag_ = live_tag; // first: from() reads it at the handle's address
+    [[maybe_unused]] std::uint32_t tag_ = live_tag; // first: from() reads it at the handle's address, as bytes
     context& owner_;
     zmtp::socket socket_;
     zmtp::message outgoing_;
