@@ -578,7 +578,12 @@ std::error_code socket_core::take_message(message& msg)
         pipe* p = incoming_.pop();
         p->take_input(msg);
         const bool accepted = pattern_->accept(*p, msg);
-
+        // Its session stopped reading when the queue was full: it reads again from here.
+        // (Decided before a terminating pipe may be destroyed below; such a pipe has none.)
+        session* const resume = !p->terminating && p->active && p->active->input_paused()
+                                        && p->at_receive_lwm(options_.receive_hwm)
+                                    ? p->active
+                                    : nullptr;
         if (p->has_input()) {
             incoming_.push(p);
         } else {
@@ -586,8 +591,8 @@ std::error_code socket_core::take_message(message& msg)
             if (p->terminating)
                 destroy(*p);
         }
-        if (p->active && p->active->input_paused() && !p->terminating && p->at_receive_lwm(options_.receive_hwm))
-            p->active->resume_input(); // its session stopped reading when the queue was full
+        if (resume)
+            resume->resume_input();
         if (accepted)
             return {};
     }
