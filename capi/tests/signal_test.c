@@ -8,14 +8,15 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t handled = 0;
+static atomic_int handled; /* lock-free: safe in a handler, and read by another thread */
 static void on_signal(int sig)
 {
     (void)sig;
-    ++handled;
+    atomic_fetch_add(&handled, 1);
 }
 
 enum call { RECV, SEND, POLL };
@@ -46,7 +47,7 @@ static void expect_interrupted(void *socket, enum call call)
 {
     struct blocked b = {socket, call, 0, 0};
     pthread_t thread;
-    handled = 0;
+    atomic_store(&handled, 0);
     CHECK(pthread_create(&thread, NULL, block, &b) == 0);
     int joined = 0;
     for (int i = 0; i < 500 && !joined; ++i) { /* a signal sent before it blocks is lost */
@@ -60,7 +61,7 @@ static void expect_interrupted(void *socket, enum call call)
     }
     CHECK(b.rc == -1);
     CHECK(b.err == EINTR);
-    CHECK(handled > 0);
+    CHECK(atomic_load(&handled) > 0);
 }
 
 int main(void)
@@ -83,7 +84,7 @@ int main(void)
        blocked application thread does. */
     struct blocked b = {pull, RECV, 0, 0};
     pthread_t thread;
-    handled = 0;
+    atomic_store(&handled, 0);
     CHECK(pthread_create(&thread, NULL, block, &b) == 0);
     int joined = 0;
     sigset_t usr1;

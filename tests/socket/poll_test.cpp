@@ -13,8 +13,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <future>
 #include <string>
 #include <thread>
@@ -371,8 +371,8 @@ TEST_CASE("poll then ||: examples/two_sockets' two phases, each message exactly 
 }
 
 namespace {
-volatile std::sig_atomic_t signals_handled = 0;
-extern "C" void count_signal(int) { signals_handled = signals_handled + 1; }
+std::atomic<int> signals_handled{0}; // lock-free: safe in a handler, and read by another thread
+extern "C" void count_signal(int) { signals_handled.fetch_add(1, std::memory_order_relaxed); }
 } // namespace
 
 TEST_CASE("poll: a signal ends the wait with errc interrupted when asked (on_signal::interrupt), else the wait goes on")
