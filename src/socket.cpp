@@ -243,6 +243,14 @@ wait_type socket::ready_for() const
     return core_->ready_for();
 }
 
+std::error_code socket::can_send() const
+{
+    if (!core_)
+        return errc::socket_closed;
+    std::lock_guard<std::mutex> lock(core_->mutex);
+    return core_->can_send();
+}
+
 void socket::enable_monitor(bool on)
 {
     detail::socket_core& c = core("zmtp::socket::enable_monitor");

@@ -87,12 +87,15 @@ void socket_handle::operator delete(void* memory) noexcept
 int socket_handle::send_frame(zmtp::frame body, bool more, bool dontwait)
 {
     try {
+        if (more && outgoing_.empty()) {
+            // As libzmq, a message is refused at its first frame (EAGAIN, EFSM...): an
+            // application that sends the refused frame again sends whole messages.
+            if (const std::error_code ec = wait_until_sendable(dontwait))
+                return fail(ec);
+        }
         outgoing_.push_back(std::move(body));
         if (more)
             return 0;
-        // The whole message goes now, or none of it: where libzmq refuses a multipart
-        // message at its first frame (EAGAIN), this refuses it at its last, and the caller
-        // starts it again either way.
         std::error_code ec = socket_.try_send(outgoing_); // most sends need not wait
         if (ec == zmtp::errc::would_block && !dontwait) {
             const std::optional<deadline> until = deadline_after(socket_.get(&zmtp::socket_options::send_timeout));
@@ -105,13 +108,31 @@ int socket_handle::send_frame(zmtp::frame body, bool more, bool dontwait)
                 }
             }
         }
-        outgoing_.clear();
-        if (ec == zmtp::errc::would_block)
+        if (ec == zmtp::errc::would_block) {
             rearm_signal();
+            // Room went away after the first frame was taken (its peer left): this frame is
+            // refused, the ones before it stay, so sending it again completes the message.
+            outgoing_.pop_back();
+        } else {
+            outgoing_.clear();
+        }
         return ec ? fail(ec) : 0;
     } catch (const std::bad_alloc&) {
         return fail(ENOMEM);
     }
+}
+
+std::error_code socket_handle::wait_until_sendable(bool dontwait)
+{
+    std::error_code ec = socket_.can_send();
+    if (ec == zmtp::errc::would_block && !dontwait) {
+        const std::optional<deadline> until = deadline_after(socket_.get(&zmtp::socket_options::send_timeout));
+        while (ec == zmtp::errc::would_block && !(ec = wait_ready(zmtp::wait_type::write, until)))
+            ec = socket_.can_send();
+    }
+    if (ec == zmtp::errc::would_block)
+        rearm_signal();
+    return ec;
 }
 
 std::error_code socket_handle::receive_frame(zmtp::frame& body, bool& more, detail::peer_properties_ref* sender,

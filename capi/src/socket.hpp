@@ -40,7 +40,8 @@ public:
     static void* operator new(std::size_t size);
     static void operator delete(void* memory) noexcept;
 
-    /// Adds a frame; with `more` false sends the gathered message. 0 or -1 with errno.
+    /// Adds a frame; with `more` false sends the gathered message. 0 or -1 with errno. A
+    /// message is refused at its first frame if it could not go now (as libzmq's).
     int send_frame(zmtp::frame body, bool more, bool dontwait);
     /// The next frame of the current message, or of a new one (waiting unless `dontwait`);
     /// `more` tells whether others follow. Sets `*sender`, if given, to who sent it.
@@ -71,6 +72,9 @@ private:
     /// would_block when the time is up, std::errc::interrupted when a signal came to this
     /// thread (EINTR, as libzmq's blocking calls give), or the socket's error.
     std::error_code wait_ready(zmtp::wait_type what, const std::optional<deadline>& until);
+    /// At a message's first frame: {} once a message could be sent (waiting up to SNDTIMEO
+    /// unless `dontwait`), else why not (would_block, invalid_state...).
+    std::error_code wait_until_sendable(bool dontwait);
     /// After a send or receive that would have waited: the ZMQ_FD signal starts again.
     void rearm_signal();
 

@@ -57,6 +57,8 @@ public:
     {
         frames_.erase(frames_.begin(), frames_.begin() + (count < size() ? count : size()));
     }
+    /// Removes the last frame. Precondition: not empty().
+    void pop_back() noexcept { frames_.pop_back(); }
     /// Removes every frame (who sent the message stays known).
     void clear() noexcept { frames_.clear(); }
 

@@ -219,6 +219,12 @@ public:
     /// What the socket is ready for now: read, write, both or none (libzmq's ZMQ_EVENTS).
     /// wait_type::none for a closed socket.
     wait_type ready_for() const;
+    /// What try_send() would answer now, without a message: empty if one would go,
+    /// errc::would_block, or its error (errc::invalid_state for REQ/REP order,
+    /// errc::not_supported for a type that does not send, errc::socket_closed). Where a
+    /// message's fate depends on its content (ROUTER's routing id, PUB's topic), empty.
+    /// libzmq's C API refuses a multipart message at its first frame with this.
+    std::error_code can_send() const;
 
     /// Starts (or stops) recording monitor events; enable it before bind/connect.
     void enable_monitor(bool on = true);

@@ -41,6 +41,7 @@ public:
     std::error_code attach(Peer&) override { return {}; }
     std::error_code send(message&) override { return errc::not_supported; }
     bool may_send() const override { return false; }
+    std::error_code can_send() const override { return errc::not_supported; }
     conflation may_conflate() const noexcept override { return {.incoming = true}; }
 };
 

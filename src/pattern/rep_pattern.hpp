@@ -27,6 +27,7 @@ public:
         return {};
     }
     bool may_send() const override { return !state_.can_send(); }
+    std::error_code can_send() const override { return state_.can_send(); }
 
     std::error_code can_receive() const noexcept override { return state_.can_receive(); }
     bool accept(Peer& from, message& msg) override { return state_.accept(&from, msg); }

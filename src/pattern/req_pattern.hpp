@@ -47,6 +47,12 @@ public:
     {
         return !state_.can_send() && dealer_.may_send();
     }
+    std::error_code can_send() const override
+    {
+        if (const std::error_code order = state_.can_send())
+            return order;
+        return dealer_.may_send() ? std::error_code{} : make_error_code(errc::would_block);
+    }
 
     std::error_code can_receive() const noexcept override { return state_.can_receive(); }
     bool accept(Peer& from, message& msg) override { return state_.accept(&from, msg); }

@@ -84,6 +84,12 @@ public:
     virtual std::error_code send(message& msg) = 0;
     /// True when some send could go now.
     virtual bool may_send() const = 0;
+    /// What send() would say of a message now, without one: empty if it could go,
+    /// would_block, or the error of a type that cannot send now (REQ/REP order) or at all.
+    virtual std::error_code can_send() const
+    {
+        return may_send() ? std::error_code{} : make_error_code(errc::would_block);
+    }
     /// Which queues the conflate option applies to: the types that send data (PUB, PUSH,
     /// DEALER) their outgoing ones, those that receive it (SUB, PULL, DEALER) their
     /// incoming ones. Never a SUB's subscriptions.

@@ -80,6 +80,7 @@ public:
         return {};
     }
     bool may_send() const override { return xsub_; }
+    std::error_code can_send() const override { return xsub_ ? std::error_code{} : errc::not_supported; }
     conflation may_conflate() const noexcept override { return {.incoming = !xsub_}; }
 
     bool arrived(Peer&, message& msg) override

@@ -129,3 +129,35 @@ TEST_CASE("endpoint errors name the endpoint and the reason")
     CHECK(e.code() == errc::no_such_endpoint);
     CHECK(e.code() == std::errc::no_such_file_or_directory);
 }
+
+TEST_CASE("can_send says what try_send would, without a message")
+{
+    zmtp::context ctx;
+    zmtp::socket push(ctx, socket_type::push, test_options());
+    CHECK(push.can_send() == errc::would_block); // no peer yet
+    message probe{"x"};
+    CHECK(push.try_send(probe) == errc::would_block);
+    zmtp::socket pull(ctx, socket_type::pull, test_options());
+    CHECK(pull.can_send() == errc::not_supported);
+    const std::string endpoint = unique_ipc();
+    pull.bind(endpoint);
+    push.connect(endpoint); // a connect() endpoint's queue takes messages before the peer comes
+    CHECK(!push.can_send());
+    CHECK(!push.try_send(probe));
+
+    zmtp::socket rep(ctx, socket_type::rep, test_options());
+    zmtp::socket req(ctx, socket_type::req, test_options());
+    CHECK(rep.can_send() == errc::invalid_state); // nothing to reply to
+    rep.bind("inproc://can-send");
+    req.connect("inproc://can-send");
+    CHECK(!req.can_send());
+    req.send(message{"question"});
+    CHECK(req.can_send() == errc::invalid_state); // the reply comes first
+    CHECK(parts(rep.receive()) == strings{"question"});
+    CHECK(!rep.can_send());
+
+    zmtp::socket router(ctx, socket_type::router, test_options());
+    CHECK(!router.can_send()); // its messages' fate depends on their routing id
+    router.close();
+    CHECK(router.can_send() == errc::socket_closed);
+}
