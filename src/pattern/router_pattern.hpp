@@ -29,11 +29,7 @@ public:
 
     std::error_code add_with_id(Peer& p) override
     {
-        if (routes_.find(p.routing_id))
-            return errc::duplicate_routing_id;
-        p.routing_frame = frame(p.routing_id);
-        routes_.insert(p.routing_id, &p);
-        return {};
+        return routes_.route(p) ? std::error_code{} : make_error_code(errc::duplicate_routing_id);
     }
 
     std::error_code attach(Peer& p) override
@@ -53,23 +49,14 @@ public:
             routes_.erase(p.routing_id);
             queues_.disconnect(*existing, errc::duplicate_routing_id);
         }
-        p.routing_frame = frame(p.routing_id);
-        routes_.insert(p.routing_id, &p);
+        routes_.route(p);
         if (probe_router_)
             queues_.push(p, message{""});
         return {};
     }
-    void detach(Peer& p) override
-    {
-        if (routes_.find(p.routing_id) == &p)
-            routes_.erase(p.routing_id);
-    }
+    void detach(Peer& p) override { routes_.unroute(p); }
     /// A pipe known by the application's id may go without ever being attached.
-    void forget(const Peer& p) noexcept override
-    {
-        if (routes_.find(p.routing_id) == &p)
-            routes_.erase(p.routing_id);
-    }
+    void forget(const Peer& p) noexcept override { routes_.unroute(p); }
 
     std::error_code send(message& msg) override
     {

@@ -1,6 +1,8 @@
 // ROUTER routing ids: lookup and generation, sans-I/O.
 #pragma once
 
+#include "zmtp/frame.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -46,6 +48,24 @@ public:
             peers_.erase(it);
     }
     std::size_t size() const noexcept { return peers_.size(); }
+
+    /// Routes `p.routing_id` to `p` and gives `p` its routing frame; false (and nothing
+    /// changes) if the id routes to another peer.
+    bool route(Peer& p)
+    {
+        if (!insert(p.routing_id, &p))
+            return find(p.routing_id) == &p;
+        p.routing_frame = frame(p.routing_id);
+        return true;
+    }
+    /// Stops routing `p.routing_id` if it routes to `p`; true if it did.
+    bool unroute(const Peer& p)
+    {
+        if (find(p.routing_id) != &p)
+            return false;
+        erase(p.routing_id);
+        return true;
+    }
 
 private:
     struct transparent_hash {

@@ -26,11 +26,7 @@ public:
 
     std::error_code add_with_id(Peer& p) override
     {
-        if (routes_.find(p.routing_id))
-            return errc::duplicate_routing_id;
-        p.routing_frame = frame(p.routing_id);
-        routes_.insert(p.routing_id, &p);
-        return {};
+        return routes_.route(p) ? std::error_code{} : make_error_code(errc::duplicate_routing_id);
     }
 
     /// A connection gets a new id, or keeps the one the application gave its connect().
@@ -38,30 +34,21 @@ public:
     {
         if (!p.routing_id_assigned)
             p.routing_id = routes_.generate_id();
-        if (routes_.find(p.routing_id) != &p) {
-            if (routes_.find(p.routing_id))
-                return errc::duplicate_routing_id;
-            p.routing_frame = frame(p.routing_id);
-            routes_.insert(p.routing_id, &p);
-        }
+        if (!routes_.route(p))
+            return errc::duplicate_routing_id;
         if (notify_)
             queues_.deliver(p, message{p.routing_id, ""});
         return {};
     }
     void detach(Peer& p) override
     {
-        if (routes_.find(p.routing_id) != &p)
+        if (!routes_.unroute(p))
             return;
-        routes_.erase(p.routing_id);
         if (notify_)
             queues_.deliver(p, message{p.routing_id, ""});
     }
     /// A pipe known by the application's id may go without ever being attached.
-    void forget(const Peer& p) noexcept override
-    {
-        if (routes_.find(p.routing_id) == &p)
-            routes_.erase(p.routing_id);
-    }
+    void forget(const Peer& p) noexcept override { routes_.unroute(p); }
 
     std::error_code send(message& msg) override
     {

@@ -522,6 +522,28 @@ TEST_CASE("routing_table: insert refuses duplicates, assign overwrites, erase re
     CHECK(table.find("alice") == &b);
 }
 
+TEST_CASE("routing_table: route gives a peer its id frame once, unroute removes only its own route")
+{
+    struct routed_peer {
+        std::string routing_id;
+        zmtp::frame routing_frame;
+    };
+    routed_peer a{"alice", {}}, impostor{"alice", {}};
+    routing_table<routed_peer> table(1);
+    CHECK(table.route(a));
+    CHECK(table.find("alice") == &a);
+    CHECK(a.routing_frame.view() == "alice");
+    CHECK(table.route(a)); // already its route: nothing changes
+    CHECK(!table.route(impostor));
+    CHECK(impostor.routing_frame.empty());
+    CHECK(table.find("alice") == &a);
+    CHECK(!table.unroute(impostor)); // not its route
+    CHECK(table.find("alice") == &a);
+    CHECK(table.unroute(a));
+    CHECK(table.find("alice") == nullptr);
+    CHECK(!table.unroute(a));
+}
+
 TEST_CASE("routing_table: find and erase by string_view, ids with zero bytes")
 {
     peer a{0}, b{1};
