@@ -90,7 +90,7 @@ std::error_code validate(const socket_options& o, std::string& why)
                   "must not start with a zero byte (those are the ids a ROUTER generates)");
     }
     c.duration("linger", o.linger, zero, " (std::nullopt waits forever)");
-    c.duration("reconnect_interval", o.reconnect_interval, zero, max_option_duration);
+    c.duration("reconnect_interval", o.reconnect_interval, zero, " (std::nullopt never reconnects)");
     c.duration("reconnect_interval_max", o.reconnect_interval_max, zero, max_option_duration);
     c.duration("heartbeat_interval", o.heartbeat_interval, zero, max_option_duration);
     c.duration("heartbeat_timeout", o.heartbeat_timeout, milliseconds{1},

@@ -86,7 +86,7 @@ std::uint32_t event_value(const monitor_event& event, const zmtp::socket& watche
     case monitor_event_type::connect_delayed:
         return static_cast<std::uint32_t>(errno_of(event.error)); // EINPROGRESS
     case monitor_event_type::connect_retried:
-        return static_cast<std::uint32_t>(watched.options().reconnect_interval.count());
+        return static_cast<std::uint32_t>(watched.options().reconnect_interval.value_or(std::chrono::milliseconds(0)).count());
     case monitor_event_type::bind_failed:
     case monitor_event_type::accept_failed:
     case monitor_event_type::handshake_failed_no_detail:

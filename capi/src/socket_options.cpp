@@ -194,8 +194,7 @@ constexpr int_option int_options[] = {
     option<optional_millis, &socket_options::linger>(ZMQ_LINGER, -1, max),
     option<optional_millis, &socket_options::send_timeout>(ZMQ_SNDTIMEO, -1, max),
     option<optional_millis, &socket_options::receive_timeout>(ZMQ_RCVTIMEO, -1, max),
-    // libzmq's -1, "never reconnect", is not in zmtp: refused.
-    option<millis, &socket_options::reconnect_interval>(ZMQ_RECONNECT_IVL, 0, max),
+    option<optional_millis, &socket_options::reconnect_interval>(ZMQ_RECONNECT_IVL, -1, max), // -1: never
     option<millis, &socket_options::reconnect_interval_max>(ZMQ_RECONNECT_IVL_MAX, 0, max),
     option<millis, &socket_options::heartbeat_interval>(ZMQ_HEARTBEAT_IVL, 0, max),
     // -1 (the default) = the interval; zmtp refuses 0, which would drop every peer at its

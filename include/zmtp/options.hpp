@@ -58,8 +58,10 @@ struct socket_options {
     /// unset = until they are sent. 0..max_option_duration.
     std::optional<std::chrono::milliseconds> linger{};
     /// ZMQ_RECONNECT_IVL: wait before reconnecting after a failure or disconnect.
-    /// 0..max_option_duration (libzmq's -1, "never reconnect", is not supported).
-    std::chrono::milliseconds reconnect_interval{100};
+    /// 0..max_option_duration; unset = never reconnect (libzmq's -1): a connect() endpoint
+    /// whose attempt fails or whose connection ends tries no more, and a lost connection's
+    /// queue goes with it.
+    std::optional<std::chrono::milliseconds> reconnect_interval{std::chrono::milliseconds(100)};
     /// ZMQ_RECONNECT_IVL_MAX: when above reconnect_interval, the wait doubles after each
     /// failed attempt up to this; zero (or anything not above reconnect_interval) disables
     /// the backoff. 0..max_option_duration.

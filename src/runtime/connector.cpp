@@ -20,7 +20,7 @@ connector::connector(std::shared_ptr<socket_core> core, endpoint ep, std::string
       timer_(core_->executor),
       resolver_(core_->executor),
       stream_(core_->executor),
-      interval_(core_->options().reconnect_interval)
+      interval_(core_->options().reconnect_interval.value_or(std::chrono::milliseconds(0)))
 {
 }
 
@@ -175,12 +175,12 @@ void connector::connected(stream_socket stream)
 
 void connector::retry_later(std::error_code reason)
 {
-    if (stopped_)
-        return;
+    const auto& o = core_->options();
+    if (stopped_ || !o.reconnect_interval)
+        return; // never reconnect: the endpoint stays, idle
     core_->monitor(monitor_event_type::connect_retried, text_, reason);
     timer_.expires_after(interval_);
-    const auto& o = core_->options();
-    if (o.reconnect_interval_max > o.reconnect_interval)
+    if (o.reconnect_interval_max > *o.reconnect_interval)
         interval_ = std::min(interval_ * 2, o.reconnect_interval_max);
     timer_.async_wait([self = shared_from_this()](std::error_code ec) {
         std::lock_guard<std::mutex> lock(self->core_->mutex);
@@ -196,7 +196,7 @@ void connector::session_ended()
 
 void connector::handshake_succeeded()
 {
-    interval_ = core_->options().reconnect_interval;
+    interval_ = core_->options().reconnect_interval.value_or(std::chrono::milliseconds(0));
 }
 
 } // namespace zmtp::detail

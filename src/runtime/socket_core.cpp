@@ -404,7 +404,8 @@ void socket_core::session_ended(session& s, std::error_code reason, bool attache
         p->active = nullptr;
         p->encoded_taken(); // lost with the connection
         pattern_->detach(*p);
-        const bool persistent = p->origin && !options_.immediate && !closed_;
+        // A connect() endpoint's queue waits for the next connection, if one will come.
+        const bool persistent = p->origin && !options_.immediate && !closed_ && options_.reconnect_interval;
         if (!persistent) {
             if (p->origin)
                 p->origin->peer_pipe = nullptr;

@@ -243,3 +243,42 @@ TEST_CASE("inproc scope: a name is found only within its scope, and each scope m
     CHECK(pull_a.receive_for(std::chrono::milliseconds(50)) == std::nullopt);
     CHECK(pull_default.receive_for(std::chrono::milliseconds(0)) == std::nullopt);
 }
+
+TEST_CASE("reconnect_interval unset: a connect that fails or whose connection ends tries no more")
+{
+    zmtp::context ctx;
+    zmtp::socket_options never = test_options();
+    never.reconnect_interval = std::nullopt;
+
+    // The first attempt finds no listener: none follows, so a listener that comes later
+    // gets nothing (the message waits in the endpoint's queue, as libzmq's does).
+    const std::string early = unique_ipc();
+    zmtp::socket push(ctx, socket_type::push, never);
+    push.connect(early);
+    std::this_thread::sleep_for(150ms);
+    zmtp::socket late(ctx, socket_type::pull, test_options());
+    late.bind(early);
+    message queued{"queued"};
+    CHECK(!push.try_send(queued));
+    CHECK_FALSE(late.receive_for(300ms));
+
+    // A connection that ends is not made again, and its queue goes with it.
+    const std::string endpoint = unique_ipc();
+    std::optional<zmtp::socket> pull(std::in_place, ctx, socket_type::pull, test_options());
+    pull->bind(endpoint);
+    zmtp::socket sender(ctx, socket_type::push, never);
+    sender.connect(endpoint);
+    sender.send(message{"first"});
+    CHECK(parts(pull->receive()) == strings{"first"});
+    pull.reset();
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (sender.can_send() != errc::would_block && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(5ms);
+    CHECK(sender.can_send() == errc::would_block); // no queue left to take it
+    zmtp::socket again(ctx, socket_type::pull, test_options());
+    again.bind(endpoint);
+    std::this_thread::sleep_for(300ms);
+    message second{"second"};
+    CHECK(sender.try_send(second) == errc::would_block);
+    CHECK_FALSE(again.receive_for(50ms));
+}

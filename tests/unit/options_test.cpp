@@ -121,7 +121,7 @@ TEST_CASE("options: routing_id is empty or 1..255 bytes, not starting with a zer
     check_refused({.routing_id = std::string(1 << 20, 'x')}, "routing_id");
 }
 
-TEST_CASE("options: linger, send_timeout and receive_timeout are unset or 0..max_option_duration")
+TEST_CASE("options: linger, send_timeout, receive_timeout and reconnect_interval are unset or 0..max_option_duration")
 {
     for (const auto& [field, member] : {std::pair{"linger", &socket_options::linger},
                                         std::pair{"send_timeout", &socket_options::send_timeout},
@@ -131,13 +131,16 @@ TEST_CASE("options: linger, send_timeout and receive_timeout are unset or 0..max
         check_accepted(o);
         check_duration_range(field, member, " (std::nullopt waits forever)");
     }
+    socket_options never;
+    never.reconnect_interval = std::nullopt;
+    check_accepted(never);
+    check_duration_range("reconnect_interval", &socket_options::reconnect_interval, " (std::nullopt never reconnects)");
 }
 
 TEST_CASE("options: reconnect intervals, heartbeat_interval and handshake_timeout are 0..max_option_duration")
 {
     for (const auto& [field, member] :
-         {std::pair{"reconnect_interval", &socket_options::reconnect_interval},
-          std::pair{"reconnect_interval_max", &socket_options::reconnect_interval_max},
+         {std::pair{"reconnect_interval_max", &socket_options::reconnect_interval_max},
           std::pair{"heartbeat_interval", &socket_options::heartbeat_interval},
           std::pair{"handshake_timeout", &socket_options::handshake_timeout}})
         check_duration_range(field, member, "");
