@@ -96,18 +96,23 @@ std::error_code unusable(const detail::socket_core& core)
 /// poll(2) events for a file descriptor item.
 short fd_events(wait_type what)
 {
-    return static_cast<short>((has(what, wait_type::read) ? POLLIN : 0) | (has(what, wait_type::write) ? POLLOUT : 0));
+    return static_cast<short>((has(what, wait_type::read) ? POLLIN : 0) | (has(what, wait_type::write) ? POLLOUT : 0)
+                              | (has(what, wait_type::priority) ? POLLPRI : 0));
 }
 
-/// What poll(2) reported, as the part of `wanted` it satisfies.
+/// What poll(2) reported for a file descriptor: the part of `wanted` it satisfies, and
+/// `error` for an error or hang-up whatever was wanted.
 wait_type fd_ready(short got, wait_type wanted)
 {
     wait_type ready = wait_type::none;
-    if (got & (POLLIN | POLLHUP | POLLERR))
+    if (got & POLLIN)
         ready = ready | wait_type::read;
-    if (got & (POLLOUT | POLLERR))
+    if (got & POLLOUT)
         ready = ready | wait_type::write;
-    return ready & wanted;
+    if (got & POLLPRI)
+        ready = ready | wait_type::priority;
+    ready = ready & wanted;
+    return (got & (POLLERR | POLLHUP | POLLNVAL)) ? ready | wait_type::error : ready;
 }
 
 } // namespace
@@ -199,12 +204,7 @@ std::size_t poll(std::span<poll_item> items, std::optional<std::chrono::millisec
         for (poll_item& item : items) {
             if (item.socket)
                 continue;
-            const short got = fds[fd_index++].revents;
-            if (got & POLLNVAL) {
-                ec = std::make_error_code(std::errc::bad_file_descriptor);
-                return 0;
-            }
-            item.revents = fd_ready(got, item.events);
+            item.revents = fd_ready(fds[fd_index++].revents, item.events);
             if (item.revents != wait_type::none)
                 ++ready;
         }

@@ -15,16 +15,21 @@ namespace {
 
 using zmtp::wait_type;
 
+/// ZMQ_POLLERR is not waited for: a descriptor's error comes whatever it waits for, and a
+/// socket has none (zmq_poll(3)).
 wait_type wait_of(short events)
 {
     return ((events & ZMQ_POLLIN) ? wait_type::read : wait_type::none)
-           | ((events & ZMQ_POLLOUT) ? wait_type::write : wait_type::none);
+           | ((events & ZMQ_POLLOUT) ? wait_type::write : wait_type::none)
+           | ((events & ZMQ_POLLPRI) ? wait_type::priority : wait_type::none);
 }
 
 short events_of(wait_type ready)
 {
     return static_cast<short>((has(ready, wait_type::read) ? ZMQ_POLLIN : 0)
-                              | (has(ready, wait_type::write) ? ZMQ_POLLOUT : 0));
+                              | (has(ready, wait_type::write) ? ZMQ_POLLOUT : 0)
+                              | (has(ready, wait_type::priority) ? ZMQ_POLLPRI : 0)
+                              | (has(ready, wait_type::error) ? ZMQ_POLLERR : 0));
 }
 
 } // namespace

@@ -3,10 +3,13 @@
 
 #include <zmq.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* A PUSH connected to a PULL over tcp. */
@@ -174,11 +177,77 @@ static void test_termination_wakes_poll(void)
     CHECK(ok != NULL);
 }
 
+static short poll_fd(int fd, short events)
+{
+    zmq_pollitem_t item = {NULL, fd, events, 0};
+    const int n = zmq_poll(&item, 1, 0);
+    CHECK(n == (item.revents != 0 ? 1 : 0));
+    return item.revents;
+}
+
+/* A descriptor's error or hang-up is ZMQ_POLLERR, whatever the item waits for (POLLHUP
+   alone is not POLLIN); urgent data is ZMQ_POLLPRI when waited for; a socket has neither. */
+static void test_fd_errors_and_urgent_data(void *ctx)
+{
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    close(fds[1]);
+    CHECK(poll_fd(fds[0], ZMQ_POLLIN) == ZMQ_POLLERR);
+    close(fds[0]);
+    CHECK(pipe(fds) == 0);
+    close(fds[0]);
+    CHECK(poll_fd(fds[1], ZMQ_POLLOUT) == (ZMQ_POLLOUT | ZMQ_POLLERR));
+    CHECK(poll_fd(fds[1], ZMQ_POLLIN) == ZMQ_POLLERR);
+    CHECK(poll_fd(fds[1], ZMQ_POLLERR) == ZMQ_POLLERR);
+    close(fds[1]);
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+    close(fds[1]);
+    CHECK(poll_fd(fds[0], ZMQ_POLLIN) == (ZMQ_POLLIN | ZMQ_POLLERR));
+    CHECK(poll_fd(fds[0], ZMQ_POLLPRI) == ZMQ_POLLERR);
+    close(fds[0]);
+    CHECK(poll_fd(999999, ZMQ_POLLIN) == ZMQ_POLLERR); /* no such descriptor */
+
+    /* TCP urgent data. */
+    const int listener = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address;
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    CHECK(bind(listener, (struct sockaddr *)&address, sizeof address) == 0);
+    CHECK(listen(listener, 1) == 0);
+    CHECK(getsockname(listener, (struct sockaddr *)&address, &length) == 0);
+    const int client = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(connect(client, (struct sockaddr *)&address, sizeof address) == 0);
+    const int server = accept(listener, NULL, NULL);
+    CHECK(send(client, "!", 1, MSG_OOB) == 1);
+    zmq_pollitem_t urgent = {NULL, server, ZMQ_POLLIN | ZMQ_POLLPRI, 0};
+    CHECK(zmq_poll(&urgent, 1, 5000) == 1);
+    CHECK(urgent.revents == ZMQ_POLLPRI);
+    CHECK(poll_fd(server, ZMQ_POLLIN) == 0);
+    close(server);
+    close(client);
+    close(listener);
+
+    void *push, *pull;
+    make_pair(ctx, ZMQ_PUSH, ZMQ_PULL, &push, &pull);
+    CHECK(zmq_send(push, "m", 1, 0) == 1);
+    zmq_pollitem_t item = {pull, 0, ZMQ_POLLIN | ZMQ_POLLERR | ZMQ_POLLPRI, 0};
+    CHECK(zmq_poll(&item, 1, 5000) == 1);
+    CHECK(item.revents == ZMQ_POLLIN);
+    item.events = ZMQ_POLLERR | ZMQ_POLLPRI;
+    CHECK(zmq_poll(&item, 1, 0) == 0);
+    CHECK(item.revents == 0);
+    CHECK(zmq_close(push) == 0);
+    CHECK(zmq_close(pull) == 0);
+}
+
 int main(void)
 {
     void *ctx = zmq_ctx_new();
     test_poll_sockets_and_fds(ctx);
     test_fd_and_events(ctx);
+    test_fd_errors_and_urgent_data(ctx);
     CHECK(zmq_ctx_term(ctx) == 0);
     test_termination_wakes_poll();
     return check_result();

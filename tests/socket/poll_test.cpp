@@ -6,9 +6,11 @@
 #include "zmtp/context.hpp"
 
 #include <asio/experimental/awaitable_operators.hpp>
+#include <asio/ip/tcp.hpp>
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -196,10 +198,46 @@ TEST_CASE("poll: sockets and file descriptors together")
     ::close(fds[0]);
     ::close(fds[1]);
 
-    std::array<poll_item, 1> bad{{{nullptr, 999'999}}}; // no such descriptor
+    std::array<poll_item, 1> bad{{{nullptr, 999'999}}}; // no such descriptor: POLLNVAL
     std::error_code ec;
-    zmtp::poll(bad, 0ms, ec);
-    CHECK(ec == std::errc::bad_file_descriptor);
+    CHECK(zmtp::poll(bad, 0ms, ec) == 1);
+    CHECK(!ec);
+    CHECK(bad[0].revents == wait_type::error);
+}
+
+TEST_CASE("poll: a descriptor's error and hang-up come as error whatever it waits for, urgent data as priority")
+{
+    int pipe_fds[2];
+    REQUIRE(::pipe(pipe_fds) == 0);
+    ::close(pipe_fds[1]); // the reader sees a hang-up (POLLHUP alone): no read readiness
+    std::array<poll_item, 1> item{{{nullptr, pipe_fds[0], wait_type::read}}};
+    CHECK(zmtp::poll(item, 0ms) == 1);
+    CHECK(item[0].revents == wait_type::error);
+    ::close(pipe_fds[0]);
+
+    REQUIRE(::pipe(pipe_fds) == 0);
+    ::close(pipe_fds[0]); // the writer sees POLLOUT | POLLERR
+    item[0] = {nullptr, pipe_fds[1], wait_type::write};
+    CHECK(zmtp::poll(item, 0ms) == 1);
+    CHECK(item[0].revents == (wait_type::write | wait_type::error));
+    item[0].events = wait_type::priority; // waits for something else: the error still comes
+    CHECK(zmtp::poll(item, 0ms) == 1);
+    CHECK(item[0].revents == wait_type::error);
+    ::close(pipe_fds[1]);
+
+    // TCP urgent data: priority when waited for, and not read.
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    asio::ip::tcp::socket client(io), server(io);
+    client.connect(acceptor.local_endpoint());
+    acceptor.accept(server);
+    REQUIRE(::send(client.native_handle(), "!", 1, MSG_OOB) == 1);
+    std::array<poll_item, 1> urgent{{{nullptr, server.native_handle(), wait_type::read | wait_type::priority}}};
+    CHECK(zmtp::poll(urgent, 5s) == 1);
+    CHECK(urgent[0].revents == wait_type::priority);
+    urgent[0].events = wait_type::read;
+    CHECK(zmtp::poll(urgent, 0ms) == 0);
+    CHECK(urgent[0].revents == wait_type::none);
 }
 
 TEST_CASE("poll: errors - closed, moved-from, terminated, and the executor's own thread")
