@@ -3,8 +3,7 @@
 //
 // Refused with EINVAL, as by a libzmq built without them: the options of what zmtp does not
 // do — GSSAPI (ZMQ_GSSAPI_*), SOCKS proxies (ZMQ_SOCKS_*), VMCI (ZMQ_VMCI_*),
-// ZMQ_ROUTER_RAW (deprecated for ZMQ_STREAM),
-// ZMQ_IPC_FILTER_* (deprecated for ZAP) — so that no program believes a filter or a
+// ZMQ_ROUTER_RAW (deprecated for ZMQ_STREAM) — so that no program believes a filter or a
 // mechanism is in force when it is not; and libzmq's draft options but the four below.
 #include "errors.hpp"
 #include "socket.hpp"
@@ -27,6 +26,7 @@
 #include <string.h> // explicit_bzero
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace {
 
@@ -307,6 +307,20 @@ struct bytes_option {
 
 std::string text_of(std::optional<std::string_view> v) { return std::string(v.value_or("")); }
 
+/// ZMQ_IPC_FILTER_*: adds the id `v` holds (a pid_t, uid_t or gid_t) to `filters`; NULL
+/// clears them.
+template <class Id>
+void add_or_clear(std::vector<Id>& filters, std::optional<std::string_view> v)
+{
+    if (!v) {
+        filters.clear();
+        return;
+    }
+    Id id;
+    std::memcpy(&id, v->data(), sizeof id);
+    filters.push_back(id);
+}
+
 std::string key_bytes(std::span<const std::byte, zmtp::curve_key_size> key)
 {
     return std::string(reinterpret_cast<const char*>(key.data()), key.size());
@@ -382,6 +396,16 @@ constexpr bytes_option bytes_options[] = {
          else
              o.tcp_accept_filters.emplace_back(*v);
      },
+     nullptr},
+    // An id per call (its native type); NULL clears that kind. Write-only, as in libzmq.
+    {ZMQ_IPC_FILTER_PID, format::bytes, sizeof(pid_t), sizeof(pid_t), all_types,
+     [](socket_options& o, stored_options&, std::optional<std::string_view> v) { add_or_clear(o.ipc_accept_pids, v); },
+     nullptr},
+    {ZMQ_IPC_FILTER_UID, format::bytes, sizeof(uid_t), sizeof(uid_t), all_types,
+     [](socket_options& o, stored_options&, std::optional<std::string_view> v) { add_or_clear(o.ipc_accept_uids, v); },
+     nullptr},
+    {ZMQ_IPC_FILTER_GID, format::bytes, sizeof(gid_t), sizeof(gid_t), all_types,
+     [](socket_options& o, stored_options&, std::optional<std::string_view> v) { add_or_clear(o.ipc_accept_gids, v); },
      nullptr},
     {ZMQ_CURVE_PUBLICKEY, format::curve_key, 32, 41, all_types,
      [](socket_options&, stored_options& k, std::optional<std::string_view> v) {

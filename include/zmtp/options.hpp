@@ -14,6 +14,9 @@
 #include <system_error>
 #include <vector>
 
+#include <sys/types.h>
+#include <vector>
+
 namespace zmtp {
 
 /// Longest duration any option takes: libzmq's options are `int` milliseconds, so
@@ -254,6 +257,15 @@ struct socket_options {
     /// libzmq deprecates it in favour of ZAP (zmtp::authenticator), which can also refuse
     /// addresses and tells the peer why.
     std::vector<std::string> tcp_accept_filters{};
+    /// ZMQ_IPC_FILTER_PID, ZMQ_IPC_FILTER_UID, ZMQ_IPC_FILTER_GID: the local processes an ipc
+    /// listener admits, by the credentials of the connecting process (SO_PEERCRED): its
+    /// process id, its user id, or a group its user is in (primary or another). A
+    /// connection none of the filters admits is closed as soon as it is accepted; all empty
+    /// = every peer. libzmq deprecates them in favour of ZAP, which sees the same
+    /// credentials (its address frame for ipc).
+    std::vector<pid_t> ipc_accept_pids{};
+    std::vector<uid_t> ipc_accept_uids{};
+    std::vector<gid_t> ipc_accept_gids{};
 };
 
 /// Checks every constraint the field comments of socket_options state. Returns {} and

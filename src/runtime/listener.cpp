@@ -1,6 +1,7 @@
 #include "runtime/listener.hpp"
 
 #include "runtime/accept_filter.hpp"
+#include "runtime/ipc_peer_filter.hpp"
 #include "runtime/socket_core.hpp"
 #include "runtime/socket_tuning.hpp"
 #include "zmtp/error.hpp"
@@ -268,7 +269,7 @@ void listener::accept()
         if (ec) {
             self->core_->monitor(monitor_event_type::accept_failed, self->bound_, ec);
         } else if (!self->admits(stream)) {
-            // not in tcp_accept_filters: closed as it goes out of scope
+            // not admitted by the accept filters: closed as it goes out of scope
         } else if (ec = self->tune_accepted(stream); ec) {
             self->core_->monitor(monitor_event_type::accept_failed, self->bound_, ec);
         } else {
@@ -278,8 +279,10 @@ void listener::accept()
     });
 }
 
-bool listener::admits(const stream_socket& stream) const
+bool listener::admits(stream_socket& stream) const
 {
+    if (endpoint_.transport == transport::ipc)
+        return ipc_peer_admitted(core_->options(), stream.native_handle());
     if (endpoint_.transport != transport::tcp)
         return true;
     std::error_code ec;

@@ -54,8 +54,9 @@ private:
     std::error_code adopt(int fd);
     void accept();
     void accepted(stream_socket stream);
-    /// Whether tcp_accept_filters admit the peer of an accepted connection (ipc: always).
-    bool admits(const stream_socket& stream) const;
+    /// Whether the accept filters (tcp_accept_filters, the ipc_accept_* ones) admit the
+    /// peer of an accepted connection.
+    bool admits(stream_socket& stream) const;
     /// What the options ask of an accepted connection: for tcp TCP_NODELAY and what
     /// tune_tcp_connection() sets, for ipc what tune_socket() sets.
     std::error_code tune_accepted(stream_socket& stream);

@@ -10,6 +10,7 @@
 
 #include <asio/error.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
 #include <asio/read.hpp>
 #include <doctest/doctest.h>
 
@@ -21,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -431,6 +433,20 @@ TEST_CASE("transport options: connect_timeout ends a tcp connect the peer never 
 
 namespace {
 
+/// The first byte `client` receives (a greeting's 0xFF), or nullopt when the other end
+/// closes the connection at once.
+template <class Stream>
+std::optional<int> first_byte(Stream& client)
+{
+    unsigned char byte = 0;
+    std::error_code ec;
+    asio::read(client, asio::buffer(&byte, 1), ec);
+    if (ec == asio::error::eof || ec == asio::error::connection_reset)
+        return std::nullopt;
+    REQUIRE_FALSE(ec);
+    return byte;
+}
+
 /// What a raw tcp client from `source` to 127.0.0.1:`port` reads first: the greeting's
 /// first byte, 0xFF, or nullopt when the connection is closed without a byte.
 std::optional<int> first_byte_from(const char* source, std::uint16_t port)
@@ -439,13 +455,7 @@ std::optional<int> first_byte_from(const char* source, std::uint16_t port)
     asio::ip::tcp::socket client(io, asio::ip::tcp::v4());
     client.bind({asio::ip::make_address(source), 0});
     client.connect({asio::ip::make_address("127.0.0.1"), port});
-    unsigned char byte = 0;
-    std::error_code ec;
-    asio::read(client, asio::buffer(&byte, 1), ec);
-    if (ec == asio::error::eof || ec == asio::error::connection_reset)
-        return std::nullopt;
-    REQUIRE_FALSE(ec);
-    return byte;
+    return first_byte(client);
 }
 
 } // namespace
@@ -471,6 +481,56 @@ TEST_CASE("transport options: tcp_accept_filters close connections from other ad
     CHECK(first_byte_from("127.0.0.2", port) == std::nullopt);
     router.set(&zmtp::socket_options::tcp_accept_filters, std::vector<std::string>{});
     CHECK(first_byte_from("127.0.0.3", port) == 0xFF);
+}
+
+namespace {
+
+/// Connects to the ipc listener at `path`: first_byte() of the connection.
+std::optional<int> first_byte_from_ipc(const std::string& path)
+{
+    asio::io_context io;
+    asio::local::stream_protocol::socket client(io);
+    client.connect(asio::local::stream_protocol::endpoint(path));
+    return first_byte(client);
+}
+
+/// A group id this process's user is not in.
+gid_t foreign_group()
+{
+    std::vector<gid_t> ours(static_cast<std::size_t>(::getgroups(0, nullptr)));
+    ours.resize(static_cast<std::size_t>(::getgroups(static_cast<int>(ours.size()), ours.data())));
+    gid_t g = 54321;
+    while (g == ::getgid() || std::find(ours.begin(), ours.end(), g) != ours.end())
+        ++g;
+    return g;
+}
+
+} // namespace
+
+TEST_CASE("transport options: ipc_accept_pids, _uids and _gids admit local processes by their credentials")
+{
+    zmtp::context ctx;
+    const std::string endpoint = unique_ipc();
+    const std::string path = endpoint.substr(std::strlen("ipc://"));
+    zmtp::socket router(ctx, socket_type::router, test_options({.ipc_accept_uids = {::getuid() + 1}}));
+    router.bind(endpoint);
+    CHECK(first_byte_from_ipc(path) == std::nullopt); // another user's filter
+    router.set(&zmtp::socket_options::ipc_accept_gids, std::vector<gid_t>{foreign_group()});
+    CHECK(first_byte_from_ipc(path) == std::nullopt); // nor a group we are not in
+    router.set(&zmtp::socket_options::ipc_accept_pids, std::vector<pid_t>{::getpid()});
+    CHECK(first_byte_from_ipc(path) == 0xFF); // one filter that admits is enough
+
+    router.set(&zmtp::socket_options::ipc_accept_pids, std::vector<pid_t>{});
+    router.set(&zmtp::socket_options::ipc_accept_gids, std::vector<gid_t>{::getgid()});
+    CHECK(first_byte_from_ipc(path) == 0xFF);
+    router.set(&zmtp::socket_options::ipc_accept_gids, std::vector<gid_t>{});
+    router.set(&zmtp::socket_options::ipc_accept_uids, std::vector<uid_t>{::getuid()});
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options({.routing_id = "d"}));
+    dealer.connect(endpoint);
+    dealer.send(message{"admitted"});
+    CHECK(parts(router.receive()) == strings{"d", "admitted"});
+    router.set(&zmtp::socket_options::ipc_accept_uids, std::vector<uid_t>{});
+    CHECK(first_byte_from_ipc(path) == 0xFF); // no filter: every peer
 }
 
 namespace {
