@@ -1,6 +1,7 @@
 #include "zmtp/options.hpp"
 
 #include "runtime/accept_filter.hpp"
+#include "zmtp/endpoint.hpp"
 #include "zmtp/error.hpp"
 
 #include <string_view>
@@ -121,6 +122,13 @@ std::error_code validate(const socket_options& o, std::string& why)
               "must not be negative, not " + std::to_string(o.send_buffer_size.value_or(0)) + " (std::nullopt leaves the system's)");
     c.require("receive_buffer_size", o.receive_buffer_size.value_or(0) >= 0,
               "must not be negative, not " + std::to_string(o.receive_buffer_size.value_or(0)) + " (std::nullopt leaves the system's)");
+    if (!o.socks_proxy.empty()) {
+        endpoint proxy;
+        c.require("socks_proxy", !parse_endpoint("tcp://" + o.socks_proxy, proxy) && proxy.port != 0,
+                  "'" + o.socks_proxy + "' is no host:port");
+    }
+    c.require("socks_username", o.socks_username.size() <= 255, "must be at most 255 bytes");
+    c.require("socks_password", o.socks_password.size() <= 255, "must be at most 255 bytes");
     for (const std::string& filter : o.tcp_accept_filters)
         c.require("tcp_accept_filters", detail::parse_accept_filter(filter).has_value(),
                   "'" + filter + "' is no IPv4 or IPv6 address or CIDR block (e.g. 10.0.0.0/8, fe80::/10)");

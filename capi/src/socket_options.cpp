@@ -2,9 +2,9 @@
 // few zmtp does not hold onto the handle's stored_options), one table entry per option.
 //
 // Refused with EINVAL, as by a libzmq built without them: the options of what zmtp does not
-// do — GSSAPI (ZMQ_GSSAPI_*), SOCKS proxies (ZMQ_SOCKS_*), VMCI (ZMQ_VMCI_*),
-// ZMQ_ROUTER_RAW (deprecated for ZMQ_STREAM) — so that no program believes a filter or a
-// mechanism is in force when it is not; and libzmq's draft options but the four below.
+// do — GSSAPI (ZMQ_GSSAPI_*), VMCI (ZMQ_VMCI_*), ZMQ_ROUTER_RAW (deprecated for
+// ZMQ_STREAM) — so that no program believes a mechanism is in force when it is not; and
+// libzmq's draft options but the six below.
 #include "errors.hpp"
 #include "socket.hpp"
 
@@ -36,12 +36,14 @@ using zmtp::capi::socket_handle;
 using zmtp::capi::stored_options;
 
 // Draft options of libzmq 4.3, by number: zmq.h leaves the draft API out, but pyzmq reads
-// the three flags back with its int options, and ZMQ_METADATA is libzmq's only way to send
-// application metadata.
+// the three flags back with its int options, ZMQ_METADATA is libzmq's only way to send
+// application metadata, and the SOCKS credentials complete ZMQ_SOCKS_PROXY.
 constexpr int zmq_zap_enforce_domain = 93;
 constexpr int zmq_loopback_fastpath = 94;
 constexpr int zmq_metadata = 95;
 constexpr int zmq_multicast_loop = 96;
+constexpr int zmq_socks_username = 99;
+constexpr int zmq_socks_password = 100;
 
 /// The socket types an option applies to, a bit per ZMQ_* type; libzmq refuses an option
 /// of another type's with EINVAL.
@@ -372,6 +374,17 @@ constexpr bytes_option bytes_options[] = {
     {ZMQ_PLAIN_PASSWORD, format::text, 1, 255, all_types,
      set_credential<&socket_options::plain_password>, get_credential<&socket_options::plain_password>},
     // zmtp takes at most 15 bytes, the longest interface name.
+    // "host:port" (zmtp refuses another form at once, libzmq at connect); NULL clears it,
+    // an empty one is refused, as by libzmq.
+    {ZMQ_SOCKS_PROXY, format::text, 1, 255, all_types,
+     [](socket_options& o, stored_options&, std::optional<std::string_view> v) { o.socks_proxy = text_of(v); },
+     [](const socket_options& o, const stored_options&) { return o.socks_proxy; }},
+    {zmq_socks_username, format::text, 0, 255, all_types,
+     [](socket_options& o, stored_options&, std::optional<std::string_view> v) { o.socks_username = text_of(v); },
+     [](const socket_options& o, const stored_options&) { return o.socks_username; }},
+    {zmq_socks_password, format::text, 0, 255, all_types,
+     [](socket_options& o, stored_options&, std::optional<std::string_view> v) { o.socks_password = text_of(v); },
+     [](const socket_options& o, const stored_options&) { return o.socks_password; }},
     {ZMQ_BINDTODEVICE, format::text, 0, 255, all_types,
      [](socket_options& o, stored_options&, std::optional<std::string_view> v) { o.bind_to_device = text_of(v); },
      [](const socket_options& o, const stored_options&) { return o.bind_to_device; }},

@@ -257,6 +257,14 @@ struct socket_options {
     /// libzmq deprecates it in favour of ZAP (zmtp::authenticator), which can also refuse
     /// addresses and tells the peer why.
     std::vector<std::string> tcp_accept_filters{};
+    /// ZMQ_SOCKS_PROXY: "host:port" of a SOCKS5 proxy (RFC 1928) the tcp connects of this
+    /// socket go through; the endpoint's host is handed to the proxy as it is (an address,
+    /// or a name the proxy resolves). Empty = connect directly.
+    std::string socks_proxy{};
+    /// ZMQ_SOCKS_USERNAME, ZMQ_SOCKS_PASSWORD: with a username, the proxy may ask for them
+    /// (RFC 1929); at most 255 bytes each. Empty username = no authentication.
+    std::string socks_username{};
+    std::string socks_password{};
     /// ZMQ_IPC_FILTER_PID, ZMQ_IPC_FILTER_UID, ZMQ_IPC_FILTER_GID: the local processes an ipc
     /// listener admits, by the credentials of the connecting process (SO_PEERCRED): its
     /// process id, its user id, or a group its user is in (primary or another). A

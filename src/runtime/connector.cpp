@@ -3,11 +3,14 @@
 #include "runtime/listener.hpp"
 #include "runtime/socket_core.hpp"
 #include "runtime/socket_tuning.hpp"
+#include "runtime/socks5.hpp"
 #include "zmtp/error.hpp"
 
 #include <asio/local/connect_pair.hpp>
 #include <asio/local/stream_protocol.hpp>
 #include <asio/post.hpp>
+#include <asio/read.hpp>
+#include <asio/write.hpp>
 
 #include <algorithm>
 
@@ -43,8 +46,12 @@ void connector::attempt()
     if (stopped_)
         return;
     switch (endpoint_.transport) {
-    case transport::tcp:
-        resolver_.async_resolve(endpoint_.host, std::to_string(endpoint_.port),
+    case transport::tcp: {
+        // Through a SOCKS proxy, the proxy is what is resolved and connected to.
+        endpoint target = endpoint_;
+        if (const std::string& proxy = core_->options().socks_proxy; !proxy.empty())
+            (void)parse_endpoint("tcp://" + proxy, target); // validate() checked it
+        resolver_.async_resolve(target.host, std::to_string(target.port),
                                 [self = shared_from_this()](std::error_code ec, asio::ip::tcp::resolver::results_type r) {
                                     std::lock_guard<std::mutex> lock(self->core_->mutex);
                                     if (self->stopped_)
@@ -55,6 +62,7 @@ void connector::attempt()
                                         self->connect_next(std::move(r), 0);
                                 });
         break;
+    }
     case transport::ipc: {
         stream_ = stream_socket(core_->executor);
         const asio::generic::stream_protocol::endpoint target = ipc_address(endpoint_);
@@ -132,10 +140,12 @@ void connector::connect_next(asio::ip::tcp::resolver::results_type results, std:
         self->timer_.cancel();
         if (!ec)
             self->stream_.set_option(asio::ip::tcp::no_delay(true), ec);
-        if (!ec)
-            self->connected(std::move(self->stream_));
-        else
+        if (ec)
             self->connect_failed(results, index, ec);
+        else if (!self->core_->options().socks_proxy.empty())
+            self->socks_greet();
+        else
+            self->connected(std::move(self->stream_));
     });
 }
 
@@ -164,6 +174,87 @@ void connector::connect_failed(asio::ip::tcp::resolver::results_type results, st
         connect_next(std::move(results), index + 1);
     else
         retry_later(ec);
+}
+
+// --- through a SOCKS5 proxy: greeting, credentials if asked, CONNECT -----------
+
+void connector::socks_greet()
+{
+    const socket_options& o = core_->options();
+    if (endpoint_.host.size() > 255)
+        return socks_failed(make_error_code(std::errc::invalid_argument));
+    // The exchange has handshake_timeout to end, as a ZMTP handshake has.
+    if (o.handshake_timeout.count() > 0) {
+        timer_.expires_after(o.handshake_timeout);
+        timer_.async_wait([self = shared_from_this(), attempt = attempts_](std::error_code ec) {
+            std::lock_guard<std::mutex> lock(self->core_->mutex);
+            if (!ec && !self->stopped_ && attempt == self->attempts_) {
+                std::error_code ignored;
+                self->stream_.close(ignored); // the exchange's read fails
+            }
+        });
+    }
+    socks_exchange(socks5::greeting(!o.socks_username.empty()), 2, [](connector& self) {
+        std::uint8_t method = 0;
+        const bool with_credentials = !self.core_->options().socks_username.empty();
+        if (const std::error_code ec = socks5::chosen_method(std::span<const std::uint8_t, 2>(self.socks_reply_.data(), 2),
+                                                             with_credentials, method))
+            return self.socks_failed(ec);
+        if (method == socks5::username_password)
+            return self.socks_exchange(socks5::credentials(self.core_->options().socks_username,
+                                                           self.core_->options().socks_password),
+                                       2, [](connector& me) {
+                                           if (const std::error_code ec = socks5::credentials_accepted(
+                                                   std::span<const std::uint8_t, 2>(me.socks_reply_.data(), 2)))
+                                               return me.socks_failed(ec);
+                                           me.socks_connect();
+                                       });
+        self.socks_connect();
+    });
+}
+
+void connector::socks_connect()
+{
+    socks_exchange(socks5::connect_request(endpoint_.host, endpoint_.port), 5, [](connector& self) {
+        std::size_t rest = 0;
+        if (const std::error_code ec = socks5::connect_reply_rest(std::span<const std::uint8_t, 5>(self.socks_reply_.data(), 5), rest))
+            return self.socks_failed(ec);
+        self.socks_exchange({}, rest, [](connector& me) { // the address the proxy bound: not needed
+            ++me.attempts_; // the timeout's timer has lost
+            me.timer_.cancel();
+            me.connected(std::move(me.stream_));
+        });
+    });
+}
+
+void connector::socks_exchange(std::vector<std::uint8_t> request, std::size_t reply_size, void (*next)(connector&))
+{
+    socks_request_ = std::move(request);
+    asio::async_write(stream_, asio::buffer(socks_request_), [self = shared_from_this(), reply_size, next](std::error_code ec, std::size_t) {
+        std::lock_guard<std::mutex> lock(self->core_->mutex);
+        if (self->stopped_)
+            return;
+        if (ec)
+            return self->socks_failed(ec);
+        asio::async_read(self->stream_, asio::buffer(self->socks_reply_.data(), reply_size),
+                         [self, next](std::error_code ec, std::size_t) {
+                             std::lock_guard<std::mutex> lock(self->core_->mutex);
+                             if (self->stopped_)
+                                 return;
+                             if (ec)
+                                 return self->socks_failed(ec);
+                             next(*self);
+                         });
+    });
+}
+
+void connector::socks_failed(std::error_code ec)
+{
+    ++attempts_;
+    timer_.cancel();
+    std::error_code ignored;
+    stream_.close(ignored);
+    retry_later(ec);
 }
 
 void connector::connected(stream_socket stream)

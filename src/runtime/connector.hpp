@@ -7,10 +7,12 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace zmtp::detail {
 
@@ -49,6 +51,14 @@ private:
     /// Connecting to results[index] failed: the next address, else retry later.
     void connect_failed(asio::ip::tcp::resolver::results_type results, std::size_t index, std::error_code ec);
     void connected(stream_socket stream);
+    /// Connected to the socks_proxy: asks it for the endpoint (greeting, credentials if it
+    /// wants them, CONNECT), within handshake_timeout; then connected(), or retry later.
+    void socks_greet();
+    void socks_connect();
+    /// Writes `request`, reads `reply_size` bytes into socks_reply_, then calls `next`
+    /// (lock held); a failure ends the attempt.
+    void socks_exchange(std::vector<std::uint8_t> request, std::size_t reply_size, void (*next)(connector&));
+    void socks_failed(std::error_code ec);
     void retry_later(std::error_code reason);
 
     std::shared_ptr<socket_core> core_;
@@ -62,6 +72,8 @@ private:
     /// handler that finds another value than its attempt's has lost the race.
     std::uint64_t attempts_ = 0;
     bool stopped_ = false;
+    std::vector<std::uint8_t> socks_request_;
+    std::array<std::uint8_t, 260> socks_reply_{}; ///< the longest: a domain name's bound address
 };
 
 } // namespace zmtp::detail
