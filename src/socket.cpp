@@ -251,6 +251,14 @@ std::error_code socket::can_send() const
     return core_->can_send();
 }
 
+std::error_code socket::can_send(const frame& first) const
+{
+    if (!core_)
+        return errc::socket_closed;
+    std::lock_guard<std::mutex> lock(core_->mutex);
+    return core_->can_send(&first);
+}
+
 void socket::enable_monitor(bool on)
 {
     detail::socket_core& c = core("zmtp::socket::enable_monitor");

@@ -90,7 +90,7 @@ int socket_handle::send_frame(zmtp::frame body, bool more, bool dontwait)
         if (more && outgoing_.empty()) {
             // As libzmq, a message is refused at its first frame (EAGAIN, EFSM...): an
             // application that sends the refused frame again sends whole messages.
-            if (const std::error_code ec = wait_until_sendable(dontwait))
+            if (const std::error_code ec = wait_until_sendable(body, dontwait))
                 return fail(ec);
         }
         outgoing_.push_back(std::move(body));
@@ -122,13 +122,13 @@ int socket_handle::send_frame(zmtp::frame body, bool more, bool dontwait)
     }
 }
 
-std::error_code socket_handle::wait_until_sendable(bool dontwait)
+std::error_code socket_handle::wait_until_sendable(const zmtp::frame& first, bool dontwait)
 {
-    std::error_code ec = socket_.can_send();
+    std::error_code ec = socket_.can_send(first);
     if (ec == zmtp::errc::would_block && !dontwait) {
         const std::optional<deadline> until = deadline_after(socket_.get(&zmtp::socket_options::send_timeout));
         while (ec == zmtp::errc::would_block && !(ec = wait_ready(zmtp::wait_type::write, until)))
-            ec = socket_.can_send();
+            ec = socket_.can_send(first);
     }
     if (ec == zmtp::errc::would_block)
         rearm_signal();

@@ -72,9 +72,10 @@ private:
     /// would_block when the time is up, std::errc::interrupted when a signal came to this
     /// thread (EINTR, as libzmq's blocking calls give), or the socket's error.
     std::error_code wait_ready(zmtp::wait_type what, const std::optional<deadline>& until);
-    /// At a message's first frame: {} once a message could be sent (waiting up to SNDTIMEO
-    /// unless `dontwait`), else why not (would_block, invalid_state...).
-    std::error_code wait_until_sendable(bool dontwait);
+    /// At a message's `first` frame: {} once a message could be sent (waiting up to
+    /// SNDTIMEO unless `dontwait`), else why not (would_block, invalid_state,
+    /// host_unreachable...).
+    std::error_code wait_until_sendable(const zmtp::frame& first, bool dontwait);
     /// After a send or receive that would have waited: the ZMQ_FD signal starts again.
     void rearm_signal();
 

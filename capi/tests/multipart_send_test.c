@@ -115,6 +115,38 @@ static void test_refused_by_type(void *ctx)
     CHECK(zmq_close(rep) == 0);
 }
 
+/* ROUTER_MANDATORY (and STREAM) refuse a message to an unknown peer at its first frame,
+   the routing id: EHOSTUNREACH; a known one takes it. */
+static void test_unknown_routing_id(void *ctx)
+{
+    void *router = zmq_socket(ctx, ZMQ_ROUTER);
+    int mandatory = 1;
+    CHECK(zmq_setsockopt(router, ZMQ_ROUTER_MANDATORY, &mandatory, sizeof mandatory) == 0);
+    CHECK(zmq_bind(router, "inproc://multipart-router") == 0);
+    errno = 0;
+    CHECK(zmq_send(router, "nobody", 6, ZMQ_SNDMORE) == -1);
+    CHECK(errno == EHOSTUNREACH);
+
+    void *dealer = zmq_socket(ctx, ZMQ_DEALER);
+    CHECK(zmq_setsockopt(dealer, ZMQ_ROUTING_ID, "d", 1) == 0);
+    CHECK(zmq_connect(dealer, "inproc://multipart-router") == 0);
+    CHECK(zmq_send(dealer, "hello", 5, 0) == 5); /* the router knows "d" once this arrives */
+    CHECK(receive_frame(router, "d", 1));
+    CHECK(receive_frame(router, "hello", 0));
+    CHECK(zmq_send(router, "d", 1, ZMQ_SNDMORE) == 1);
+    CHECK(zmq_send(router, "reply", 5, 0) == 5);
+    CHECK(receive_frame(dealer, "reply", 0));
+    CHECK(zmq_close(dealer) == 0);
+    CHECK(zmq_close(router) == 0);
+
+    void *stream = zmq_socket(ctx, ZMQ_STREAM);
+    CHECK(zmq_bind(stream, "tcp://127.0.0.1:*") == 0);
+    errno = 0;
+    CHECK(zmq_send(stream, "nobody", 6, ZMQ_SNDMORE) == -1);
+    CHECK(errno == EHOSTUNREACH);
+    CHECK(zmq_close(stream) == 0);
+}
+
 int main(void)
 {
     void *ctx = zmq_ctx_new();
@@ -123,6 +155,7 @@ int main(void)
     test_no_peer(ctx, ZMQ_REQ);
     test_full_pipe(ctx);
     test_refused_by_type(ctx);
+    test_unknown_routing_id(ctx);
     CHECK(zmq_ctx_term(ctx) == 0);
     return check_result();
 }

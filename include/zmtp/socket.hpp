@@ -225,6 +225,9 @@ public:
     /// message's fate depends on its content (ROUTER's routing id, PUB's topic), empty.
     /// libzmq's C API refuses a multipart message at its first frame with this.
     std::error_code can_send() const;
+    /// As above, for a message whose first frame is `first`: a ROUTER with
+    /// router_mandatory, or a STREAM, answers errc::host_unreachable for an unknown peer.
+    std::error_code can_send(const frame& first) const;
 
     /// Starts (or stops) recording monitor events; enable it before bind/connect.
     void enable_monitor(bool on = true);

@@ -72,6 +72,12 @@ public:
     }
     /// Never waits: a send drops or fails at once.
     bool may_send() const override { return true; }
+    /// With router_mandatory, a message to an unknown peer fails (a full one is known only
+    /// when the whole message is sent).
+    std::error_code can_start(const frame& first) const override
+    {
+        return mandatory_ && !routes_.find(first.view()) ? make_error_code(errc::host_unreachable) : std::error_code{};
+    }
 
     bool accept(Peer& from, message& msg) override
     {

@@ -90,6 +90,13 @@ public:
     {
         return may_send() ? std::error_code{} : make_error_code(errc::would_block);
     }
+    /// As can_send(), for a message whose first frame is `first` (ROUTER, STREAM: whether
+    /// the peer it names is known).
+    virtual std::error_code can_start(const frame& first) const
+    {
+        (void)first;
+        return can_send();
+    }
     /// Which queues the conflate option applies to: the types that send data (PUB, PUSH,
     /// DEALER) their outgoing ones, those that receive it (SUB, PULL, DEALER) their
     /// incoming ones. Never a SUB's subscriptions.

@@ -66,6 +66,10 @@ public:
         return {};
     }
     bool may_send() const override { return true; }
+    std::error_code can_start(const frame& first) const override
+    {
+        return routes_.find(first.view()) ? std::error_code{} : make_error_code(errc::host_unreachable);
+    }
 
     /// The id goes in front on arrival: a connect() endpoint's pipe outlives a connection
     /// and gets a new id with the next one, while the old one's bytes may still wait.

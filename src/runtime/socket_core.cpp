@@ -672,9 +672,11 @@ wait_type socket_core::ready_for()
     return pattern_->may_send() ? ready | wait_type::write : ready;
 }
 
-std::error_code socket_core::can_send() const
+std::error_code socket_core::can_send(const frame* first) const
 {
-    return closed_ ? closed_error() : pattern_->can_send();
+    if (closed_)
+        return closed_error();
+    return first ? pattern_->can_start(*first) : pattern_->can_send();
 }
 
 void socket_core::wait_ready(wait_type what, wait_op* op)

@@ -92,8 +92,9 @@ public:
     /// What a send and a receive could do now without waiting. (For REQ and REP it drops
     /// the messages they would drop, to find one they accept.)
     wait_type ready_for();
-    /// What try_send() would say of a message now, without one (socket::can_send()).
-    std::error_code can_send() const;
+    /// What try_send() would say of a message now, without one, or of one that starts with
+    /// `*first` (socket::can_send()).
+    std::error_code can_send(const frame* first = nullptr) const;
     void wait_ready(wait_type what, wait_op* op);
     void cancel_wait(wait_op* op);
     std::error_code try_next_event(monitor_event& event);

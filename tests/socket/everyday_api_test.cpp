@@ -130,7 +130,7 @@ TEST_CASE("endpoint errors name the endpoint and the reason")
     CHECK(e.code() == std::errc::no_such_file_or_directory);
 }
 
-TEST_CASE("can_send says what try_send would, without a message")
+TEST_CASE("can_send says what try_send would, without a message or from its first frame")
 {
     zmtp::context ctx;
     zmtp::socket push(ctx, socket_type::push, test_options());
@@ -158,6 +158,19 @@ TEST_CASE("can_send says what try_send would, without a message")
 
     zmtp::socket router(ctx, socket_type::router, test_options());
     CHECK(!router.can_send()); // its messages' fate depends on their routing id
+    CHECK(!router.can_send(zmtp::frame("nobody"))); // dropped, not refused
+    router.set(&zmtp::socket_options::router_mandatory, true);
+    CHECK(router.can_send(zmtp::frame("nobody")) == errc::host_unreachable);
+    router.bind("inproc://can-send-router");
+    zmtp::socket dealer(ctx, socket_type::dealer, test_options({.routing_id = "d"}));
+    dealer.connect("inproc://can-send-router");
+    dealer.send(message{"hello"});
+    CHECK(parts(router.receive()) == strings{"d", "hello"});
+    CHECK(!router.can_send(zmtp::frame("d")));
     router.close();
     CHECK(router.can_send() == errc::socket_closed);
+    CHECK(router.can_send(zmtp::frame("d")) == errc::socket_closed);
+
+    zmtp::socket stream(ctx, socket_type::stream, test_options());
+    CHECK(stream.can_send(zmtp::frame("nobody")) == errc::host_unreachable);
 }
