@@ -102,8 +102,9 @@ int socket_handle::send_frame(zmtp::frame body, bool more, bool dontwait)
             while (ec == zmtp::errc::would_block && !(ec = wait_ready(zmtp::wait_type::write, until))) {
                 if ((ec = socket_.try_send(outgoing_)) == zmtp::errc::would_block) {
                     // Ready, yet refused: a peer it must go to is full (ROUTER_MANDATORY,
-                    // XPUB_NODROP). The socket's own blocking send waits for that one.
-                    socket_.send(std::move(outgoing_), zmtp::send_flags::none, ec);
+                    // XPUB_NODROP). The socket's own blocking send waits for that one; it
+                    // gets a copy, so that a timeout leaves the frames as below.
+                    socket_.send(zmtp::message(outgoing_), zmtp::send_flags::none, ec);
                     break;
                 }
             }

@@ -147,6 +147,42 @@ static void test_unknown_routing_id(void *ctx)
     CHECK(zmq_close(stream) == 0);
 }
 
+/* ROUTER_MANDATORY to a full peer, waiting up to SNDTIMEO: zmtp refuses the last frame
+   (EAGAIN; libzmq refuses the routing id) and keeps the id, so sending the last frame
+   again completes the message. */
+static void test_full_mandatory_peer(void *ctx)
+{
+    void *router = zmq_socket(ctx, ZMQ_ROUTER);
+    void *dealer = zmq_socket(ctx, ZMQ_DEALER);
+    int one = 1, timeout = 50, linger = 0;
+    CHECK(zmq_setsockopt(router, ZMQ_ROUTER_MANDATORY, &one, sizeof one) == 0);
+    CHECK(zmq_setsockopt(router, ZMQ_SNDHWM, &one, sizeof one) == 0);
+    CHECK(zmq_setsockopt(router, ZMQ_SNDTIMEO, &timeout, sizeof timeout) == 0);
+    CHECK(zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger) == 0);
+    CHECK(zmq_setsockopt(dealer, ZMQ_RCVHWM, &one, sizeof one) == 0);
+    CHECK(zmq_setsockopt(dealer, ZMQ_ROUTING_ID, "d", 1) == 0);
+    CHECK(zmq_bind(router, "inproc://multipart-full-router") == 0);
+    CHECK(zmq_connect(dealer, "inproc://multipart-full-router") == 0);
+    CHECK(zmq_send(dealer, "hello", 5, 0) == 5);
+    CHECK(receive_frame(router, "d", 1));
+    CHECK(receive_frame(router, "hello", 0));
+
+    int sent = 0, rc = 0;
+    while (sent < 100000 && zmq_send(router, "d", 1, ZMQ_SNDMORE) == 1 && (rc = zmq_send(router, "fill", 4, 0)) == 4)
+        ++sent;
+    CHECK(sent > 0 && sent < 100000);
+    CHECK(rc == -1 && errno == EAGAIN); /* the body, after waiting SNDTIMEO */
+    while (sent-- > 0)
+        CHECK(receive_frame(dealer, "fill", 0));
+    CHECK(zmq_send(router, "last", 4, 0) == 4); /* the kept id, then this */
+    CHECK(receive_frame(dealer, "last", 0));
+    char buf[8];
+    errno = 0;
+    CHECK(zmq_recv(dealer, buf, sizeof buf, ZMQ_DONTWAIT) == -1 && errno == EAGAIN);
+    CHECK(zmq_close(dealer) == 0);
+    CHECK(zmq_close(router) == 0);
+}
+
 int main(void)
 {
     void *ctx = zmq_ctx_new();
@@ -156,6 +192,7 @@ int main(void)
     test_full_pipe(ctx);
     test_refused_by_type(ctx);
     test_unknown_routing_id(ctx);
+    test_full_mandatory_peer(ctx);
     CHECK(zmq_ctx_term(ctx) == 0);
     return check_result();
 }
