@@ -4,9 +4,6 @@
 #include "pattern/load_balancer.hpp"
 #include "pattern/socket_pattern.hpp"
 
-#include <cstddef>
-#include <cstdint>
-
 namespace zmtp::pattern {
 
 /// Sends go to the peers in turn, skipping those at their high-water mark; with none left
@@ -42,20 +39,9 @@ public:
         return balancer_.pick([this](const Peer& peer) { return queues_.has_room(peer); });
     }
     conflation may_conflate() const noexcept override { return {true, true}; }
-    bool may_receive_ahead() const noexcept override { return true; }
     bool may_send() const override
     {
         return balancer_.any([this](const Peer& peer) { return queues_.has_room(peer); });
-    }
-    /// Each message goes to some peer with room: their rooms add up.
-    std::size_t send_room() const override
-    {
-        std::size_t total = 0;
-        balancer_.for_each([&](const Peer& peer) {
-            const std::size_t r = queues_.room(peer);
-            total = r > SIZE_MAX - total ? SIZE_MAX : total + r;
-        });
-        return total;
     }
 
 private:

@@ -48,13 +48,6 @@ public:
         return std::any_of(peers_.begin(), peers_.end(), [&](const Peer* p) { return can_take(*p); });
     }
 
-    template <class Function>
-    void for_each(Function f) const
-    {
-        for (const Peer* p : peers_)
-            f(*p);
-    }
-
     std::size_t size() const noexcept { return peers_.size(); }
 
 private:

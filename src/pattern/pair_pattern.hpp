@@ -49,12 +49,6 @@ public:
         const Peer* p = target();
         return p && queues_.has_room(*p);
     }
-    bool may_receive_ahead() const noexcept override { return true; }
-    std::size_t send_room() const override
-    {
-        const Peer* p = target();
-        return p ? queues_.room(*p) : 0;
-    }
 
 private:
     Peer* target() const { return peer_ ? peer_ : pipes_.empty() ? nullptr : pipes_.front(); }

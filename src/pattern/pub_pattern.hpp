@@ -6,7 +6,6 @@
 #include "pattern/subscription_trie.hpp"
 
 #include <algorithm>
-#include <cstdint>
 #include <unordered_map>
 #include <vector>
 
@@ -80,8 +79,6 @@ public:
         return {};
     }
     conflation may_conflate() const noexcept override { return {.outgoing = !xpub_}; }
-    /// A send never waits (it drops for peers without room), except with nodrop.
-    std::size_t send_room() const override { return nodrop_ ? 0 : SIZE_MAX; }
     bool may_send() const override
     {
         // With nodrop a send waits only for the peers its message goes to: it may go while
