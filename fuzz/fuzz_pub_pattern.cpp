@@ -157,6 +157,7 @@ public:
 
     // --- peer_queues: each call compares with what the model predicted ----------------
     bool has_room(const fake_peer& p) const noexcept override { return p.room; }
+    std::size_t room(const fake_peer& p) const noexcept override { return p.room ? 1 : 0; }
 
     void push(fake_peer& p, message&& msg) override
     {

@@ -274,6 +274,26 @@ std::error_code socket::try_send(message& msg)
     return core_->try_send(msg);
 }
 
+std::error_code socket::try_send_exclusive(message& msg)
+{
+    if (!core_)
+        return errc::socket_closed;
+    return core_->send_exclusive(msg);
+}
+
+std::optional<message> socket::try_receive_exclusive(std::error_code& ec)
+{
+    if (!core_) {
+        ec = errc::socket_closed;
+        return std::nullopt;
+    }
+    std::optional<message> msg(std::in_place);
+    ec = core_->receive_exclusive(*msg);
+    if (ec)
+        msg.reset();
+    return msg;
+}
+
 std::optional<message> socket::try_receive(std::error_code& ec)
 {
     if (!core_) {

@@ -96,7 +96,7 @@ int socket_handle::send_frame(zmtp::frame body, bool more, bool dontwait)
         outgoing_.push_back(std::move(body));
         if (more)
             return 0;
-        std::error_code ec = socket_.try_send(outgoing_); // most sends need not wait
+        std::error_code ec = socket_.try_send_exclusive(outgoing_); // most sends need not wait
         if (ec == zmtp::errc::would_block && !dontwait) {
             const std::optional<deadline> until = deadline_after(socket_.get(&zmtp::socket_options::send_timeout));
             while (ec == zmtp::errc::would_block && !(ec = wait_ready(zmtp::wait_type::write, until))) {
@@ -142,11 +142,11 @@ std::error_code socket_handle::receive_frame(zmtp::frame& body, bool& more, deta
     if (!receiving_more()) {
         std::error_code ec;
         try {
-            std::optional<zmtp::message> next = socket_.try_receive(ec); // most receives need not wait
+            std::optional<zmtp::message> next = socket_.try_receive_exclusive(ec); // most receives need not wait
             if (ec == zmtp::errc::would_block && !dontwait) {
                 const std::optional<deadline> until = deadline_after(socket_.get(&zmtp::socket_options::receive_timeout));
                 while (ec == zmtp::errc::would_block && !(ec = wait_ready(zmtp::wait_type::read, until)))
-                    next = socket_.try_receive(ec); // another may have come first: would_block
+                    next = socket_.try_receive_exclusive(ec); // another may have come first: would_block
             }
             if (ec == zmtp::errc::would_block)
                 rearm_signal();

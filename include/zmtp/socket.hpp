@@ -180,8 +180,26 @@ public:
     /// Sends `msg` if that needs no waiting: then `msg` is consumed and the result is
     /// empty. errc::would_block leaves `msg` untouched. Never waits; any thread.
     std::error_code try_send(message& msg);
+    /// try_send() for a thread that is, until its next other call on this socket, the only
+    /// one sending on it (as libzmq's sockets are used). While the socket has room for
+    /// more messages than it has been given, a message of up to message::inline_frames
+    /// frames is handed to the executor's thread without taking the socket's lock, so a
+    /// thread that sends a stream of messages does not contend with the I/O. What it hands
+    /// over counts as sent: the socket's other operations (from any thread) see it so, and
+    /// it is queued in the order sent. PUSH, DEALER, PAIR and PUB (without xpub_nodrop)
+    /// have such room; other types always take the lock, as try_send(). Should the peer
+    /// the room was counted on be gone before the message is queued, it is dropped, as
+    /// the messages already queued for that peer were.
+    std::error_code try_send_exclusive(message& msg);
     /// Takes a waiting message; errc::would_block (and nullopt) when none is there.
     std::optional<message> try_receive(std::error_code& ec);
+    /// try_receive() for a thread that is, until its next other call on this socket, the
+    /// only one receiving on it (as libzmq's sockets are used). Where the type allows it
+    /// (PULL, DEALER, PAIR, ROUTER, SUB, XSUB; not with conflate) a call that takes the
+    /// socket's lock also takes up to 256 more waiting messages, and the next calls hand
+    /// those out without the lock. They count as received for the high-water mark, and
+    /// as waiting for ready_for(), poll() and the other receives.
+    std::optional<message> try_receive_exclusive(std::error_code& ec);
 
     /// Blocking send; with dontwait, fails with errc::would_block instead of waiting (the
     /// message is then dropped: use try_send() to keep it).

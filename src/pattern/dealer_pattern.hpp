@@ -4,6 +4,9 @@
 #include "pattern/load_balancer.hpp"
 #include "pattern/socket_pattern.hpp"
 
+#include <algorithm>
+#include <cstddef>
+
 namespace zmtp::pattern {
 
 /// Sends go to the peers in turn, skipping those at their high-water mark; with none left
@@ -39,9 +42,21 @@ public:
         return balancer_.pick([this](const Peer& peer) { return queues_.has_room(peer); });
     }
     conflation may_conflate() const noexcept override { return {true, true}; }
+    bool may_receive_ahead() const noexcept override { return true; }
     bool may_send() const override
     {
         return balancer_.any([this](const Peer& peer) { return queues_.has_room(peer); });
+    }
+    /// Each message goes to some peer with room: their rooms add up (the peers are looked
+    /// at until they reach `enough`).
+    std::size_t send_room(std::size_t enough) const override
+    {
+        std::size_t total = 0;
+        (void)balancer_.any([&](const Peer& peer) {
+            total += std::min(queues_.room(peer), enough - total);
+            return total == enough;
+        });
+        return total;
     }
 
 private:

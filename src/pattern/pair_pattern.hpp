@@ -49,6 +49,12 @@ public:
         const Peer* p = target();
         return p && queues_.has_room(*p);
     }
+    bool may_receive_ahead() const noexcept override { return true; }
+    std::size_t send_room(std::size_t enough) const override
+    {
+        const Peer* p = target();
+        return p ? std::min(queues_.room(*p), enough) : 0;
+    }
 
 private:
     Peer* target() const { return peer_ ? peer_ : pipes_.empty() ? nullptr : pipes_.front(); }

@@ -79,6 +79,8 @@ public:
         return {};
     }
     conflation may_conflate() const noexcept override { return {.outgoing = !xpub_}; }
+    /// A send never waits (it drops for peers without room), except with nodrop.
+    std::size_t send_room(std::size_t enough) const override { return nodrop_ ? 0 : enough; }
     bool may_send() const override
     {
         // With nodrop a send waits only for the peers its message goes to: it may go while

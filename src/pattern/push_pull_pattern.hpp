@@ -19,6 +19,7 @@ public:
     void remove(Peer& p) override { dealer_.remove(p); }
     std::error_code send(message& msg) override { return dealer_.send(msg); }
     bool may_send() const override { return dealer_.may_send(); }
+    std::size_t send_room(std::size_t enough) const override { return dealer_.send_room(enough); }
     conflation may_conflate() const noexcept override { return {.outgoing = true}; }
     std::error_code can_receive() const noexcept override { return errc::not_supported; }
     bool arrived(Peer&, message&) override { return false; }
@@ -43,6 +44,7 @@ public:
     bool may_send() const override { return false; }
     std::error_code can_send() const override { return errc::not_supported; }
     conflation may_conflate() const noexcept override { return {.incoming = true}; }
+    bool may_receive_ahead() const noexcept override { return true; }
 };
 
 } // namespace zmtp::pattern

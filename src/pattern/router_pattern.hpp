@@ -84,6 +84,7 @@ public:
         msg.push_front(from.routing_frame);
         return true;
     }
+    bool may_receive_ahead() const noexcept override { return true; }
 
 private:
     peer_queues<Peer>& queues_;

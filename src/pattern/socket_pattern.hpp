@@ -24,6 +24,9 @@ public:
     /// True when `p` can take a message now: its outgoing queue is below send_hwm (or the
     /// socket conflates) and its pipe is not terminating.
     virtual bool has_room(const Peer& p) const noexcept = 0;
+    /// How many more messages of up to message::inline_frames frames `p` can take now
+    /// (SIZE_MAX: no limit).
+    virtual std::size_t room(const Peer& p) const noexcept = 0;
     /// Queues `msg` for `p`, whatever its room (a caller that may drop checks has_room).
     virtual void push(Peer& p, message&& msg) = 0;
     /// Queues `msg` for the application as if `p` had sent it.
@@ -84,6 +87,16 @@ public:
     virtual std::error_code send(message& msg) = 0;
     /// True when some send could go now.
     virtual bool may_send() const = 0;
+    /// How many messages of up to message::inline_frames frames send() would take now,
+    /// whatever they hold and in whatever order they come, counted up to `enough` (the
+    /// most the caller can use; with no limit, `enough`). 0 where that depends on a
+    /// message's content or on the order of sends and receives (the default): each such
+    /// message must be asked about.
+    virtual std::size_t send_room(std::size_t enough) const
+    {
+        (void)enough;
+        return 0;
+    }
     /// What send() would say of a message now, without one: empty if it could go,
     /// would_block, or the error of a type that cannot send now (REQ/REP order) or at all.
     virtual std::error_code can_send() const
@@ -116,6 +129,9 @@ public:
     virtual bool accept(Peer&, message&) { return true; }
     /// True when accept() may drop messages, so that readiness must look at them.
     virtual bool accept_may_drop() const noexcept { return false; }
+    /// True when messages may be accepted before the application asks for them: accept()
+    /// keeps no state and receiving changes nothing else the type does (not REQ, REP).
+    virtual bool may_receive_ahead() const noexcept { return false; }
 
     // --- receives cancelled after they took a message (see socket_core::give_back) ---
     /// True when a taken message may still be given back (REQ/REP: no send since).

@@ -33,6 +33,7 @@ public:
     }
 
     void configure(const socket_options& o) override { invert_ = o.invert_matching; }
+    bool may_receive_ahead() const noexcept override { return true; }
 
     void add(Peer& p) override { pipes_.push_back(&p); }
     void remove(Peer& p) override { std::erase(pipes_, &p); }

@@ -5,6 +5,7 @@
 #include "zmtp/message.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -32,6 +33,13 @@ public:
     bool below_send_hwm(std::size_t send_hwm) const noexcept
     {
         return send_hwm == 0 || out_.weight() + encoded_ < send_hwm;
+    }
+    /// How many more messages of up to message::inline_frames frames stay below
+    /// `send_hwm` (0: no limit, SIZE_MAX).
+    std::size_t send_room(std::size_t send_hwm) const noexcept
+    {
+        const std::size_t used = out_.weight() + encoded_;
+        return send_hwm == 0 ? SIZE_MAX : used < send_hwm ? send_hwm - used : 0;
     }
     void queue_output(message&& msg) { out_.push_back(std::move(msg)); }
     bool has_queued_output() const noexcept { return !out_.empty(); }

@@ -1,5 +1,6 @@
 #include "runtime/session.hpp"
 
+#include "runtime/blocking_op.hpp"
 #include "runtime/pipe.hpp"
 #include "runtime/socket_core.hpp"
 #include "zmtp/error.hpp"
@@ -9,10 +10,13 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <utility>
 
@@ -32,6 +36,8 @@ constexpr std::size_t read_ahead_after_body = 4 * 1024;
 constexpr std::size_t max_batch_bytes = 1024 * 1024;
 /// Asio hands at most 64 buffers to one sendmsg; listing more per write is wasted work.
 constexpr std::size_t max_write_pieces = 64;
+/// Writes flush() makes in a row before it lets other handlers of the executor run.
+constexpr int max_flush_rounds = 16;
 
 } // namespace
 
@@ -69,7 +75,7 @@ void session::read()
     std::span<std::byte> body; // the rest of a large body, read straight into its frame
     if (input_begin_ == input_end_) {
         if (input_end_ == input_.size() && input_.size() < max_read_buffer)
-            input_.resize(input_.size() * 2); // the last read filled it: traffic is heavy
+            input_.resize(max_read_buffer); // the last read filled it: traffic is heavy (one growth)
         input_begin_ = input_end_ = 0;
         if (const auto rest = conn_.direct_input(); rest.size() >= direct_read_threshold)
             body = rest;
@@ -235,8 +241,33 @@ void session::on_protocol_close()
 
 void session::write()
 {
-    if (writing_ || stopped_)
+    if (!prepare_write())
         return;
+    if (core_->taking_handed_over() || on_executor_thread(core_->executor)) {
+        post_flush();
+        return;
+    }
+    // Another thread (the application's, in a send) writes at once, holding the lock: a
+    // round trip waits for no other thread. The executor takes it from there, so what is
+    // sent until then joins the next batch. (A stream of messages from such a thread is
+    // handed over instead: socket::try_send_exclusive; when that thread takes what it
+    // handed over, the executor writes them, together.)
+    post_flush(send_batch());
+}
+
+void session::post_flush(std::optional<write_result> done)
+{
+    flush_posted_ = true;
+    // The system call is made by flush(), on the executor and without the lock: a thread
+    // that sends meanwhile only queues, instead of waiting for the lock through a write.
+    asio::post(core_->executor, asio::bind_allocator(handler_allocator<void, 2048>(write_memory_),
+                                                     [self = shared_from_this(), done] { self->flush(done); }));
+}
+
+bool session::prepare_write()
+{
+    if (writing_ || stopped_)
+        return false;
     bool took = false;
     // A batch sent in part is finished first; messages join the next batch only then, so
     // the bytes queued in conn_ stay bounded by one batch plus send_hwm.
@@ -253,33 +284,92 @@ void session::write()
     if (!conn_.wants_write()) {
         if (stop_after_flush_ && (flushed() || conn_.current_state() == wire::connection::state::closed))
             stop(conn_.error() ? conn_.error() : make_error_code(errc::socket_closed));
-        return;
+        return false;
     }
     if (new_batch && pipe_ && pipe_->encoded_taken()) // they are in this write now
         took = true;
     output_.clear();
+    output_.reserve(max_write_pieces); // once: later batches of more pieces allocate nothing
     for (std::span<const std::byte> piece : conn_.start_write(max_write_pieces))
-        output_.emplace_back(piece.data(), piece.size());
+        output_.push_back(iovec{const_cast<std::byte*>(piece.data()), piece.size()});
     writing_ = true;
-    // One write_some per round, not asio::async_write: that splits a big write into 64 KiB
-    // calls and waits for epoll between them. A partial write leaves the rest in conn_ for
-    // the next round. A span, not the vector: Asio copies the buffer sequence.
-    stream_.async_write_some(std::span<const asio::const_buffer>(output_),
-                      asio::bind_allocator(handler_allocator<void, 2048>(write_memory_),
-                      [self = shared_from_this()](std::error_code ec, std::size_t n) {
-        std::lock_guard<std::mutex> lock(self->core_->mutex);
-        self->writing_ = false;
-        self->conn_.finish_write(n);
-        if (self->stopped_)
-            return;
-        if (ec) {
-            self->stop(ec);
-            return;
-        }
-        self->write();
-    }));
+    core_->write_started();
     if (took)
         core_->pipe_drained(*pipe_); // after writing_ is set: a send it releases only queues
+    return true;
+}
+
+session::write_result session::send_batch() noexcept
+{
+    // One sendmsg per round, not asio::async_write: that splits a big write into 64 KiB
+    // calls and waits for epoll between them. A partial write leaves the rest in conn_ for
+    // the next round.
+    msghdr header{};
+    header.msg_iov = output_.data();
+    header.msg_iovlen = output_.size();
+    const ssize_t written = ::sendmsg(stream_.native_handle(), &header, MSG_NOSIGNAL | MSG_DONTWAIT);
+    return written < 0 ? write_result{0, errno} : write_result{static_cast<std::size_t>(written), 0};
+}
+
+bool session::write_done(write_result r)
+{
+    if (!stopped_ && (r.error == EAGAIN || r.error == EWOULDBLOCK || r.error == EINTR)) {
+        await_writable(); // the same batch once the peer has taken some
+        return false;
+    }
+    writing_ = false;
+    if (r.error == 0)
+        conn_.finish_write(r.written);
+    else if (!stopped_)
+        stop(std::error_code(r.error, std::system_category()));
+    if (stopped_)
+        close_stream(); // if stop() left it to us
+    return true;
+}
+
+void session::flush(std::optional<write_result> done)
+{
+    // While writing_, output_ and the bytes of conn_ it points to are this write's alone,
+    // and stop() leaves the descriptor open while flush_posted_ (closing it here instead).
+    for (int round = 1;; ++round) {
+        const write_result r = done ? *std::exchange(done, std::nullopt) : send_batch();
+        std::unique_lock<std::mutex> lock(core_->mutex);
+        flush_posted_ = false;
+        if (!write_done(r))
+            return;
+        if (!stopped_ && core_->few_handed_over()) {
+            lock.unlock();
+            sched_yield();
+            lock.lock();
+        }
+        core_->write_finished(); // may queue more, which this session writes next
+        if (stopped_ || !prepare_write())
+            return;
+        if (round == max_flush_rounds) { // let other handlers run
+            post_flush();
+            return;
+        }
+        flush_posted_ = true;
+    }
+}
+
+void session::await_writable()
+{
+    stream_.async_wait(stream_socket::wait_write, asio::bind_allocator(handler_allocator<void, 2048>(write_memory_),
+                                                                       [self = shared_from_this()](std::error_code ec) {
+        {
+            std::lock_guard<std::mutex> lock(self->core_->mutex);
+            if (self->stopped_ || ec) {
+                self->writing_ = false;
+                if (!self->stopped_)
+                    self->stop(ec);
+                self->core_->write_finished();
+                return;
+            }
+            self->flush_posted_ = true;
+        }
+        self->flush(std::nullopt);
+    }));
 }
 
 bool session::flushed() const noexcept
@@ -348,6 +438,12 @@ void session::stop_after_flush()
     write();
 }
 
+void session::close_stream()
+{
+    std::error_code ignored;
+    stream_.close(ignored);
+}
+
 void session::stop(std::error_code reason)
 {
     if (stopped_)
@@ -355,8 +451,8 @@ void session::stop(std::error_code reason)
     const auto keep = shared_from_this(); // the core lets go of us below
     stopped_ = true;
     core_->cancel_authentication(std::exchange(authentication_id_, 0));
-    std::error_code ignored;
-    stream_.close(ignored);
+    if (!flush_posted_) // else flush() closes it, after its system call
+        close_stream();
     timer_.cancel();
     core_->session_ended(*this, reason, attached_);
 }

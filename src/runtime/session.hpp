@@ -9,6 +9,8 @@
 #include <asio/generic/stream_protocol.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <sys/uio.h>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,8 +27,9 @@ using stream_socket = asio::generic::stream_protocol::socket;
 /// Reads into a buffer, feeds the wire::connection, hands whole messages to the core; drains
 /// its pipe's `out` queue into the connection and writes everything queued with one
 /// gather-write, one write in flight at a time; arms one timer at the connection's next
-/// deadline. Every handler takes the core's lock. It ends on an I/O error, a protocol error
-/// or on request, and tells the core once.
+/// deadline. Every handler takes the core's lock, except that flush() makes its sendmsg
+/// calls without it. It ends on an I/O error, a protocol error or on request, and tells the
+/// core once.
 class session : public std::enable_shared_from_this<session> {
 public:
     session(std::shared_ptr<socket_core> core, stream_socket stream, std::string endpoint,
@@ -64,7 +67,28 @@ private:
     /// Acts on one connection event; false when the session stopped or awaits an
     /// authentication decision (no more input is handled either way).
     bool handle(wire::connection::event e);
+    /// Starts writing what is queued, if no write is in flight: flush() makes the call.
     void write();
+    /// Encodes the next batch into output_ and sets writing_; false if none is to go.
+    bool prepare_write();
+    struct write_result {
+        std::size_t written;
+        int error; ///< errno of a failed sendmsg, else 0
+    };
+    /// Has flush() write the batch prepared, from the executor; or, with `done`, finish the
+    /// write another thread made.
+    void post_flush(std::optional<write_result> done = std::nullopt);
+    /// Writes output_ without the lock (unless `done` tells how that went), on the
+    /// executor; then the next batch, if any.
+    void flush(std::optional<write_result> done);
+    /// One sendmsg of output_.
+    write_result send_batch() noexcept;
+    /// After send_batch() (lock held): false if the batch waits for the peer to take some
+    /// (await_writable), else the write is over (it may have stopped the session).
+    bool write_done(write_result r);
+    /// The peer's window is full: flush() again once the descriptor is writable.
+    void await_writable();
+    void close_stream();
     void arm_timer();
     void on_protocol_close();
     /// The handshake wants a decision: asks the core (ZAP), pausing input until it comes.
@@ -87,7 +111,7 @@ private:
     std::vector<std::byte> input_;
     std::size_t input_begin_ = 0;
     std::size_t input_end_ = 0;
-    std::vector<asio::const_buffer> output_;
+    std::vector<iovec> output_; ///< the batch being written: pieces of conn_'s output
 
     asio::steady_timer timer_;
     std::optional<wire::connection::time_point> timer_deadline_;
@@ -103,6 +127,7 @@ private:
     bool writing_ = false;
     bool input_paused_ = false;
     bool resume_posted_ = false; // resume_input() posted and not run yet
+    bool flush_posted_ = false;  // flush() is posted or running: its system call may use the descriptor
     bool authenticating_ = false;       ///< a decision is awaited: no input is read or handled
     std::uint64_t authentication_id_ = 0; ///< the ZAP request to cancel if we stop first
     bool stopped_ = false;

@@ -8,9 +8,12 @@
 #include "runtime/zap_client.hpp"
 #include "zmtp/error.hpp"
 
+#include <asio/bind_allocator.hpp>
 #include <asio/error.hpp>
+#include <asio/post.hpp>
 
 #include <pthread.h>
+#include <sys/eventfd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -52,6 +55,10 @@ std::error_code bind_error(std::error_code ec)
 /// max_monitor_events of 88 bytes grow it to 16,384 slots, 1.4 MiB, which would otherwise
 /// stay allocated).
 constexpr std::size_t max_idle_event_slots = 64;
+/// Most messages receive_exclusive() takes ahead under one lock: it takes the lock once per
+/// batch, and a batch is bounded memory (within handover_ring::capacity).
+constexpr std::size_t receive_ahead_batch = 256;
+static_assert(receive_ahead_batch <= handover_ring::capacity);
 
 template <class T>
 void erase_one(std::vector<T>& v, const T& value)
@@ -233,6 +240,8 @@ std::error_code socket_core::connect(std::string_view text)
 
 std::error_code socket_core::unbind(std::string_view text)
 {
+    take_handed_over();
+    send_limit_.store(0, std::memory_order_relaxed); // the room may go with its peers
     const auto it = std::find_if(listeners_.begin(), listeners_.end(), [&](const auto& l) {
         return l->text() == text || l->bound_endpoint() == text;
     });
@@ -246,6 +255,8 @@ std::error_code socket_core::unbind(std::string_view text)
 
 std::error_code socket_core::disconnect(std::string_view text)
 {
+    take_handed_over(); // sent before: they may go to this peer
+    send_limit_.store(0, std::memory_order_relaxed); // the room may go with it
     const auto it = std::find_if(connectors_.begin(), connectors_.end(), [&](const auto& c) { return c->text() == text; });
     if (it == connectors_.end())
         return errc::no_such_endpoint;
@@ -411,6 +422,7 @@ void socket_core::session_ended(session& s, std::error_code reason, bool attache
                 p->origin->peer_pipe = nullptr;
             terminate(*p);
         }
+        grant_sends(); // its room is no more (PAIR's may move to another pipe)
     }
     // A timeout is the peer's fault but not a protocol violation: like an I/O error it is
     // reported as handshake_failed_no_detail (monitor.hpp; libzmq does the same).
@@ -451,6 +463,7 @@ void socket_core::terminate(pipe& p)
     p.terminating = true;
     if (!p.queued_for_receive)
         destroy(p);
+    grant_sends(); // its room is no more
 }
 
 void socket_core::destroy(pipe& p)
@@ -484,13 +497,113 @@ std::error_code socket_core::try_send(message& msg)
     return ec;
 }
 
+std::error_code socket_core::send_exclusive(message& msg)
+{
+    if (handed_over_ && handed_over_->pushed() < send_limit_.load(std::memory_order_acquire) && !msg.empty() &&
+        msg.size() <= message::inline_frames && handed_over_->try_push(msg)) {
+        // Both sides exchange taking_: keep_taking()'s exchange to false either comes later
+        // and sees this message, or came before and this one posts.
+        if (!taking_.exchange(true, std::memory_order_acq_rel))
+            (void)::eventfd_write(take_signal_->native_handle(), 1); // cannot fail short of 2^64 signals
+        return {};
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    const std::error_code ec = try_send(msg); // takes what waits in the ring first
+    if (!handed_over_ && !closed_ && pattern_->send_room(1) > 0) {
+        const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (fd < 0)
+            return ec; // no hand-over then: every send takes the lock
+        take_signal_.emplace(executor, fd);
+        handed_over_ = std::make_unique<handover_ring>();
+        await_take_signal();
+        grant_sends();
+    }
+    return ec;
+}
+
+void socket_core::await_take_signal()
+{
+    take_signal_->async_wait(asio::posix::stream_descriptor::wait_read,
+                             asio::bind_allocator(handler_allocator<void, 128>(take_memory_),
+                                                  [self = shared_from_this()](std::error_code ec) {
+        if (ec)
+            return; // closed
+        std::lock_guard<std::mutex> lock(self->mutex);
+        if (!self->take_signal_ || self->closed_)
+            return;
+        eventfd_t count = 0;
+        (void)::eventfd_read(self->take_signal_->native_handle(), &count);
+        self->await_take_signal(); // before taking_ may go false: no signal is missed
+        self->keep_taking();
+    }));
+}
+
+void socket_core::take_handed_over()
+{
+    if (!handed_over_)
+        return;
+    message msg;
+    bool took = false;
+    {
+        struct flag_guard {
+            bool& flag;
+            explicit flag_guard(bool& f) : flag(f) { flag = true; }
+            ~flag_guard() { flag = false; }
+        } taking(taking_handed_over_);
+        while (handed_over_->try_pop(msg)) {
+            took = true;
+            // The room granted for it may have gone with its peer: then it is dropped, as
+            // the messages queued for that peer were.
+            if (!closed_)
+                (void)pattern_->send(msg);
+        }
+    }
+    if (took && has_waits())
+        serve_waits();
+    grant_sends();
+}
+
+void socket_core::grant_sends()
+{
+    if (!handed_over_)
+        return;
+    // The messages still in the ring will take some of this room: the limit counts from
+    // the last one taken.
+    const std::size_t room = closed_ ? 0 : pattern_->send_room(handover_ring::capacity);
+    send_limit_.store(handed_over_->popped() + room, std::memory_order_release);
+}
+
+void socket_core::keep_taking()
+{
+    for (;;) {
+        take_handed_over();
+        if (writes_in_flight_ > 0)
+            return; // the end of a write takes again
+        taking_.exchange(false, std::memory_order_acq_rel);
+        if (handed_over_->empty() || taking_.exchange(true, std::memory_order_acq_rel))
+            return; // nothing came meanwhile, or its sender posted
+    }
+}
+
+void socket_core::write_finished()
+{
+    --writes_in_flight_;
+    if (taking_.load(std::memory_order_acquire))
+        keep_taking();
+    else
+        grant_sends(); // the write made room
+}
+
 std::error_code socket_core::send_message(message& msg)
 {
+    take_handed_over();
     if (closed_)
         return closed_error();
     if (msg.empty())
         return errc::empty_message;
-    return pattern_->send(msg);
+    const std::error_code ec = pattern_->send(msg);
+    grant_sends(); // the message took room the last grant counted on
+    return ec;
 }
 
 void socket_core::wait_send(message&& msg, send_op* op)
@@ -564,6 +677,26 @@ std::error_code socket_core::try_receive(message& msg)
     return ec;
 }
 
+std::error_code socket_core::receive_exclusive(message& msg)
+{
+    if (received_ahead_ && receive_ahead_open_.load(std::memory_order_acquire) && received_ahead_->try_pop(msg))
+        return {};
+    std::lock_guard<std::mutex> lock(mutex);
+    const std::error_code ec = try_receive(msg);
+    // Not with conflate: a newer message replaces the one in its queue, not one taken ahead.
+    if (ec || closed_ || !pattern_->may_receive_ahead() || conflation_.incoming || incoming_.empty())
+        return ec;
+    if (!received_ahead_) {
+        received_ahead_ = std::make_unique<handover_ring>();
+        receive_ahead_open_.store(true, std::memory_order_release);
+    }
+    // The ring is empty (its messages came first): up to a batch fits.
+    message next;
+    for (std::size_t n = 0; n < receive_ahead_batch && take_from_pipes(next); ++n)
+        (void)received_ahead_->try_push(next);
+    return ec;
+}
+
 std::error_code socket_core::take_message(message& msg)
 {
     if (closed_)
@@ -575,6 +708,16 @@ std::error_code socket_core::take_message(message& msg)
         pattern_->retaken();
         return {};
     }
+    if (received_ahead_ && received_ahead_->try_pop(msg))
+        return {};
+    if (take_from_pipes(msg))
+        return {};
+    msg.clear();
+    return errc::would_block;
+}
+
+bool socket_core::take_from_pipes(message& msg)
+{
     while (!incoming_.empty()) {
         pipe* p = incoming_.pop();
         p->take_input(msg);
@@ -595,10 +738,9 @@ std::error_code socket_core::take_message(message& msg)
         if (resume)
             resume->resume_input();
         if (accepted)
-            return {};
+            return true;
     }
-    msg.clear();
-    return errc::would_block;
+    return false;
 }
 
 void socket_core::wait_receive(receive_op* op)
@@ -634,7 +776,7 @@ void socket_core::give_back(message&& msg)
 
 bool socket_core::has_receivable()
 {
-    if (!returned_.empty())
+    if (!returned_.empty() || (received_ahead_ && !received_ahead_->empty()))
         return true;
     if (incoming_.empty())
         return false;
@@ -666,14 +808,16 @@ void socket_core::serve_receivers()
 
 wait_type socket_core::ready_for()
 {
+    take_handed_over();
     if (closed_)
         return wait_type::none;
     const wait_type ready = !pattern_->can_receive() && has_receivable() ? wait_type::read : wait_type::none;
     return pattern_->may_send() ? ready | wait_type::write : ready;
 }
 
-std::error_code socket_core::can_send(const frame* first) const
+std::error_code socket_core::can_send(const frame* first)
 {
+    take_handed_over();
     if (closed_)
         return closed_error();
     return first ? pattern_->can_start(*first) : pattern_->can_send();
@@ -797,6 +941,7 @@ void socket_core::orphan()
         c->stop();
     finish_close();
     linger_timer_.reset();
+    take_signal_.reset();
     orphaned_.store(true, std::memory_order_release);
 }
 
@@ -804,7 +949,12 @@ void socket_core::close_with(std::error_code reason)
 {
     if (closed_)
         return;
+    take_handed_over(); // they linger with the rest
     closed_ = true;
+    send_limit_.store(0, std::memory_order_relaxed);
+    receive_ahead_open_.store(false, std::memory_order_release);
+    if (take_signal_)
+        take_signal_->cancel(); // its wait holds the core
     std::vector<wait_op*> waits = std::exchange(read_waits_, {});
     for (wait_op* op : std::exchange(write_waits_, {}))
         if (std::find(waits.begin(), waits.end(), op) == waits.end()) // read|write: in both

@@ -4,12 +4,15 @@
 
 #include "pattern/fair_queue.hpp"
 #include "pattern/socket_pattern.hpp"
+#include "runtime/handler_memory.hpp"
+#include "runtime/handover_ring.hpp"
 #include "runtime/pipe.hpp"
 #include "zmtp/detail/ring_buffer.hpp"
 #include "zmtp/detail/socket_core.hpp"
 #include "zmtp/endpoint.hpp"
 #include "zmtp/wire/connection.hpp"
 
+#include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
 
 #include <atomic>
@@ -40,6 +43,13 @@ class zap_client;
 /// messages go into the pipe's `in` queue (bounded by receive_hwm: a full pipe stops its
 /// session reading). Operations that cannot proceed wait in FIFO lists and are retried
 /// when something changes; completions are always posted, never run under the lock.
+///
+/// A socket's one sending (receiving) thread may bypass the lock (send_exclusive,
+/// receive_exclusive, for the C API): sends go into `handed_over_`, a lock-free ring the
+/// executor drains into the pattern, as long as the pattern's send_room() allows; receives
+/// take messages `received_ahead_` under one lock per batch. Every other operation takes
+/// the handed-over messages first, so it sees them as sent. On the executor, sessions make
+/// their write system calls without the lock (session::flush).
 class socket_core final : public std::enable_shared_from_this<socket_core>, private pattern::peer_queues<pipe> {
 public:
     /// Throws std::system_error(errc::not_supported) for a type zmtp has no pattern for.
@@ -72,21 +82,33 @@ public:
     const socket_options& options() const noexcept { return options_; }
     void set_options(socket_options options)
     {
+        take_handed_over(); // sent before the change: the old options apply to them
         options_ = std::move(options);
         if (options_.curve_secret_key)
             curve_keys_.reset(); // the given pair replaces the one in use (a made one stays)
         pattern_->configure(options_);
         set_conflation();
         retry_waiting(); // a high-water mark may have risen
+        grant_sends();   // or fallen
     }
     void enable_monitor(bool on);
 
     std::error_code try_send(message& msg);
+    /// try_send() for the socket's one sending thread (socket::try_send_exclusive), called
+    /// WITHOUT the lock: while the pattern's send_room() granted it credit, a message of up
+    /// to message::inline_frames frames goes into a ring the executor drains, no lock
+    /// taken; otherwise it takes the lock, and grants new credit.
+    std::error_code send_exclusive(message& msg);
     void wait_send(message&& msg, send_op* op);
     void cancel_send(send_op* op);
     std::error_code send_or_wait(message& msg, async_send_op* op, bool woken);
     void cancel_async_send(async_send_op* op);
     std::error_code try_receive(message& msg);
+    /// try_receive() for the socket's one receiving thread (socket::try_receive_exclusive),
+    /// called WITHOUT the lock: a message an earlier call took ahead, if there is one;
+    /// else it takes the lock, and with it up to receive_ahead_batch messages more, where
+    /// the pattern may_receive_ahead().
+    std::error_code receive_exclusive(message& msg);
     void wait_receive(receive_op* op);
     void cancel_receive(receive_op* op);
     /// What a send and a receive could do now without waiting. (For REQ and REP it drops
@@ -94,7 +116,7 @@ public:
     wait_type ready_for();
     /// What try_send() would say of a message now, without one, or of one that starts with
     /// `*first` (socket::can_send()).
-    std::error_code can_send(const frame* first = nullptr) const;
+    std::error_code can_send(const frame* first = nullptr);
     void wait_ready(wait_type what, wait_op* op);
     void cancel_wait(wait_op* op);
     std::error_code try_next_event(monitor_event& event);
@@ -122,6 +144,18 @@ public:
     bool received(pipe& p, message&& msg);
     /// `p`'s peer subscribed to `topic` (`on`) or cancelled it.
     void subscription(pipe& p, bool on, std::span<const std::byte> topic);
+    /// A session started a write / a write ended (its handler runs, whatever the outcome).
+    void write_started() noexcept { ++writes_in_flight_; }
+    void write_finished();
+    /// True while take_handed_over() runs: writes it causes are the executor's.
+    bool taking_handed_over() const noexcept { return taking_handed_over_; }
+    /// True while the sending thread hands messages over and only a few wait: the
+    /// executor then lets it run before writing, so that the write carries more.
+    bool few_handed_over() const noexcept
+    {
+        const std::size_t waiting = handed_over_ ? handed_over_->size() : 0;
+        return waiting > 0 && waiting < handover_ring::capacity / 4;
+    }
     /// `p`'s session took messages from its `out` queue: waiting sends may proceed.
     void pipe_drained(pipe& p);
     /// Waiting sends and readiness waits look again (a woken send gave up its turn).
@@ -144,6 +178,10 @@ private:
     {
         return !p.terminating && (conflation_.outgoing || p.below_send_hwm(options_.send_hwm));
     }
+    std::size_t room(const pipe& p) const noexcept override
+    {
+        return p.terminating ? 0 : conflation_.outgoing ? SIZE_MAX : p.send_room(options_.send_hwm);
+    }
     void push(pipe& p, message&& msg) override;
     void deliver(pipe& p, message&& msg) override;
     void discard_output(pipe& p) noexcept override { p.discard_output(); }
@@ -165,6 +203,8 @@ private:
     /// try_send and try_receive, without waking the readiness waits.
     std::error_code send_message(message& msg);
     std::error_code take_message(message& msg);
+    /// The next message the pattern accepts from the pipes, fairly; false if none.
+    bool take_from_pipes(message& msg);
     void retry_sends();
     void serve_receivers();
     void serve_monitors();
@@ -183,6 +223,39 @@ private:
     bool closed_ = false;
     bool terminated_ = false;
     std::atomic<bool> orphaned_{false}; // read without the lock by async initiations
+
+    /// Gives the pattern what send_exclusive() handed over, in order. Every operation of
+    /// the sending thread that must see those messages as sent calls it first.
+    void take_handed_over();
+    /// Messages send_exclusive() handed over (made at its first grant); a pattern send
+    /// for each is owed, made by take_handed_over() (on the executor, or by the next
+    /// operation that needs it, whichever comes first).
+    std::unique_ptr<handover_ring> handed_over_;
+    /// send_exclusive() hands messages over while the ring's count of those pushed is below
+    /// it: the count taken plus the pattern's send_room() when last looked at (under the
+    /// lock, by grant_sends()). An operation that may shrink the room sets it to 0.
+    std::atomic<std::size_t> send_limit_{0};
+    void grant_sends();
+
+    /// Messages receive_exclusive() took ahead, in order, for its next calls: popped by
+    /// that thread without the lock (or by any receive under the lock), pushed only by it
+    /// under the lock. Made at its first take.
+    std::unique_ptr<handover_ring> received_ahead_;
+    /// False once the socket is closed: receive_exclusive() pops no more.
+    std::atomic<bool> receive_ahead_open_{false};
+    /// The executor takes what is handed over without being asked: a wake-up is signalled,
+    /// or a write in flight will take when it ends. When false, the sending thread signals
+    /// `take_signal_` (an eventfd, not a post: a post would contend for the executor's lock).
+    std::atomic<bool> taking_{false};
+    std::optional<asio::posix::stream_descriptor> take_signal_; // made with handed_over_; reset by orphan()
+    handler_memory<128> take_memory_; // for its wait: one in flight at a time
+    /// Waits for the next signal to take (lock held); made after each signal.
+    void await_take_signal();
+    std::size_t writes_in_flight_ = 0;
+    bool taking_handed_over_ = false;
+    /// On the executor: takes what is handed over, and goes on taking while writes are in
+    /// flight (each end of a write takes again); else clears taking_.
+    void keep_taking();
     std::string last_endpoint_;
 
     std::vector<std::shared_ptr<listener>> listeners_;

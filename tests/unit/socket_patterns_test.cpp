@@ -13,6 +13,7 @@
 #include "zmtp/socket_type.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <initializer_list>
 #include <memory>
@@ -42,6 +43,7 @@ struct fake_peer {
     bool routing_id_assigned = false;
     std::string name;  ///< how the records name it
     bool room = true;  ///< what has_room() answers
+    std::size_t free = 3; ///< what room() answers while `room`
 };
 
 /// `m` as text: its frames joined by '|', bytes outside printable ASCII as \xNN.
@@ -68,6 +70,7 @@ std::string describe(const message& m)
 class fake_queues final : public zmtp::pattern::peer_queues<fake_peer> {
 public:
     bool has_room(const fake_peer& p) const noexcept override { return p.room; }
+    std::size_t room(const fake_peer& p) const noexcept override { return p.room ? p.free : 0; }
     void push(fake_peer& p, message&& msg) override { pushed.push_back(p.name + ": " + describe(msg)); }
     void deliver(fake_peer& p, message&& msg) override { delivered.push_back(p.name + ": " + describe(msg)); }
     void discard_output(fake_peer& p) noexcept override { discarded.push_back(p.name); }
@@ -809,6 +812,58 @@ TEST_CASE("make_pattern: a pattern for every socket type")
                                    socket_type::push, socket_type::xpub, socket_type::xsub, socket_type::stream}) {
         CAPTURE(zmtp::to_string(type));
         CHECK(make_pattern<fake_peer>(type, queues, socket_options{}, 7) != nullptr);
+    }
+}
+
+TEST_CASE("send_room: what the types that route by neither content nor order would take now")
+{
+    fixture push(socket_type::push);
+    CHECK(push.pattern->send_room(SIZE_MAX) == 0); // no peer
+    push.connect(push.a);
+    push.connect(push.b);
+    push.a.free = 2;
+    push.b.free = 5;
+    CHECK(push.pattern->send_room(SIZE_MAX) == 7); // each message goes to some peer with room
+    push.a.room = false;
+    CHECK(push.pattern->send_room(SIZE_MAX) == 5);
+    push.b.free = SIZE_MAX; // no limit stays no limit
+    push.a.room = true;
+    CHECK(push.pattern->send_room(SIZE_MAX) == SIZE_MAX);
+    CHECK(push.pattern->send_room(512) == 512); // counted up to what the caller can use
+    push.pattern->remove(push.b);
+    CHECK(push.pattern->send_room(SIZE_MAX) == 2);
+    CHECK(push.pattern->send_room(1) == 1);
+
+    fixture dealer(socket_type::dealer);
+    dealer.connect(dealer.a);
+    dealer.a.free = 4;
+    CHECK(dealer.pattern->send_room(SIZE_MAX) == 4);
+
+    fixture pair(socket_type::pair);
+    pair.pattern->add(pair.a);
+    pair.pattern->add(pair.b);
+    pair.a.free = 6;
+    pair.b.free = 1;
+    CHECK(pair.pattern->send_room(SIZE_MAX) == 6); // the first pipe, until one connects
+    REQUIRE_FALSE(pair.pattern->attach(pair.b));
+    CHECK(pair.pattern->send_room(SIZE_MAX) == 1);
+    pair.b.free = 9;
+    CHECK(pair.pattern->send_room(3) == 3);
+
+    fixture pub(socket_type::pub);
+    CHECK(pub.pattern->send_room(SIZE_MAX) == SIZE_MAX); // never waits: drops for full peers
+    CHECK(pub.pattern->send_room(512) == 512);
+    fixture nodrop(socket_type::xpub, with([](socket_options& o) { o.xpub_nodrop = true; }));
+    CHECK(nodrop.pattern->send_room(SIZE_MAX) == 0); // waits for the peers its message goes to
+
+    // Routed by content (ROUTER, STREAM), by the order of sends and receives (REQ, REP),
+    // or not sending at all: each message is asked about.
+    for (const socket_type type : {socket_type::router, socket_type::stream, socket_type::req, socket_type::rep,
+                                   socket_type::pull, socket_type::sub, socket_type::xsub}) {
+        CAPTURE(zmtp::to_string(type));
+        fixture f(type);
+        f.connect(f.a);
+        CHECK(f.pattern->send_room(SIZE_MAX) == 0);
     }
 }
 
