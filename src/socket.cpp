@@ -281,17 +281,12 @@ std::error_code socket::try_send_exclusive(message& msg)
     return core_->send_exclusive(msg);
 }
 
-std::optional<message> socket::try_receive_exclusive(std::error_code& ec)
+std::error_code socket::try_receive_exclusive(message& msg)
 {
-    if (!core_) {
-        ec = errc::socket_closed;
-        return std::nullopt;
-    }
-    std::optional<message> msg(std::in_place);
-    ec = core_->receive_exclusive(*msg);
+    const std::error_code ec = core_ ? core_->receive_exclusive(msg) : make_error_code(errc::socket_closed);
     if (ec)
-        msg.reset();
-    return msg;
+        msg.clear();
+    return ec;
 }
 
 std::optional<message> socket::try_receive(std::error_code& ec)

@@ -140,19 +140,17 @@ std::error_code socket_handle::receive_frame(zmtp::frame& body, bool& more, deta
                                              bool dontwait)
 {
     if (!receiving_more()) {
-        std::error_code ec;
         try {
-            std::optional<zmtp::message> next = socket_.try_receive_exclusive(ec); // most receives need not wait
+            std::error_code ec = socket_.try_receive_exclusive(incoming_); // most receives need not wait
             if (ec == zmtp::errc::would_block && !dontwait) {
                 const std::optional<deadline> until = deadline_after(socket_.get(&zmtp::socket_options::receive_timeout));
                 while (ec == zmtp::errc::would_block && !(ec = wait_ready(zmtp::wait_type::read, until)))
-                    next = socket_.try_receive_exclusive(ec); // another may have come first: would_block
+                    ec = socket_.try_receive_exclusive(incoming_); // another may have come first: would_block
             }
             if (ec == zmtp::errc::would_block)
                 rearm_signal();
             if (ec)
                 return ec;
-            incoming_ = std::move(*next);
         } catch (const std::bad_alloc&) {
             return make_error_code(std::errc::not_enough_memory);
         }

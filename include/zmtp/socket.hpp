@@ -193,13 +193,14 @@ public:
     std::error_code try_send_exclusive(message& msg);
     /// Takes a waiting message; errc::would_block (and nullopt) when none is there.
     std::optional<message> try_receive(std::error_code& ec);
-    /// try_receive() for a thread that is, until its next other call on this socket, the
-    /// only one receiving on it (as libzmq's sockets are used). Where the type allows it
-    /// (PULL, DEALER, PAIR, ROUTER, SUB, XSUB; not with conflate) a call that takes the
-    /// socket's lock also takes up to 256 more waiting messages, and the next calls hand
-    /// those out without the lock. They count as received for the high-water mark, and
-    /// as waiting for ready_for(), poll() and the other receives.
-    std::optional<message> try_receive_exclusive(std::error_code& ec);
+    /// try_receive() into `msg` (which it replaces; emptied on an error), for a thread
+    /// that is, until its next other call on this socket, the only one receiving on it (as
+    /// libzmq's sockets are used). Where the type allows it (PULL, DEALER, PAIR, ROUTER,
+    /// SUB, XSUB; not with conflate) a call that takes the socket's lock also takes up to
+    /// 256 more waiting messages, and the next calls hand those out without the lock. They
+    /// count as received for the high-water mark, and as waiting for ready_for(), poll()
+    /// and the other receives.
+    std::error_code try_receive_exclusive(message& msg);
 
     /// Blocking send; with dontwait, fails with errc::would_block instead of waiting (the
     /// message is then dropped: use try_send() to keep it).

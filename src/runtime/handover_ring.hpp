@@ -21,13 +21,26 @@ public:
     /// Moves `msg` in; false, with `msg` untouched, when the ring is full. Producer only.
     bool try_push(message& msg) noexcept
     {
+        return try_push_with([&](message& slot) noexcept {
+            slot = std::move(msg);
+            return true;
+        });
+    }
+
+    /// Has `fill(message& slot)` put a message into the next slot (it holds a moved-from
+    /// message), which goes in if fill returns true; false when the ring is full or fill
+    /// did not. Producer only.
+    template <class Fill>
+    bool try_push_with(Fill fill)
+    {
         const std::size_t tail = tail_.load(std::memory_order_relaxed);
         if (tail - head_seen_ == capacity) {
             head_seen_ = head_.load(std::memory_order_acquire);
             if (tail - head_seen_ == capacity)
                 return false;
         }
-        slots_[tail & mask] = std::move(msg);
+        if (!fill(slots_[tail & mask]))
+            return false;
         tail_.store(tail + 1, std::memory_order_release);
         return true;
     }

@@ -690,10 +690,11 @@ std::error_code socket_core::receive_exclusive(message& msg)
         received_ahead_ = std::make_unique<handover_ring>();
         receive_ahead_open_.store(true, std::memory_order_release);
     }
-    // The ring is empty (its messages came first): up to a batch fits.
-    message next;
-    for (std::size_t n = 0; n < receive_ahead_batch && take_from_pipes(next); ++n)
-        (void)received_ahead_->try_push(next);
+    // The ring is empty (its messages came first): up to a batch fits, each taken
+    // straight into its slot.
+    for (std::size_t n = 0; n < receive_ahead_batch; ++n)
+        if (!received_ahead_->try_push_with([this](message& slot) { return take_from_pipes(slot); }))
+            break;
     return ec;
 }
 
