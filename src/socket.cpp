@@ -23,6 +23,9 @@ namespace {
 using detail::blocking_op;
 using detail::on_executor_thread;
 
+/// The longest an inproc connect waits for its handshake (socket::connect).
+constexpr std::chrono::milliseconds inproc_connect_wait{1000};
+
 /// Waits for `op` up to `timeout`; on timeout cancels it (cancel completes it with
 /// operation_aborted unless it completed first). Returns the op's result and whether it
 /// timed out.
@@ -165,9 +168,30 @@ void socket::bind(std::string_view endpoint, std::error_code& ec)
     ec = locked(&detail::socket_core::bind, endpoint);
 }
 
+std::error_code socket::connect_now(std::string_view endpoint)
+{
+    if (!core_)
+        return errc::socket_closed;
+    blocking_op<> handshaken;
+    {
+        std::lock_guard<std::mutex> lock(core_->mutex);
+        if (const std::error_code ec = core_->connect_watched(endpoint, handshaken))
+            return ec; // context_terminated, say: then the executor may be gone
+        if (on_executor_thread(core_->executor)) { // there it must not wait
+            core_->forget_watch(handshaken);
+            return {};
+        }
+    }
+    if (!handshaken.wait(inproc_connect_wait)) {
+        std::lock_guard<std::mutex> lock(core_->mutex);
+        core_->forget_watch(handshaken);
+    }
+    return {};
+}
+
 void socket::connect(std::string_view endpoint, std::error_code& ec)
 {
-    ec = locked(&detail::socket_core::connect, endpoint);
+    ec = connect_now(endpoint);
 }
 
 void socket::unbind(std::string_view endpoint, std::error_code& ec)
@@ -187,7 +211,7 @@ void socket::bind(std::string_view endpoint)
 
 void socket::connect(std::string_view endpoint)
 {
-    throw_endpoint_error(locked(&detail::socket_core::connect, endpoint), "zmtp::socket::connect", endpoint);
+    throw_endpoint_error(connect_now(endpoint), "zmtp::socket::connect", endpoint);
 }
 
 void socket::unbind(std::string_view endpoint)

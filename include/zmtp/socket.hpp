@@ -120,7 +120,11 @@ public:
     void bind(std::string_view endpoint);
     void bind(std::string_view endpoint, std::error_code& ec);
     /// Connects to `endpoint` in the background, reconnecting as needed. Messages sent
-    /// meanwhile wait in the peer's queue (unless the immediate option is set).
+    /// meanwhile wait in the peer's queue (unless the immediate option is set). To an
+    /// inproc endpoint that is already bound, it returns once the handshake is over
+    /// (waiting at most 1 s, and not at all on the socket's executor), as
+    /// libzmq's inproc connect is complete when it returns: a subscription made next goes
+    /// straight to the peer.
     void connect(std::string_view endpoint);
     void connect(std::string_view endpoint, std::error_code& ec);
     /// Stops listening on an endpoint given to bind() (or its resolved form).
@@ -284,6 +288,9 @@ private:
     }
 
     std::error_code locked(std::error_code (detail::socket_core::*call)(std::string_view), std::string_view text);
+    /// connect(), waiting (from a thread other than the executor's) for the handshake of
+    /// an inproc connection made at once.
+    std::error_code connect_now(std::string_view endpoint);
     /// receive(), waiting at most `*timeout_override` if given, else receive_timeout.
     message receive_within(recv_flags flags, const std::chrono::milliseconds* timeout_override, std::error_code& ec);
     /// The core, or std::system_error(socket_closed) naming `what` for a moved-from socket.

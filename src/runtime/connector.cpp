@@ -13,6 +13,7 @@
 #include <asio/write.hpp>
 
 #include <algorithm>
+#include <utility>
 
 namespace zmtp::detail {
 
@@ -35,6 +36,7 @@ void connector::start()
 void connector::stop()
 {
     stopped_ = true;
+    handshake_over();
     timer_.cancel();
     resolver_.cancel();
     std::error_code ignored;
@@ -261,6 +263,7 @@ void connector::connected(stream_socket stream)
 {
     core_->monitor(monitor_event_type::connected, text_, {}, {}, endpoint_.transport == transport::inproc ? -1 : stream.native_handle());
     auto s = std::make_shared<session>(core_, std::move(stream), text_, shared_from_this());
+    handshaking_ = true;
     core_->start_session(s);
 }
 
@@ -282,12 +285,35 @@ void connector::retry_later(std::error_code reason)
 
 void connector::session_ended()
 {
+    handshake_over();
     retry_later(make_error_code(asio::error::connection_reset));
 }
 
 void connector::handshake_succeeded()
 {
+    handshake_over();
     interval_ = core_->options().reconnect_interval.value_or(std::chrono::milliseconds(0));
+}
+
+void connector::notify_when_handshaken(pending_op<>& op)
+{
+    if (handshaking_)
+        handshake_watch_ = &op;
+    else
+        op.complete();
+}
+
+void connector::forget(pending_op<>& op) noexcept
+{
+    if (handshake_watch_ == &op)
+        handshake_watch_ = nullptr;
+}
+
+void connector::handshake_over()
+{
+    handshaking_ = false;
+    if (pending_op<>* op = std::exchange(handshake_watch_, nullptr))
+        op->complete();
 }
 
 } // namespace zmtp::detail

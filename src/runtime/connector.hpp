@@ -2,6 +2,7 @@
 #pragma once
 
 #include "runtime/session.hpp"
+#include "zmtp/detail/pending_op.hpp"
 #include "zmtp/endpoint.hpp"
 
 #include <asio/ip/tcp.hpp>
@@ -35,6 +36,12 @@ public:
     void session_ended();
     /// Our session's handshake succeeded: the backoff starts over. Lock held.
     void handshake_succeeded();
+    /// Completes `op` once the handshake of the connection this connector has just made
+    /// is over, whatever its outcome (at once if there is none: only an inproc connect
+    /// makes its connection within start()). One at a time. Lock held.
+    void notify_when_handshaken(pending_op<>& op);
+    /// No longer completes `op` (its waiter gave up). Lock held.
+    void forget(pending_op<>& op) noexcept;
 
     const std::string& text() const noexcept { return text_; }
     bool stopped() const noexcept { return stopped_; }
@@ -72,6 +79,9 @@ private:
     /// handler that finds another value than its attempt's has lost the race.
     std::uint64_t attempts_ = 0;
     bool stopped_ = false;
+    bool handshaking_ = false;               ///< a session of ours is in its handshake
+    pending_op<>* handshake_watch_ = nullptr; ///< completed when that handshake is over
+    void handshake_over();
     std::vector<std::uint8_t> socks_request_;
     std::array<std::uint8_t, 260> socks_reply_{}; ///< the longest: a domain name's bound address
 };

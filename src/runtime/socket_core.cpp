@@ -238,6 +238,20 @@ std::error_code socket_core::connect(std::string_view text)
     return {};
 }
 
+std::error_code socket_core::connect_watched(std::string_view text, pending_op<>& handshaken)
+{
+    if (const std::error_code ec = connect(text))
+        return ec;
+    connectors_.back()->notify_when_handshaken(handshaken);
+    return {};
+}
+
+void socket_core::forget_watch(pending_op<>& handshaken) noexcept
+{
+    for (const auto& c : connectors_)
+        c->forget(handshaken);
+}
+
 std::error_code socket_core::unbind(std::string_view text)
 {
     take_handed_over();
@@ -499,26 +513,40 @@ std::error_code socket_core::try_send(message& msg)
 
 std::error_code socket_core::send_exclusive(message& msg)
 {
-    if (handed_over_ && handed_over_->pushed() < send_limit_.load(std::memory_order_acquire) && !msg.empty() &&
-        msg.size() <= message::inline_frames && handed_over_->try_push(msg)) {
-        // Both sides exchange taking_: keep_taking()'s exchange to false either comes later
-        // and sees this message, or came before and this one posts.
-        if (!taking_.exchange(true, std::memory_order_acq_rel))
-            (void)::eventfd_write(take_signal_->native_handle(), 1); // cannot fail short of 2^64 signals
+    if (hand_over(msg))
         return {};
-    }
     std::lock_guard<std::mutex> lock(mutex);
-    const std::error_code ec = try_send(msg); // takes what waits in the ring first
-    if (!handed_over_ && !closed_ && pattern_->send_room(1) > 0) {
-        const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (fd < 0)
-            return ec; // no hand-over then: every send takes the lock
-        take_signal_.emplace(executor, fd);
-        handed_over_ = std::make_unique<handover_ring>();
-        await_take_signal();
-        grant_sends();
-    }
-    return ec;
+    if (!handed_over_ && !closed_ && pattern_->send_room(1) > 0)
+        start_handing_over();
+    // The first message goes that way too, rather than being routed here: the executor
+    // routes it after reading what the peers sent before it (say, a subscription made
+    // just before over inproc, as libzmq's PUB sees it).
+    if (handed_over_ && hand_over(msg))
+        return {};
+    return try_send(msg); // takes what waits in the ring first
+}
+
+bool socket_core::hand_over(message& msg)
+{
+    if (!handed_over_ || handed_over_->pushed() >= send_limit_.load(std::memory_order_acquire) || msg.empty() ||
+        msg.size() > message::inline_frames || !handed_over_->try_push(msg))
+        return false;
+    // Both sides exchange taking_: keep_taking()'s exchange to false either comes later and
+    // sees this message, or came before and this one signals.
+    if (!taking_.exchange(true, std::memory_order_acq_rel))
+        (void)::eventfd_write(take_signal_->native_handle(), 1); // cannot fail short of 2^64 signals
+    return true;
+}
+
+void socket_core::start_handing_over()
+{
+    const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0)
+        return; // no hand-over then: every send takes the lock
+    take_signal_.emplace(executor, fd);
+    handed_over_ = std::make_unique<handover_ring>();
+    await_take_signal();
+    grant_sends();
 }
 
 void socket_core::await_take_signal()

@@ -7,6 +7,7 @@
 #include "runtime/handler_memory.hpp"
 #include "runtime/handover_ring.hpp"
 #include "runtime/pipe.hpp"
+#include "zmtp/detail/pending_op.hpp"
 #include "zmtp/detail/ring_buffer.hpp"
 #include "zmtp/detail/socket_core.hpp"
 #include "zmtp/endpoint.hpp"
@@ -63,6 +64,11 @@ public:
     // --- public socket operations (lock held) ---
     std::error_code bind(std::string_view endpoint_text);
     std::error_code connect(std::string_view endpoint_text);
+    /// connect(); `handshaken` completes once the handshake of the connection it made at
+    /// once (an inproc endpoint already bound) is over, or at once when it made none.
+    std::error_code connect_watched(std::string_view endpoint_text, pending_op<>& handshaken);
+    /// `handshaken` of connect_watched() is no longer completed.
+    void forget_watch(pending_op<>& handshaken) noexcept;
     std::error_code unbind(std::string_view endpoint_text);
     std::error_code disconnect(std::string_view endpoint_text);
     std::error_code subscribe(std::string_view topic) { return change_subscription(true, topic); }
@@ -251,6 +257,11 @@ private:
     handler_memory<128> take_memory_; // for its wait: one in flight at a time
     /// Waits for the next signal to take (lock held); made after each signal.
     void await_take_signal();
+    /// Puts `msg` into handed_over_ if it exists, its grant allows and the message has up
+    /// to message::inline_frames frames; signals the executor unless it is taking already.
+    bool hand_over(message& msg);
+    /// Makes handed_over_ and its signal, and grants the first room (lock held).
+    void start_handing_over();
     std::size_t writes_in_flight_ = 0;
     bool taking_handed_over_ = false;
     /// On the executor: takes what is handed over, and goes on taking while writes are in

@@ -282,3 +282,25 @@ TEST_CASE("reconnect_interval unset: a connect that fails or whose connection en
     CHECK(sender.try_send(second) == errc::would_block);
     CHECK_FALSE(again.receive_for(50ms));
 }
+
+TEST_CASE("pipeline: an inproc connect to a bound endpoint returns connected, as libzmq's does")
+{
+    zmtp::context ctx;
+    for (int round = 0; round < 20; ++round) {
+        CAPTURE(round);
+        zmtp::socket pull(ctx, socket_type::pull, test_options());
+        pull.bind(unique_inproc());
+        // immediate: no queue until the handshake is over, so a send before it would block.
+        zmtp::socket push(ctx, socket_type::push, test_options({.immediate = true}));
+        push.connect(pull.last_endpoint());
+        message m{"at once"};
+        REQUIRE_FALSE(push.try_send(m));
+        CHECK(pull.receive()[0].to_string() == "at once");
+    }
+    // To an endpoint not bound yet it makes no connection, and returns at once.
+    zmtp::socket early(ctx, socket_type::push, test_options({.immediate = true}));
+    const std::string later = unique_inproc();
+    early.connect(later);
+    message m{"no peer yet"};
+    CHECK(early.try_send(m) == errc::would_block);
+}
