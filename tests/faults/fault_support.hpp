@@ -1,9 +1,9 @@
 // Helpers of the fault tests: a raw ZMTP peer on a plain POSIX socket (it completes a real
 // NULL handshake, then sends exactly the bytes a test wants and can vanish mid-message),
-// heap and file-descriptor accounting, and child processes (this executable run again with
-// --fault-child, see main.cpp). The monitor-event recorder, options with timeouts, unique
-// ipc endpoints and messages as strings come from tests/support/, shared with the other
-// test suites.
+// numbered messages, heap, file-descriptor and kernel-buffer accounting, and child
+// processes (this executable run again with --fault-child, see main.cpp). The monitor-event
+// recorder, options with timeouts, unique ipc endpoints, tcp ports and messages as strings
+// come from tests/support/, shared with the other test suites.
 //
 // Every wait has a timeout, so a broken library makes a test fail, never hang.
 #pragma once
@@ -31,12 +31,14 @@
 #include <unistd.h>
 
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -52,6 +54,7 @@ namespace faults {
 
 using namespace std::chrono_literals;
 using zmtp_test::parts;
+using zmtp_test::port_of;
 using zmtp_test::strings;
 using zmtp_test::test_options;
 using zmtp_test::unique_ipc;
@@ -62,12 +65,6 @@ using zmtp::errc;
 using zmtp::message;
 using zmtp::monitor_event_type;
 using zmtp::socket_type;
-
-/// The port of "tcp://host:port".
-inline int port_of(const std::string& endpoint)
-{
-    return std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
-}
 
 /// Polls `condition` every 5 ms until it holds or `timeout` passes; returns the last result.
 inline bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 5s)
@@ -92,6 +89,27 @@ inline bool nothing_more(zmtp::socket& s, std::chrono::milliseconds wait = 250ms
     return !m && ec == zmtp::errc::would_block;
 }
 
+/// Completion of an async operation, kept on the heap (the handler may run late).
+struct completion {
+    std::atomic<bool> done{false};
+    std::error_code ec;
+};
+
+/// A single-frame message body "<seq>:" padded to `size` bytes (one frame, so that a raw
+/// peer whose read times out between frames cannot lose half a message).
+inline std::string numbered(int seq, std::size_t size)
+{
+    std::string body = std::to_string(seq) + ":";
+    body.resize(std::max(size, body.size()), 'p');
+    return body;
+}
+
+/// The number of a numbered() body.
+inline int seq_of(std::string_view body)
+{
+    return std::stoi(std::string(body.substr(0, body.find(':'))));
+}
+
 // --- resources --------------------------------------------------------------------
 
 using zmtp_test::heap_in_use;
@@ -106,6 +124,17 @@ inline int open_fds()
         ::closedir(d);
     }
     return n - 1; // the directory stream's own descriptor
+}
+
+/// The most bytes the kernels can hold between a sender and a peer that does not read
+/// (raw_peer makes its receive buffer small): the sender's tcp send buffer can grow up to
+/// tcp_wmem's maximum; the peer's receive buffer and loopback add less than 1 MiB.
+inline std::size_t kernel_bytes()
+{
+    std::ifstream wmem("/proc/sys/net/ipv4/tcp_wmem");
+    std::size_t min = 0, def = 0, max = 0;
+    wmem >> min >> def >> max;
+    return std::max<std::size_t>(max, 4 * mib) + mib;
 }
 
 // --- monitor events ---------------------------------------------------------------

@@ -20,17 +20,9 @@
 
 #include <doctest/doctest.h>
 
-#include <fstream>
-
 using namespace faults;
 
 namespace {
-
-/// Completion of an async operation, kept on the heap (the handler may run late).
-struct completion {
-    std::atomic<bool> done{false};
-    std::error_code ec;
-};
 
 std::shared_ptr<completion> start_async_send(zmtp::socket& s, message m)
 {
@@ -40,17 +32,6 @@ std::shared_ptr<completion> start_async_send(zmtp::socket& s, message m)
         c->done = true;
     });
     return c;
-}
-
-/// The most bytes the kernel can hold between a sender and a peer that does not read (whose
-/// receive buffer raw_peer makes small): the sender's tcp send buffer can grow up to
-/// tcp_wmem's maximum; the peer's receive buffer and loopback add less than 1 MiB.
-std::size_t kernel_bytes()
-{
-    std::ifstream wmem("/proc/sys/net/ipv4/tcp_wmem");
-    std::size_t min = 0, def = 0, max = 0;
-    wmem >> min >> def >> max;
-    return std::max<std::size_t>(max, 4 * mib) + mib;
 }
 
 /// Messages of `size` bytes a socket can have taken, beyond the kernel's share, for a peer

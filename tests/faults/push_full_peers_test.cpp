@@ -12,20 +12,11 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <map>
 
 using namespace faults;
 
 namespace {
-
-/// One frame "<seq>:" padded to `size` bytes (see slow_subscriber_test.cpp).
-std::string numbered(int seq, std::size_t size)
-{
-    std::string body = std::to_string(seq) + ":";
-    body.resize(std::max(size, body.size()), 'q');
-    return body;
-}
 
 /// A raw PULL that reads on its own thread while `reading` is set and records the numbers
 /// of the messages it got.
@@ -89,7 +80,7 @@ private:
             if (m->size() != 1 || (*m)[0].size() != size_)
                 failure_ = "a message of " + std::to_string(m->size()) + " frames";
             else
-                got_.push_back(std::stoi((*m)[0].substr(0, (*m)[0].find(':'))));
+                got_.push_back(seq_of((*m)[0]));
         }
     }
 
@@ -105,19 +96,6 @@ private:
     mutable std::mutex mutex_;
     std::vector<int> got_;
     std::string failure_;
-};
-
-std::size_t kernel_bytes()
-{
-    std::ifstream wmem("/proc/sys/net/ipv4/tcp_wmem");
-    std::size_t min = 0, def = 0, max = 0;
-    wmem >> min >> def >> max;
-    return std::max<std::size_t>(max, 4 * mib) + mib;
-}
-
-struct completion {
-    std::atomic<bool> done{false};
-    std::error_code ec;
 };
 
 } // namespace

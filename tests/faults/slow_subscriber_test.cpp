@@ -13,38 +13,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 
 using namespace faults;
-
-namespace {
-
-/// Single-frame messages "<seq>:" padded to `size` bytes (one frame, so that a raw peer
-/// whose read times out between frames cannot lose half a message).
-std::string numbered(int seq, std::size_t size)
-{
-    std::string body = std::to_string(seq) + ":";
-    body.resize(std::max(size, body.size()), 'p');
-    return body;
-}
-
-int seq_of(std::string_view body)
-{
-    return std::stoi(std::string(body.substr(0, body.find(':'))));
-}
-
-/// The most the kernels can hold between a sender and a peer that does not read (raw_peer
-/// makes its receive buffer small): the sender's send buffer up to tcp_wmem's maximum, and
-/// less than 1 MiB more.
-std::size_t kernel_bytes()
-{
-    std::ifstream wmem("/proc/sys/net/ipv4/tcp_wmem");
-    std::size_t min = 0, def = 0, max = 0;
-    wmem >> min >> def >> max;
-    return std::max<std::size_t>(max, 4 * mib) + mib;
-}
-
-} // namespace
 
 TEST_CASE("faults: a SUB that never reads: the PUB keeps serving the others, its queue stays at send_hwm")
 {

@@ -27,9 +27,6 @@ using event = zmtp::monitor_event_type;
 
 namespace {
 
-constexpr std::size_t kib = 1024;
-constexpr std::size_t mib = 1024 * kib;
-
 #ifdef ZMTP_TEST_SANITIZER_HEAP
 constexpr std::size_t default_flood_mib = 16; // sanitizers are 5-20x slower
 constexpr std::size_t connections = 40;
@@ -54,8 +51,6 @@ constexpr std::size_t first_body_block = 64 * kib;
 constexpr std::size_t fixed_busy_connection = fixed_per_connection + first_body_block + 512 * kib;
 /// The allocator's and the good DEALER's noise.
 constexpr std::size_t fixed_noise = 2 * mib;
-/// How far above its baseline the heap may stay once the peer has gone.
-constexpr std::size_t back_to_baseline_slack = 1 * mib;
 
 /// The heap's baseline and the highest it has been since.
 struct heap_watch {

@@ -46,6 +46,10 @@ using clock = std::chrono::steady_clock;
 using bytes = std::vector<std::uint8_t>;
 using std::chrono::milliseconds;
 
+/// Sizes in bytes.
+inline constexpr std::size_t kib = 1024;
+inline constexpr std::size_t mib = 1024 * kib;
+
 // --- bytes -------------------------------------------------------------------------
 
 namespace detail {
@@ -759,6 +763,10 @@ private:
 
 using zmtp_test::heap_in_use;
 using zmtp_test::heap_probe_name;
+
+/// How far above its baseline the heap may stay once the hostile peers have gone (the
+/// allocator's and the well-behaved peers' noise).
+inline constexpr std::size_t back_to_baseline_slack = 1 * mib;
 
 /// The heap with the server at rest: the good peer completes two more rounds (draining
 /// what hostile peers delivered to the ROUTER) and is parked, the cancelled handlers of

@@ -16,8 +16,7 @@ using zmtp::socket_type;
 
 namespace {
 
-constexpr std::size_t mib = std::size_t{1} << 20;
-constexpr std::size_t gib = std::size_t{1} << 30;
+constexpr std::size_t gib = 1024 * mib;
 constexpr std::size_t chunk = 256 * 1024;
 
 /// Writes `total` bytes, byte i being (i % 251), to `fd` from its own thread; stops early

@@ -23,13 +23,6 @@ using event = zmtp::monitor_event_type;
 
 namespace {
 
-constexpr std::size_t kib = 1024;
-constexpr std::size_t mib = 1024 * kib;
-
-/// How far above its baseline the heap may stay once the hostile peer has gone (the
-/// allocator's and the good SUBs' noise).
-constexpr std::size_t back_to_baseline_slack = 1 * mib;
-
 /// Waits for the heap to come back within the slack of `baseline`; returns where it ended.
 std::size_t settle(publisher& p, std::size_t baseline)
 {

@@ -36,15 +36,6 @@ struct running_proxy {
     std::future<std::error_code> result;
 };
 
-/// Every message `s` receives within `quiet` of the last, as strings of frame 0.
-strings drain(zmtp::socket& s, std::chrono::milliseconds quiet = 100ms)
-{
-    strings got;
-    while (const auto m = s.receive_for(quiet))
-        got.push_back((*m)[0].to_string());
-    return got;
-}
-
 /// Publishes "<topic> probe" until `sub` receives a message: its subscription to `topic`
 /// has crossed the proxy.
 void await_topic(zmtp::socket& publisher, zmtp::socket& sub, const std::string& topic)

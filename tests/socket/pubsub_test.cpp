@@ -31,15 +31,6 @@ void await_subscription(zmtp::socket& pub, zmtp::socket& sub, const std::string&
     }
 }
 
-/// Every message `s` can receive within `quiet` of the last, as strings of frame 0.
-std::vector<std::string> drain(zmtp::socket& s, std::chrono::milliseconds quiet = 100ms)
-{
-    std::vector<std::string> got;
-    while (const auto m = s.receive_for(quiet))
-        got.push_back((*m)[0].to_string());
-    return got;
-}
-
 } // namespace
 
 TEST_CASE("pubsub: SUB receives the messages whose first frame starts with a subscribed topic")

@@ -1,6 +1,6 @@
-// Helpers for the socket tests: running an io_context until a coroutine finishes, and
-// (from tests/support/, shared with the other test suites) unique endpoints, options with
-// timeouts so nothing hangs, and messages as strings.
+// Helpers for the socket tests: running an io_context until a coroutine finishes, draining
+// a socket, and (from tests/support/, shared with the other test suites) unique endpoints,
+// options with timeouts so nothing hangs, and messages as strings.
 #pragma once
 
 #include "support/endpoints.hpp"
@@ -40,6 +40,15 @@ inline asio::awaitable<void> sleep_for(std::chrono::milliseconds d)
 {
     asio::steady_timer t(co_await asio::this_coro::executor, d);
     co_await t.async_wait(asio::use_awaitable);
+}
+
+/// Every message `s` receives within `quiet` of the last, as strings of frame 0.
+inline strings drain(zmtp::socket& s, std::chrono::milliseconds quiet = 100ms)
+{
+    strings got;
+    while (const auto m = s.receive_for(quiet))
+        got.push_back((*m)[0].to_string());
+    return got;
 }
 
 } // namespace zmtp_test

@@ -116,8 +116,6 @@ private:
     std::thread thread_;
 };
 
-std::uint16_t port_of(const std::string& endpoint) { return static_cast<std::uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1))); }
-
 } // namespace
 
 TEST_CASE("socks_proxy: a connect goes through the proxy, which is asked for the endpoint's address")

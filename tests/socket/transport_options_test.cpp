@@ -6,7 +6,6 @@
 
 #include "socket_test_support.hpp"
 #include "zmtp/context.hpp"
-#include "zmtp/endpoint.hpp"
 
 #include <asio/error.hpp>
 #include <asio/ip/tcp.hpp>
@@ -153,13 +152,6 @@ std::string device_of(int fd)
     socklen_t size = sizeof name;
     REQUIRE(::getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, &size) == 0);
     return std::string(name, std::strlen(name));
-}
-
-std::uint16_t port_of(const std::string& bound)
-{
-    zmtp::endpoint parsed;
-    REQUIRE_FALSE(zmtp::parse_endpoint(bound, parsed));
-    return parsed.port;
 }
 
 /// A DEALER with `dealer_options` connected (from `source`, "host:port;", if given) to a

@@ -1,5 +1,6 @@
 // Replaces the global operator new/delete to track the bytes a program holds, and to make
-// chosen allocations fail. Include it in exactly one source file of a program.
+// chosen allocations fail (the counters: tracked_heap.hpp). Include it in exactly one source
+// file of a program; other files that only read the counters include tracked_heap.hpp.
 //
 // ThreadSanitizer's runtime defines operator new and delete itself (not replaceably), so
 // under TSan nothing is replaced and ZMTP_TEST_TRACKING_ALLOCATOR is 0: tests that need
@@ -17,6 +18,8 @@
 #define ZMTP_TEST_TRACKING_ALLOCATOR 1
 #endif
 
+#include "support/tracked_heap.hpp"
+
 #include <malloc.h>
 
 #include <atomic>
@@ -25,15 +28,6 @@
 #include <new>
 
 namespace zmtp_test::tracked {
-
-/// Bytes allocated through operator new and not yet freed (as malloc_usable_size counts them).
-inline std::atomic<std::size_t> live_bytes{0};
-/// The most live_bytes has been since reset_peak().
-inline std::atomic<std::size_t> peak_bytes{0};
-/// When non-zero, an allocation of more than this many bytes throws std::bad_alloc.
-inline std::atomic<std::size_t> fail_above{0};
-
-inline void reset_peak() noexcept { peak_bytes = live_bytes.load(); }
 
 inline void* allocate(std::size_t size, std::size_t alignment)
 {

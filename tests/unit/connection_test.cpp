@@ -1,5 +1,6 @@
 #include "zmtp/wire/connection.hpp"
 
+#include "connection_time.hpp"
 #include "test_bytes.hpp"
 #include "zmtp/error.hpp"
 #include "zmtp/wire/command.hpp"
@@ -21,8 +22,6 @@ using event = connection::event;
 using namespace zmtp_test;
 
 namespace {
-
-const connection::time_point t0{};
 
 connection_options options_for(socket_type type, std::string routing_id = {})
 {

@@ -31,14 +31,6 @@ std::vector<std::byte> header(std::uint64_t size, bool more, bool command)
     return {out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n)};
 }
 
-std::vector<std::byte> filler(std::size_t n, unsigned char seed = 0)
-{
-    std::vector<std::byte> out(n);
-    for (std::size_t i = 0; i < n; ++i)
-        out[i] = static_cast<std::byte>((i * 7 + seed) & 0xFF);
-    return out;
-}
-
 /// Feeds `input` in one decode() call to `d` and returns the error.
 std::error_code feed(frame_decoder& d, std::span<const std::byte> input, std::size_t* consumed = nullptr)
 {

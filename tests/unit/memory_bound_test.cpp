@@ -2,6 +2,7 @@
 // and what happens when that memory cannot be had.
 #include "zmtp/wire/connection.hpp"
 
+#include "connection_time.hpp"
 #include "support/tracking_allocator.hpp"
 #include "test_bytes.hpp"
 #include "zmtp/error.hpp"
@@ -17,8 +18,6 @@ using zmtp::wire::connection;
 using namespace zmtp_test;
 
 namespace {
-
-const connection::time_point t0{};
 
 /// A ROUTER connection after a DEALER's greeting and READY.
 connection ready_router(zmtp::wire::connection_options o = {})

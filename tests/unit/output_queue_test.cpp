@@ -24,14 +24,6 @@ std::vector<std::byte> flatten(const std::vector<std::span<const std::byte>>& bu
     return out;
 }
 
-std::vector<std::byte> filler(std::size_t n, unsigned char seed = 0)
-{
-    std::vector<std::byte> out(n);
-    for (std::size_t i = 0; i < n; ++i)
-        out[i] = static_cast<std::byte>((i * 13 + seed) & 0xFF);
-    return out;
-}
-
 /// True when `p` points into the bytes of `f`.
 bool points_into(const frame& f, const std::byte* p)
 {

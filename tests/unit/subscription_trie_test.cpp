@@ -6,9 +6,8 @@
 #include <doctest/doctest.h>
 
 // The tracking operator new is defined once in this executable (memory_bound_test.cpp);
-// here only its counters are wanted, so its replacement functions are left out.
-#define ZMTP_TEST_TRACKING_ALLOCATOR 0
-#include "support/tracking_allocator.hpp"
+// here only its counters are read.
+#include "support/tracked_heap.hpp"
 #include "test_bytes.hpp"
 
 #include <pthread.h>

@@ -1,12 +1,13 @@
 // Shared helpers for the zmtp unit tests: byte strings written as hex, concatenation,
-// hex printing in doctest messages, and feeding a sample to a frame_decoder in every
-// chunking (whole, every 2-piece split, 1 byte at a time).
+// filler bytes, hex printing in doctest messages, and feeding a sample to a frame_decoder
+// in every chunking (whole, every 2-piece split, 1 byte at a time).
 //
 // Stable API (other test files rely on these signatures):
 //   std::vector<std::byte> bytes(std::string_view hex);
 //   std::vector<std::byte> text_bytes(std::string_view text);
 //   std::vector<std::byte> concat(std::initializer_list<std::span<const std::byte>>);
 //   std::vector<std::byte> repeat(std::size_t count, std::byte value);
+//   std::vector<std::byte> filler(std::size_t n, unsigned char seed = 0);
 //   std::string to_hex(std::span<const std::byte>);
 //   std::span<const std::byte> as_bytes(std::string_view);
 //   chunk_plans(n), for_each_chunking(input, f), decode_chunks / decode_whole /
@@ -116,6 +117,15 @@ inline std::vector<std::byte> concat(std::initializer_list<std::span<const std::
 inline std::vector<std::byte> repeat(std::size_t count, std::byte value = std::byte{0})
 {
     return std::vector<std::byte>(count, value);
+}
+
+/// `n` bytes of a repeating pattern that `seed` shifts (bodies whose bytes differ).
+inline std::vector<std::byte> filler(std::size_t n, unsigned char seed = 0)
+{
+    std::vector<std::byte> out(n);
+    for (std::size_t i = 0; i < n; ++i)
+        out[i] = static_cast<std::byte>((i * 7 + seed) & 0xFF);
+    return out;
 }
 
 /// Lower-case hex with a space between bytes, e.g. "04 29 05".
