@@ -230,7 +230,7 @@ bool has_frame(const bytes& stream, const bytes& frame, std::size_t from = 64)
 }
 
 /// Sends on a zmtp socket or fails the test case.
-void zsend(zmtp::socket& s, const parts& p)
+void zsend_or_fail(zmtp::socket& s, const parts& p)
 {
     MATRIX_ENSURE(interop::zsend(s, p), "zmtp send of " << interop::show(p) << " failed");
 }
@@ -251,7 +251,7 @@ void warm_up(zmtp::socket& pub, raw_conn& peer, const std::string& token)
     const auto deadline = clock_type::now() + interop::io_timeout;
     while (!peer.read_until_contains(message_frame(token), 20ms)) {
         MATRIX_ENSURE(clock_type::now() < deadline, "the raw SUB never received " << token);
-        zsend(pub, {token});
+        zsend_or_fail(pub, {token});
     }
 }
 
@@ -270,11 +270,11 @@ TEST_SUITE("raw peers")
         check_handshake(peer.received(), "PUB");
 
         warm_up(pub, peer, "abc-warm");
-        zsend(pub, {"xyz-1"});
-        zsend(pub, {"abc-1"});
-        zsend(pub, {"abc-2", "more"});
-        zsend(pub, {"ab"});
-        zsend(pub, {"abcd"});
+        zsend_or_fail(pub, {"xyz-1"});
+        zsend_or_fail(pub, {"abc-1"});
+        zsend_or_fail(pub, {"abc-2", "more"});
+        zsend_or_fail(pub, {"ab"});
+        zsend_or_fail(pub, {"abcd"});
         MATRIX_ENSURE(peer.read_until_contains(message_frame("abcd"), interop::io_timeout), "the raw SUB never received abcd");
         auto [got, only_messages] = messages_in(peer.received());
         CHECK(without_warm_ups(got) == std::vector<parts>{{"abc-1"}, {"abc-2", "more"}, {"abcd"}});
@@ -283,8 +283,8 @@ TEST_SUITE("raw peers")
         // Cancel "abc" and subscribe "def", both as messages, in order.
         peer.send(cat(subscription_message(false, "abc"), subscription_message(true, "def")));
         warm_up(pub, peer, "def-warm");
-        zsend(pub, {"abc-3"});
-        zsend(pub, {"def-1"});
+        zsend_or_fail(pub, {"abc-3"});
+        zsend_or_fail(pub, {"def-1"});
         MATRIX_ENSURE(peer.read_until_contains(message_frame("def-1"), interop::io_timeout), "the raw SUB never received def-1");
         std::tie(got, only_messages) = messages_in(peer.received());
         CHECK(without_warm_ups(got) == std::vector<parts>{{"abc-1"}, {"abc-2", "more"}, {"abcd"}, {"def-1"}});
@@ -299,7 +299,7 @@ TEST_SUITE("raw peers")
         raw_conn peer(port_of(ep));
         peer.send(cat(greeting(0), ready("SUB"), subscription_message(true, "abc")));
         CHECK(interop::zrecv(xpub) == parts{"\x01" "abc"});
-        zsend(xpub, {"abc-1"});
+        zsend_or_fail(xpub, {"abc-1"});
         CHECK(peer.read_until_contains(message_frame("abc-1"), interop::io_timeout));
         peer.send(subscription_message(false, "abc"));
         CHECK(interop::zrecv(xpub) == parts{std::string("\x00" "abc", 4)});
@@ -314,7 +314,7 @@ TEST_SUITE("raw peers")
         raw_conn peer(port_of(ep));
         peer.send(cat(greeting(1), ready("SUB"), subscription_command(true, "abc")));
         CHECK(interop::zrecv(xpub) == parts{"\x01" "abc"});
-        zsend(xpub, {"abc-1"});
+        zsend_or_fail(xpub, {"abc-1"});
         CHECK(peer.read_until_contains(message_frame("abc-1"), interop::io_timeout));
         peer.send(subscription_command(false, "abc"));
         CHECK(interop::zrecv(xpub) == parts{std::string("\x00" "abc", 4)});
@@ -390,9 +390,9 @@ void run_xsub_to_raw_pub(int minor)
     interop::zconnect(xsub, listener.endpoint());
     auto conn = accept_as_pub(listener, minor);
     check_handshake(conn->received(), "XSUB");
-    zsend(xsub, {"\x01" "abc"});
-    zsend(xsub, {std::string("\x00" "abc", 4)});
-    zsend(xsub, {"\x01" "def"});
+    zsend_or_fail(xsub, {"\x01" "abc"});
+    zsend_or_fail(xsub, {std::string("\x00" "abc", 4)});
+    zsend_or_fail(xsub, {"\x01" "def"});
     const std::vector<bytes> frames = wait_frames(*conn, 3);
     CHECK_MESSAGE(frames == (std::vector<bytes>{subscription_message(true, "abc"), subscription_message(false, "abc"),
                                                 subscription_message(true, "def")}),

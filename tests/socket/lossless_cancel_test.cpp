@@ -38,8 +38,9 @@ constexpr int messages_per_stream = 10'000;
 constexpr int messages_per_stream = 10'000;
 #endif
 
-message numbered(int n) { return message{std::to_string(n)}; }
-int number_of(const message& m) { return std::stoi(std::string(m.back().view())); }
+/// A message numbered in decimal text (`n` its last frame), and its number.
+message decimal_message(int n) { return message{std::to_string(n)}; }
+int decimal_of(const message& m) { return std::stoi(std::string(m.back().view())); }
 
 /// A bound DEALER fed by a connected DEALER from its own thread with `count` numbered
 /// messages, as fast as the high-water marks allow.
@@ -51,7 +52,7 @@ struct stream {
         sender.connect(receiver.last_endpoint());
         feeder = std::thread([this, count] {
             for (int i = 0; i < count && !send_error; ++i)
-                sender.send(numbered(i), zmtp::send_flags::none, send_error);
+                sender.send(decimal_message(i), zmtp::send_flags::none, send_error);
         });
     }
     ~stream()
@@ -71,7 +72,7 @@ struct stream {
 /// Checks `m` is the next message of `s`.
 void expect_next(stream& s, const message& m)
 {
-    const int n = number_of(m);
+    const int n = decimal_of(m);
     REQUIRE_MESSAGE(n == s.next, "expected message " << s.next << ", got " << n);
     ++s.next;
 }
@@ -153,7 +154,7 @@ TEST_CASE("lossless: send || an expiring timer sends exactly the sends that won"
             const message m = receiver.receive(zmtp::recv_flags::none, ec);
             if (ec)
                 return; // the check of `received` below fails
-            received.push_back(number_of(m));
+            received.push_back(decimal_of(m));
             if (i % 64 == 0)
                 std::this_thread::sleep_for(std::chrono::microseconds(200));
         }
@@ -167,7 +168,7 @@ TEST_CASE("lossless: send || an expiring timer sends exactly the sends that won"
             int n = 0;
             while (n < messages_per_stream) {
                 timer.expires_after(std::chrono::microseconds(n % 5));
-                auto won = co_await (sender.async_send(numbered(n), asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
+                auto won = co_await (sender.async_send(decimal_message(n), asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
                 if (won.index() == 0)
                     ++n; // sent: the next one
                 else
@@ -203,15 +204,15 @@ TEST_CASE("lossless: REP and REQ receives cut short by a timer keep their reques
             auto won = co_await (rep.async_receive(asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
             if (won.index() == 1)
                 continue; // the request, if it came, is still first in line
-            REQUIRE(number_of(std::get<0>(won)) == n);
-            co_await rep.async_send(numbered(n), asio::use_awaitable); // allowed: the request was received
+            REQUIRE(decimal_of(std::get<0>(won)) == n);
+            co_await rep.async_send(decimal_message(n), asio::use_awaitable); // allowed: the request was received
             ++n;
         }
     };
     auto client = [&]() -> asio::awaitable<void> {
         asio::steady_timer timer(io);
         for (int n = 0; n < requests; ++n) {
-            co_await req.async_send(numbered(n), asio::use_awaitable);
+            co_await req.async_send(decimal_message(n), asio::use_awaitable);
             for (;;) {
                 timer.expires_after(std::chrono::microseconds(n % 4));
                 auto won = co_await (req.async_receive(asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
@@ -220,7 +221,7 @@ TEST_CASE("lossless: REP and REQ receives cut short by a timer keep their reques
                     REQUIRE(req.try_send(early) == zmtp::errc::invalid_state);
                     continue;
                 }
-                REQUIRE(number_of(std::get<0>(won)) == n);
+                REQUIRE(decimal_of(std::get<0>(won)) == n);
                 break;
             }
         }
@@ -285,7 +286,7 @@ TEST_CASE("lossless: blocking sends waiting for a first peer all go out, each on
         CHECK_FALSE(ec);
     std::vector<int> got;
     for (int i = 0; i < 4; ++i)
-        got.push_back(number_of(router.receive()));
+        got.push_back(decimal_of(router.receive()));
     std::sort(got.begin(), got.end());
     CHECK(got == std::vector<int>{0, 1, 2, 3});
     CHECK_FALSE(router.receive_for(std::chrono::milliseconds(100)));

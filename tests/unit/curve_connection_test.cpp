@@ -39,7 +39,9 @@ connection_options curve_options(socket_type type, bool server, std::uint64_t se
     return o;
 }
 
-const decide_fn admit = [](const zmtp::wire::authentication_request&) { return zap_reply("200", "client-key"); };
+const decide_fn admit_as_client_key = [](const zmtp::wire::authentication_request&) {
+    return zap_reply("200", "client-key");
+};
 
 /// A client and a server that completed their handshake.
 struct curve_pair {
@@ -48,7 +50,7 @@ struct curve_pair {
                         connection_options server_o = curve_options(socket_type::router, true, 2))
         : client((client_o.type = client_type, std::move(client_o))), server((server_o.type = server_type, std::move(server_o)))
     {
-        run_handshake(client, server, 4096, admit);
+        run_handshake(client, server, 4096, admit_as_client_key);
         REQUIRE(client.conn.current_state() == connection::state::ready);
         REQUIRE(server.conn.current_state() == connection::state::ready);
         client.written.clear();
@@ -86,7 +88,7 @@ TEST_CASE("curve connection: the handshake at any chunking, the client's key ask
         CAPTURE(chunk);
         handshake_side client(curve_options(socket_type::dealer, false, 11));
         handshake_side server(curve_options(socket_type::router, true, 12));
-        run_handshake(client, server, chunk, admit);
+        run_handshake(client, server, chunk, admit_as_client_key);
         CHECK(client.events == std::vector<event>{event::handshake_succeeded});
         CHECK(server.events == std::vector<event>{event::authenticate, event::handshake_succeeded});
         REQUIRE(server.requests.size() == 1);
@@ -115,14 +117,14 @@ TEST_CASE("curve connection: messages travel sealed, multipart and empty frames 
     CHECK(frames_of(p.client.written).size() == 3);
     const std::string wire(reinterpret_cast<const char*>(p.client.written.data()), p.client.written.size());
     CHECK(wire.find("must not be seen") == std::string::npos);
-    feed_side(p.server, 4096, admit);
+    feed_side(p.server, 4096, admit_as_client_key);
     CHECK(p.server.messages == std::vector<message>{sent});
 
     const std::string big(100'000, 'b');
     REQUIRE_FALSE(p.server.conn.send(message{big}));
     transfer(p.server, p.client);
     CHECK(all_sealed(p.server.written));
-    feed_side(p.client, 1000, admit);
+    feed_side(p.client, 1000, admit_as_client_key);
     CHECK(p.client.messages == std::vector<message>{message{big}});
 }
 
@@ -135,11 +137,11 @@ TEST_CASE("curve connection: PING and PONG are sealed commands")
     transfer(p.client, p.server);
     REQUIRE_FALSE(p.client.written.empty());
     CHECK(all_sealed(p.client.written));
-    feed_side(p.server, 4096, admit);
+    feed_side(p.server, 4096, admit_as_client_key);
     transfer(p.server, p.client); // the PONG
     REQUIRE_FALSE(p.server.written.empty());
     CHECK(all_sealed(p.server.written));
-    feed_side(p.client, 4096, admit);
+    feed_side(p.client, 4096, admit_as_client_key);
     CHECK(p.client.conn.current_state() == connection::state::ready);
     CHECK(p.server.conn.current_state() == connection::state::ready);
 }
@@ -167,7 +169,7 @@ TEST_CASE("curve connection: max_message_size and max_message_frames hold for wh
     REQUIRE_FALSE(frames_pair.client.conn.send(message{"1", "2", "3", "4"})); // dropped whole
     REQUIRE_FALSE(frames_pair.client.conn.send(message{"a", "b", "c"}));      // delivered
     transfer(frames_pair.client, frames_pair.server);
-    feed_side(frames_pair.server, 4096, admit);
+    feed_side(frames_pair.server, 4096, admit_as_client_key);
     CHECK(frames_pair.server.messages == std::vector<message>{message{"a", "b", "c"}});
     CHECK(frames_pair.server.conn.current_state() == connection::state::ready);
 
@@ -177,7 +179,7 @@ TEST_CASE("curve connection: max_message_size and max_message_frames hold for wh
     REQUIRE_FALSE(size_pair.client.conn.send(message{std::string(60, 'x'), std::string(40, 'y')})); // 100: fits
     REQUIRE_FALSE(size_pair.client.conn.send(message{std::string(60, 'x'), std::string(41, 'y')})); // 101
     transfer(size_pair.client, size_pair.server);
-    feed_side(size_pair.server, 4096, admit);
+    feed_side(size_pair.server, 4096, admit_as_client_key);
     CHECK(size_pair.server.messages.size() == 1);
     CHECK(size_pair.server.conn.error() == errc::message_too_large);
 }
@@ -188,14 +190,14 @@ TEST_CASE("curve connection: after the handshake a clear command or a MORE data 
     {
         curve_pair p;
         p.server.unread = bytes("04 07 04 'PING' 00 00");
-        feed_side(p.server, 4096, admit);
+        feed_side(p.server, 4096, admit_as_client_key);
         CHECK(p.server.conn.error() == errc::unexpected_command);
     }
     SUBCASE("a clear data frame with MORE")
     {
         curve_pair p;
         p.server.unread = bytes("01 01 'a' 00 01 'b'");
-        feed_side(p.server, 4096, admit);
+        feed_side(p.server, 4096, admit_as_client_key);
         CHECK(p.server.conn.error() == errc::unexpected_command);
     }
     SUBCASE("a MESSAGE changed in transit")
@@ -204,7 +206,7 @@ TEST_CASE("curve connection: after the handshake a clear command or a MORE data 
         REQUIRE_FALSE(p.client.conn.send(message{"hello"}));
         transfer(p.client, p.server);
         p.server.unread.back() ^= std::byte{1};
-        feed_side(p.server, 4096, admit);
+        feed_side(p.server, 4096, admit_as_client_key);
         CHECK(p.server.conn.error() == errc::decryption_failed);
         CHECK(p.server.messages.empty());
     }
@@ -216,7 +218,7 @@ TEST_CASE("curve connection: a client with the wrong server key never gets past 
     co.security.curve_server = curve::client_public; // not the server's
     handshake_side client(co);
     handshake_side server(curve_options(socket_type::router, true, 2));
-    run_handshake(client, server, 4096, admit);
+    run_handshake(client, server, 4096, admit_as_client_key);
     CHECK(server.conn.error() == errc::decryption_failed);
     CHECK(server.requests.empty());
     CHECK(client.conn.current_state() != connection::state::ready);

@@ -77,7 +77,7 @@ std::vector<std::byte> flipped(std::span<const std::byte> bytes, std::size_t at,
 }
 
 /// zmq_curve(7) gives its keys in Z85 (RFC 32); a tiny decoder, only for them.
-std::vector<std::byte> z85_decode(std::string_view text)
+std::vector<std::byte> decode_z85_key(std::string_view text)
 {
     static constexpr std::string_view alphabet
         = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
@@ -503,10 +503,10 @@ opened open(wire::frame_box& box, std::span<const std::byte> wire_body)
 
 TEST_CASE("curve: the zmq_curve(7) test keys: Z85 as the facts give them, each public the secret's")
 {
-    CHECK(vec(z85_decode("Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID")) == vec(client_public));
-    CHECK(vec(z85_decode("D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs")) == vec(client_secret));
-    CHECK(vec(z85_decode("rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7")) == vec(server_public));
-    CHECK(vec(z85_decode("JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6")) == vec(server_secret));
+    CHECK(vec(decode_z85_key("Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID")) == vec(client_public));
+    CHECK(vec(decode_z85_key("D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs")) == vec(client_secret));
+    CHECK(vec(decode_z85_key("rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7")) == vec(server_public));
+    CHECK(vec(decode_z85_key("JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6")) == vec(server_secret));
     CHECK(public_of(client_secret) == client_public);
     CHECK(public_of(server_secret) == server_public);
 }

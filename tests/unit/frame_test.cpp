@@ -54,31 +54,31 @@ std::string pattern(std::size_t n, char first = 'a')
 }
 
 /// Counts live instances, to catch leaks and double destruction in small_vector.
-struct tracked {
+struct live_counted {
     static inline int live = 0;
     int value = 0;
-    explicit tracked(int v) : value(v) { ++live; }
-    tracked(const tracked& o) : value(o.value) { ++live; }
-    tracked(tracked&& o) noexcept : value(o.value)
+    explicit live_counted(int v) : value(v) { ++live; }
+    live_counted(const live_counted& o) : value(o.value) { ++live; }
+    live_counted(live_counted&& o) noexcept : value(o.value)
     {
         o.value = -1;
         ++live;
     }
-    tracked& operator=(const tracked& o) = default;
-    tracked& operator=(tracked&& o) noexcept
+    live_counted& operator=(const live_counted& o) = default;
+    live_counted& operator=(live_counted&& o) noexcept
     {
         value = o.value;
         o.value = -1;
         return *this;
     }
-    ~tracked() { --live; }
+    ~live_counted() { --live; }
 };
 
 template <class V>
 std::vector<int> values(const V& v)
 {
     std::vector<int> out;
-    for (const tracked& t : v)
+    for (const live_counted& t : v)
         out.push_back(t.value);
     return out;
 }
@@ -680,20 +680,20 @@ TEST_CASE("message: equality")
 
 TEST_CASE("small_vector: emplace in the middle - inline and spilling")
 {
-    tracked::live = 0;
+    live_counted::live = 0;
     {
-        zmtp::detail::small_vector<tracked, 4> v;
+        zmtp::detail::small_vector<live_counted, 4> v;
         v.emplace_back(1);
         v.emplace_back(2);
         v.emplace_back(4);
-        tracked& t = v.emplace(v.begin() + 2, 3);
+        live_counted& t = v.emplace(v.begin() + 2, 3);
         CHECK(t.value == 3);
         CHECK(&t == &v[2]);
         CHECK(values(v) == std::vector<int>{1, 2, 3, 4});
         CHECK(v.capacity() == 4);
 
         // Full: emplacing at the front spills to the heap.
-        tracked& f = v.emplace(v.begin(), 0);
+        live_counted& f = v.emplace(v.begin(), 0);
         CHECK(f.value == 0);
         CHECK(&f == &v[0]);
         CHECK(values(v) == std::vector<int>{0, 1, 2, 3, 4});
@@ -702,70 +702,70 @@ TEST_CASE("small_vector: emplace in the middle - inline and spilling")
         v.emplace(v.end(), 5);
         v.emplace(v.begin() + 3, 99);
         CHECK(values(v) == std::vector<int>{0, 1, 2, 99, 3, 4, 5});
-        CHECK(tracked::live == 7);
+        CHECK(live_counted::live == 7);
     }
-    CHECK(tracked::live == 0);
+    CHECK(live_counted::live == 0);
 }
 
 TEST_CASE("small_vector: erase a range")
 {
-    tracked::live = 0;
+    live_counted::live = 0;
     {
-        zmtp::detail::small_vector<tracked, 4> v;
+        zmtp::detail::small_vector<live_counted, 4> v;
         for (int i = 0; i < 8; ++i)
             v.emplace_back(i);
         v.erase(v.begin() + 2, v.begin() + 5);
         CHECK(values(v) == std::vector<int>{0, 1, 5, 6, 7});
-        CHECK(tracked::live == 5);
+        CHECK(live_counted::live == 5);
 
         v.erase(v.end() - 2, v.end());
         CHECK(values(v) == std::vector<int>{0, 1, 5});
 
         v.erase(v.begin(), v.end());
         CHECK(v.empty());
-        CHECK(tracked::live == 0);
+        CHECK(live_counted::live == 0);
 
         v.emplace_back(42);
         v.pop_back();
         CHECK(v.empty());
     }
-    CHECK(tracked::live == 0);
+    CHECK(live_counted::live == 0);
 
     {
-        zmtp::detail::small_vector<tracked, 4> v;
+        zmtp::detail::small_vector<live_counted, 4> v;
         v.emplace_back(1);
         v.emplace_back(2);
         v.emplace_back(3);
         v.erase(v.begin(), v.begin() + 1);
         CHECK(values(v) == std::vector<int>{2, 3});
     }
-    CHECK(tracked::live == 0);
+    CHECK(live_counted::live == 0);
 }
 
 // Regression: erase(first, first) once self-move-assigned every later element.
 TEST_CASE("small_vector: erasing an empty range changes nothing")
 {
-    tracked::live = 0;
+    live_counted::live = 0;
     {
-        zmtp::detail::small_vector<tracked, 4> v;
+        zmtp::detail::small_vector<live_counted, 4> v;
         for (int i = 0; i < 5; ++i)
             v.emplace_back(i);
         v.erase(v.begin() + 1, v.begin() + 1);
         CHECK(values(v) == std::vector<int>{0, 1, 2, 3, 4});
         v.erase(v.end(), v.end());
         CHECK(values(v) == std::vector<int>{0, 1, 2, 3, 4});
-        CHECK(tracked::live == 5);
+        CHECK(live_counted::live == 5);
     }
-    CHECK(tracked::live == 0);
+    CHECK(live_counted::live == 0);
 }
 
 TEST_CASE("small_vector: copy - move and assignment keep elements and counts")
 {
-    tracked::live = 0;
+    live_counted::live = 0;
     {
-        zmtp::detail::small_vector<tracked, 2> inl;
+        zmtp::detail::small_vector<live_counted, 2> inl;
         inl.emplace_back(1);
-        zmtp::detail::small_vector<tracked, 2> heap;
+        zmtp::detail::small_vector<live_counted, 2> heap;
         for (int i = 0; i < 5; ++i)
             heap.emplace_back(10 + i);
 
@@ -779,7 +779,7 @@ TEST_CASE("small_vector: copy - move and assignment keep elements and counts")
         c2 = inl;  // heap <- inline
         CHECK(values(c2) == std::vector<int>{1});
 
-        const tracked* heap_data = heap.data();
+        const live_counted* heap_data = heap.data();
         auto m = std::move(heap);
         CHECK(m.data() == heap_data);
         CHECK(heap.empty()); // NOLINT(bugprone-use-after-move)
@@ -794,9 +794,9 @@ TEST_CASE("small_vector: copy - move and assignment keep elements and counts")
 
         m.clear();
         CHECK(m.empty());
-        CHECK(tracked::live == 1 + 5 + 1 + 1); // inl, c1, c2, heap
+        CHECK(live_counted::live == 1 + 5 + 1 + 1); // inl, c1, c2, heap
     }
-    CHECK(tracked::live == 0);
+    CHECK(live_counted::live == 0);
 }
 
 // Regression: growing before constructing once read a moved-from element for

@@ -47,7 +47,7 @@ struct fake_peer {
 };
 
 /// `m` as text: its frames joined by '|', bytes outside printable ASCII as \xNN.
-std::string describe(const message& m)
+std::string joined_frames(const message& m)
 {
     std::string out;
     for (std::size_t i = 0; i < m.size(); ++i) {
@@ -71,8 +71,8 @@ class fake_queues final : public zmtp::pattern::peer_queues<fake_peer> {
 public:
     bool has_room(const fake_peer& p) const noexcept override { return p.room; }
     std::size_t room(const fake_peer& p) const noexcept override { return p.room ? p.free : 0; }
-    void push(fake_peer& p, message&& msg) override { pushed.push_back(p.name + ": " + describe(msg)); }
-    void deliver(fake_peer& p, message&& msg) override { delivered.push_back(p.name + ": " + describe(msg)); }
+    void push(fake_peer& p, message&& msg) override { pushed.push_back(p.name + ": " + joined_frames(msg)); }
+    void deliver(fake_peer& p, message&& msg) override { delivered.push_back(p.name + ": " + joined_frames(msg)); }
     void discard_output(fake_peer& p) noexcept override { discarded.push_back(p.name); }
     void disconnect(fake_peer& p, std::error_code reason) override
     {
@@ -515,7 +515,7 @@ TEST_CASE("XPUB: with xpub_nodrop a full matching peer makes the send wait inste
     CHECK(f.pattern->may_send()); // a message for c alone could go
     message m{"t1"};
     CHECK(f.pattern->send(m) == errc::would_block);
-    CHECK(describe(m) == "t1"); // untouched, to be sent again
+    CHECK(joined_frames(m) == "t1"); // untouched, to be sent again
     CHECK(f.queues.take_pushed().empty()); // not even to a
     f.a.room = false;
     f.c.room = false;
@@ -712,7 +712,7 @@ TEST_CASE("PUSH: round-robin over the peers with room, would_block when none has
     CHECK_FALSE(f.pattern->may_send());
     message m{"8"};
     CHECK(f.pattern->send(m) == errc::would_block);
-    CHECK(describe(m) == "8");
+    CHECK(joined_frames(m) == "8");
     CHECK(f.queues.pushed.empty()); // never dropped
     f.b.room = true;
     CHECK(f.pattern->may_send());
@@ -785,7 +785,7 @@ TEST_CASE("PAIR: sends go to the connected peer, else to the first pipe, they wa
     CHECK_FALSE(f.pattern->may_send()); // a has room, but b is the peer
     message m{"3"};
     CHECK(f.pattern->send(m) == errc::would_block);
-    CHECK(describe(m) == "3");
+    CHECK(joined_frames(m) == "3");
     CHECK(f.queues.take_pushed().empty());
     f.b.room = true;
     CHECK_FALSE(f.pattern->send(m));

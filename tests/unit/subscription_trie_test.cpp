@@ -30,21 +30,21 @@ using zmtp_test::as_bytes;
 
 namespace {
 
-struct fake_peer {
+struct trie_peer {
     int id;
 };
 
-using trie = subscription_trie<fake_peer>;
+using trie = subscription_trie<trie_peer>;
 
 /// Peers 0..15, so tests can name them by number.
 struct peer_set {
-    std::array<fake_peer, 16> peers{};
+    std::array<trie_peer, 16> peers{};
     peer_set()
     {
         for (int i = 0; i < 16; ++i)
             peers[static_cast<std::size_t>(i)].id = i;
     }
-    fake_peer* operator[](int i) { return &peers[static_cast<std::size_t>(i)]; }
+    trie_peer* operator[](int i) { return &peers[static_cast<std::size_t>(i)]; }
 };
 
 std::string text(std::span<const std::byte> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
@@ -53,12 +53,12 @@ std::string text(std::span<const std::byte> b) { return {reinterpret_cast<const 
 /// (checked to be distinct and in address order, which for peer_set is id order).
 std::vector<int> matched(const trie& t, std::string_view data)
 {
-    std::vector<fake_peer*> out;
+    std::vector<trie_peer*> out;
     t.match(as_bytes(data), out);
-    CHECK(std::is_sorted(out.begin(), out.end(), std::less<fake_peer*>{}));
+    CHECK(std::is_sorted(out.begin(), out.end(), std::less<trie_peer*>{}));
     CHECK(std::adjacent_find(out.begin(), out.end()) == out.end());
     std::vector<int> ids;
-    for (const fake_peer* p : out)
+    for (const trie_peer* p : out)
         ids.push_back(p->id);
     return ids;
 }
@@ -462,12 +462,12 @@ TEST_CASE("subscription_trie: a 100,000-deep trie builds, matches and goes away 
             t.add(all, p[1]);
             built = t.topic_count() == depth && t.invariants_hold();
             nodes = t.node_count();
-            std::vector<fake_peer*> out;
+            std::vector<trie_peer*> out;
             t.match(all, out);
-            for (const fake_peer* x : out)
+            for (const trie_peer* x : out)
                 full.push_back(x->id);
             t.match(all.first(depth / 2), out);
-            for (const fake_peer* x : out)
+            for (const trie_peer* x : out)
                 half.push_back(x->id);
             t.for_each_topic([&](std::span<const std::byte> topic) {
                 ++listed;
@@ -511,11 +511,11 @@ TEST_CASE("subscription_trie: match allocates nothing once the output has room")
             t.add(as_bytes(topic), p[id]);
     t.add(as_bytes("abc"), p[1]);
 
-    std::vector<fake_peer*> out;
+    std::vector<trie_peer*> out;
     t.match(as_bytes("abcdef"), out); // warms `out` up
     const std::size_t found = out.size();
     CHECK(found == 7); // 0, 3, 6, 9, 12, 15, 1
-    const fake_peer* const* buffer = out.data();
+    const trie_peer* const* buffer = out.data();
     const std::size_t capacity = out.capacity();
 
     namespace tracked = zmtp_test::tracked;

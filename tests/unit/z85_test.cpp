@@ -27,7 +27,7 @@ constexpr std::string_view alphabet =
 
 /// `text` refused by both overloads of z85_decode with errc::invalid_argument; returns the
 /// exception's message.
-std::string refused(std::string_view text)
+std::string z85_refused(std::string_view text)
 {
     std::error_code ec = errc::socket_closed; // overwritten either way
     const std::vector<std::byte> out = z85_decode(text, ec);
@@ -139,7 +139,7 @@ TEST_CASE("z85: a length not a multiple of 5 is refused")
 {
     for (std::string_view text : {"H", "He", "Hel", "Hell", "HelloW", "HelloWorl", "HelloWorld0"}) {
         CAPTURE(text);
-        CHECK(refused(text).find("multiple of 5") != std::string::npos);
+        CHECK(z85_refused(text).find("multiple of 5") != std::string::npos);
     }
 }
 
@@ -160,12 +160,12 @@ TEST_CASE("z85: every byte outside the alphabet is refused, in every position of
                 std::error_code ec;
                 const std::vector<std::byte> data = z85_decode(text, ec);
                 if (ec)
-                    CHECK(refused(text).find("exceeds 0xFFFFFFFF") != std::string::npos);
+                    CHECK(z85_refused(text).find("exceeds 0xFFFFFFFF") != std::string::npos);
                 else
                     CHECK(z85_encode(data) == text);
                 CHECK((!ec || at % 5 == 0));
             } else {
-                const std::string why = refused(text);
+                const std::string why = z85_refused(text);
                 CHECK(why.find("offset " + std::to_string(at)) != std::string::npos);
             }
         }
@@ -187,7 +187,7 @@ TEST_CASE("z85: each kind of bad character is refused")
           then_ello('`'), then_ello('|'), then_ello('~'), then_ello('\x7f'), then_ello('\x80'),
           then_ello('\xff'), "\xc3\xa9llo"s}) {
         CAPTURE(to_hex(as_bytes(text)));
-        const std::string why = refused(text);
+        const std::string why = z85_refused(text);
         CHECK(why.find("not in the Z85 alphabet") != std::string::npos);
     }
 }
@@ -197,11 +197,11 @@ TEST_CASE("z85: a group over 0xFFFFFFFF is refused")
     for (std::string_view text : {"%nSc1", "%nSc#", "%nSd0", "%nTc0", "%oSc0", "$0000", "#####",
                                   "00000%nSc1", "HelloWorld#####"}) {
         CAPTURE(text);
-        const std::string why = refused(text);
+        const std::string why = z85_refused(text);
         CHECK(why.find("exceeds 0xFFFFFFFF") != std::string::npos);
     }
     // The group's offset is in the message.
-    CHECK(refused("00000%nSc1").find("offset 5") != std::string::npos);
+    CHECK(z85_refused("00000%nSc1").find("offset 5") != std::string::npos);
 }
 
 TEST_CASE("z85: a refusal anywhere refuses the whole text")
@@ -209,7 +209,7 @@ TEST_CASE("z85: a refusal anywhere refuses the whole text")
     // Valid groups before and after a bad one: nothing is returned.
     std::string text = z85_encode(std::vector<std::byte>(400, std::byte{0x5A}));
     text.replace(250, 5, "#####");
-    refused(text);
+    z85_refused(text);
     text.replace(250, 5, "Hell~");
-    refused(text);
+    z85_refused(text);
 }

@@ -30,7 +30,7 @@ std::vector<std::pair<std::string, std::string>> parsed(std::string_view text)
 }
 
 /// Why `text` is refused (errc::invalid_argument); its properties would be left alone.
-std::string refused(std::string_view text)
+std::string zpl_refused(std::string_view text)
 {
     std::vector<zpl_property> properties{{"kept", "x"}};
     std::string why;
@@ -127,13 +127,13 @@ TEST_CASE("zpl: a child goes one level at most below its parent, back out to any
 
 TEST_CASE("zpl: refused texts say which line and why")
 {
-    CHECK(refused("a\n  b = 1\n") == "line 2: indentation not a multiple of 4 spaces");
-    CHECK(refused("    a = 1\n") == "line 1: indented more than one level below its parent");
-    CHECK(refused("a\n        b = 1\n") == "line 2: indented more than one level below its parent");
-    CHECK(refused("a\n\tb = 1\n") == "line 2: a tab in the indentation");
-    CHECK(refused("= 1\n") == "line 1: a property name must start the line");
-    CHECK(refused("a b = 1\n") == "line 1: a name must be followed by '=' and a value, or nothing");
-    CHECK(refused("a\n    b\n    c d\n") == "line 3: a name must be followed by '=' and a value, or nothing");
-    CHECK(refused("\"quoted\" = 1\n") == "line 1: a property name must start the line");
-    CHECK(refused("a\r\n\r\n  b\r\n") == "line 3: indentation not a multiple of 4 spaces");
+    CHECK(zpl_refused("a\n  b = 1\n") == "line 2: indentation not a multiple of 4 spaces");
+    CHECK(zpl_refused("    a = 1\n") == "line 1: indented more than one level below its parent");
+    CHECK(zpl_refused("a\n        b = 1\n") == "line 2: indented more than one level below its parent");
+    CHECK(zpl_refused("a\n\tb = 1\n") == "line 2: a tab in the indentation");
+    CHECK(zpl_refused("= 1\n") == "line 1: a property name must start the line");
+    CHECK(zpl_refused("a b = 1\n") == "line 1: a name must be followed by '=' and a value, or nothing");
+    CHECK(zpl_refused("a\n    b\n    c d\n") == "line 3: a name must be followed by '=' and a value, or nothing");
+    CHECK(zpl_refused("\"quoted\" = 1\n") == "line 1: a property name must start the line");
+    CHECK(zpl_refused("a\r\n\r\n  b\r\n") == "line 3: indentation not a multiple of 4 spaces");
 }
