@@ -30,13 +30,14 @@ configure_main() {
 }
 
 # (b) the sanitizer + fuzzer build: clang++-14, ASan + UBSan, libFuzzer targets.
+# Unity builds, (b) and (c), for CI time; (a) stays per-file, so it still catches missing includes.
 configure_sanitize() {
   configure build-sanitize clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZMTP_WERROR=ON \
-    -DZMTP_SANITIZE=address,undefined -DZMTP_BUILD_FUZZERS=ON
+    -DZMTP_SANITIZE=address,undefined -DZMTP_BUILD_FUZZERS=ON -DCMAKE_UNITY_BUILD=ON
 }
 
 # (c) ThreadSanitizer build of the tests that use threads (the socket tests): clang++-14.
 configure_tsan() {
   configure build-tsan clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZMTP_WERROR=ON \
-    -DZMTP_SANITIZE=thread -DZMTP_BUILD_EXAMPLES=OFF -DZMTP_BUILD_BENCH=OFF
+    -DZMTP_SANITIZE=thread -DZMTP_BUILD_EXAMPLES=OFF -DZMTP_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD=ON
 }
