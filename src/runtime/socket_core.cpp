@@ -630,15 +630,20 @@ void socket_core::grant_sends()
 
 void socket_core::keep_taking()
 {
+    bool looked = false;
     for (;;) {
         const std::size_t before = handed_over_->popped();
         take_handed_over();
         if (writes_in_flight_ > 0)
             return; // the end of a write takes again
         // A stream (more than one came since the last look) likely goes on: it is looked
-        // for a moment before sleeping. A request at a time is not waited for.
-        if (handed_over_->popped() - before > 1 && more_handed_over_soon())
+        // for a moment before sleeping. A request at a time is not waited for. Once per
+        // call: a stream that starts no write (a PUB with no subscriber drops it) must not
+        // keep the executor here, away from its other work.
+        if (!looked && handed_over_->popped() - before > 1 && more_handed_over_soon()) {
+            looked = true;
             continue; // the sender is still at it: no sleep, no signal
+        }
         taking_.exchange(false, std::memory_order_acq_rel);
         if (handed_over_->empty() || taking_.exchange(true, std::memory_order_acq_rel))
             return; // nothing came meanwhile, or its sender posted

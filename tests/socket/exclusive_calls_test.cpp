@@ -9,6 +9,7 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -190,6 +191,34 @@ TEST_CASE("try_send_exclusive: PUB hands over too, and its subscribers get the s
             continue; // a late probe
         REQUIRE(number_of(m) == expected++);
     }
+}
+
+TEST_CASE("try_send_exclusive: a PUB handing over a stream that nobody takes still lets a subscriber in")
+{
+    zmtp::context ctx;
+    zmtp::socket pub(ctx, socket_type::pub, test_options());
+    pub.bind("tcp://127.0.0.1:*");
+    // A subscriber to another topic: the PUB has a peer, so it hands the stream over, and
+    // its executor takes it and drops it, writing nothing.
+    zmtp::socket other(ctx, socket_type::sub, test_options());
+    other.subscribe("other");
+    other.connect(pub.last_endpoint());
+    std::atomic<bool> stop{false};
+    std::thread streamer([&] {
+        while (!stop.load(std::memory_order_relaxed)) {
+            message tick{"tick"};
+            (void)pub.try_send_exclusive(tick);
+        }
+    });
+    // Meanwhile the executor must still make a new connection and take its subscription.
+    zmtp::socket sub(ctx, socket_type::sub, test_options());
+    sub.subscribe("");
+    sub.connect(pub.last_endpoint());
+    const std::optional<message> got = sub.receive_for(5s);
+    stop = true;
+    streamer.join();
+    REQUIRE(got);
+    CHECK(got->back() == "tick");
 }
 
 TEST_CASE("try_send_exclusive: the high-water mark holds for messages handed over, which wait for the peer")
