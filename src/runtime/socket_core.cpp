@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <new>
 #include <random>
 
@@ -60,21 +59,6 @@ constexpr std::size_t max_idle_event_slots = 64;
 /// batch, and a batch is bounded memory (within handover_ring::capacity).
 constexpr std::size_t receive_ahead_batch = 256;
 static_assert(receive_ahead_batch <= handover_ring::capacity);
-
-/// How long the executor looks for more handed-over messages before it sleeps: a sending
-/// thread in the middle of a stream hands one over well within it, and then neither signals
-/// nor wakes the executor (both system calls, and on a VM each wake-up an interrupt).
-constexpr auto handover_patience = std::chrono::microseconds(3);
-
-/// Tells the CPU this thread spins (and another hyperthread may run meanwhile).
-inline void spin_pause() noexcept
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield");
-#endif
-}
 
 template <class T>
 void erase_one(std::vector<T>& v, const T& value)
@@ -607,17 +591,6 @@ void socket_core::take_handed_over()
     grant_sends();
 }
 
-bool socket_core::more_handed_over_soon() const noexcept
-{
-    const auto give_up = std::chrono::steady_clock::now() + handover_patience;
-    do {
-        if (!handed_over_->empty())
-            return true;
-        spin_pause();
-    } while (std::chrono::steady_clock::now() < give_up);
-    return false;
-}
-
 void socket_core::grant_sends()
 {
     if (!handed_over_)
@@ -630,20 +603,10 @@ void socket_core::grant_sends()
 
 void socket_core::keep_taking()
 {
-    bool looked = false;
     for (;;) {
-        const std::size_t before = handed_over_->popped();
         take_handed_over();
         if (writes_in_flight_ > 0)
             return; // the end of a write takes again
-        // A stream (more than one came since the last look) likely goes on: it is looked
-        // for a moment before sleeping. A request at a time is not waited for. Once per
-        // call: a stream that starts no write (a PUB with no subscriber drops it) must not
-        // keep the executor here, away from its other work.
-        if (!looked && handed_over_->popped() - before > 1 && more_handed_over_soon()) {
-            looked = true;
-            continue; // the sender is still at it: no sleep, no signal
-        }
         taking_.exchange(false, std::memory_order_acq_rel);
         if (handed_over_->empty() || taking_.exchange(true, std::memory_order_acq_rel))
             return; // nothing came meanwhile, or its sender posted

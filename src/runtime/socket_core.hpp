@@ -267,9 +267,6 @@ private:
     /// On the executor: takes what is handed over, and goes on taking while writes are in
     /// flight (each end of a write takes again); else clears taking_.
     void keep_taking();
-    /// Looks at the ring for a microsecond or two: true as soon as a message is in it.
-    /// A sender in the middle of a stream then needs no signal, nor the executor a wake-up.
-    bool more_handed_over_soon() const noexcept;
     std::string last_endpoint_;
 
     std::vector<std::shared_ptr<listener>> listeners_;
