@@ -13,6 +13,7 @@
 #include <asio/post.hpp>
 
 #include <pthread.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 
 #include <algorithm>
@@ -58,6 +59,9 @@ constexpr std::size_t max_idle_event_slots = 64;
 /// Most messages receive_exclusive() takes ahead under one lock: it takes the lock once per
 /// batch, and a batch is bounded memory (within handover_ring::capacity).
 constexpr std::size_t receive_ahead_batch = 256;
+/// How many times send_exclusive() yields the processor to the executor, when the room it
+/// was granted is used up, before it takes the executor's work over under the lock.
+constexpr int yields_before_taking_over = 4;
 static_assert(receive_ahead_batch <= handover_ring::capacity);
 
 template <class T>
@@ -515,6 +519,13 @@ std::error_code socket_core::send_exclusive(message& msg)
 {
     if (hand_over(msg))
         return {};
+    // The executor is taking (it grants more room each time): give it the processor a
+    // few times before doing its work here under the lock, which it would wait for.
+    for (int i = 0; i < yields_before_taking_over && may_wait_for_grant(msg); ++i) {
+        sched_yield();
+        if (hand_over(msg))
+            return {};
+    }
     std::lock_guard<std::mutex> lock(mutex);
     if (!handed_over_ && !closed_ && pattern_->send_room(1) > 0)
         start_handing_over();
@@ -526,10 +537,20 @@ std::error_code socket_core::send_exclusive(message& msg)
     return try_send(msg); // takes what waits in the ring first
 }
 
+bool socket_core::may_hand_over(const message& msg) const noexcept
+{
+    return handed_over_ && !msg.empty() && msg.size() <= message::inline_frames;
+}
+
+bool socket_core::may_wait_for_grant(const message& msg) const noexcept
+{
+    return may_hand_over(msg) && taking_.load(std::memory_order_acquire);
+}
+
 bool socket_core::hand_over(message& msg)
 {
-    if (!handed_over_ || handed_over_->pushed() >= send_limit_.load(std::memory_order_acquire) || msg.empty() ||
-        msg.size() > message::inline_frames || !handed_over_->try_push(msg))
+    if (!may_hand_over(msg) || handed_over_->pushed() >= send_limit_.load(std::memory_order_acquire) ||
+        !handed_over_->try_push(msg))
         return false;
     // Both sides exchange taking_: keep_taking()'s exchange to false either comes later and
     // sees this message, or came before and this one signals.
@@ -544,7 +565,7 @@ void socket_core::start_handing_over()
     if (fd < 0)
         return; // no hand-over then: every send takes the lock
     take_signal_.emplace(executor, fd);
-    handed_over_ = std::make_unique<handover_ring>();
+    handed_over_ = std::make_unique<frame_handover>();
     await_take_signal();
     grant_sends();
 }
@@ -597,7 +618,7 @@ void socket_core::grant_sends()
         return;
     // The messages still in the ring will take some of this room: the limit counts from
     // the last one taken.
-    const std::size_t room = closed_ ? 0 : pattern_->send_room(handover_ring::capacity);
+    const std::size_t room = closed_ ? 0 : pattern_->send_room(frame_handover::capacity);
     send_limit_.store(handed_over_->popped() + room, std::memory_order_release);
 }
 

@@ -5,6 +5,7 @@
 #include "pattern/fair_queue.hpp"
 #include "pattern/socket_pattern.hpp"
 #include "runtime/handler_memory.hpp"
+#include "runtime/frame_handover.hpp"
 #include "runtime/handover_ring.hpp"
 #include "runtime/pipe.hpp"
 #include "zmtp/detail/pending_op.hpp"
@@ -159,8 +160,8 @@ public:
     /// executor then lets it run before writing, so that the write carries more.
     bool few_handed_over() const noexcept
     {
-        const std::size_t waiting = handed_over_ ? handed_over_->size() : 0;
-        return waiting > 0 && waiting < handover_ring::capacity / 4;
+        const std::size_t waiting = handed_over_ ? handed_over_->frames_waiting() : 0;
+        return waiting > 0 && waiting < frame_handover::capacity / 8;
     }
     /// `p`'s session took messages from its `out` queue: waiting sends may proceed.
     void pipe_drained(pipe& p);
@@ -236,7 +237,7 @@ private:
     /// Messages send_exclusive() handed over (made at its first grant); a pattern send
     /// for each is owed, made by take_handed_over() (on the executor, or by the next
     /// operation that needs it, whichever comes first).
-    std::unique_ptr<handover_ring> handed_over_;
+    std::unique_ptr<frame_handover> handed_over_;
     /// send_exclusive() hands messages over while the ring's count of those pushed is below
     /// it: the count taken plus the pattern's send_room() when last looked at (under the
     /// lock, by grant_sends()). An operation that may shrink the room sets it to 0.
@@ -257,6 +258,11 @@ private:
     handler_memory<128> take_memory_; // for its wait: one in flight at a time
     /// Waits for the next signal to take (lock held); made after each signal.
     void await_take_signal();
+    /// True when `msg` has the shape hand_over() takes (1 to message::inline_frames frames)
+    /// and the ring exists.
+    bool may_hand_over(const message& msg) const noexcept;
+    /// True when hand_over() may take `msg` once the executor, which is taking, grants more.
+    bool may_wait_for_grant(const message& msg) const noexcept;
     /// Puts `msg` into handed_over_ if it exists, its grant allows and the message has up
     /// to message::inline_frames frames; signals the executor unless it is taking already.
     bool hand_over(message& msg);
