@@ -37,6 +37,7 @@ public:
             return true;
         });
         if (pushed) {
+            ring_.prefetch_for_push(prefetch_distance);
             msg.clear();
             ++messages_pushed_;
         }
@@ -67,6 +68,10 @@ public:
     bool empty() const noexcept { return ring_.empty(); }
 
 private:
+    /// How far ahead a push prefetches the slot it will fill: far enough for the line to
+    /// arrive in time at a sender's pace (64 measured best of 4 to 128). A prefetch changes
+    /// no data: at worst, in a nearly full ring, it takes a line the consumer has yet to read.
+    static constexpr std::size_t prefetch_distance = 64;
     static_assert(message::inline_frames <= capacity);
 
     slot_ring<frame_slot, capacity> ring_;
