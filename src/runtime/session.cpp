@@ -241,13 +241,9 @@ void session::on_protocol_close()
 
 void session::write()
 {
-    if (core_->taking_handed_over() && !writing_ && !stopped_ && on_executor_thread(core_->executor)) {
-        write_later(); // after the whole take: one write for all of it
-        return;
-    }
     if (!prepare_write())
         return;
-    if (on_executor_thread(core_->executor)) {
+    if (core_->taking_handed_over() || on_executor_thread(core_->executor)) {
         post_flush();
         return;
     }
@@ -257,26 +253,6 @@ void session::write()
     // handed over instead: socket::try_send_exclusive; when that thread takes what it
     // handed over, the executor writes them, together.)
     post_flush(send_batch());
-}
-
-void session::write_later()
-{
-    if (write_later_posted_)
-        return;
-    write_later_posted_ = true;
-    core_->write_started(); // the executor goes on taking what is handed over till it ends
-    asio::post(core_->executor, asio::bind_allocator(handler_allocator<void, 128>(write_later_memory_),
-                                                     [self = shared_from_this()] {
-        std::unique_lock<std::mutex> lock(self->core_->mutex);
-        self->write_later_posted_ = false;
-        const bool started = self->prepare_write();
-        self->core_->write_finished(); // the write it started, if any, is in flight now
-        if (!started)
-            return;
-        self->flush_posted_ = true;
-        lock.unlock();
-        self->flush(std::nullopt);
-    }));
 }
 
 void session::post_flush(std::optional<write_result> done)

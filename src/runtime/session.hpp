@@ -69,10 +69,6 @@ private:
     bool handle(wire::connection::event e);
     /// Starts writing what is queued, if no write is in flight: flush() makes the call.
     void write();
-    /// write() once the handler running now is over, so that the messages it queues
-    /// meanwhile go in the same batch (for the executor's take of handed-over messages).
-    /// Counts as a write in flight for the core until then.
-    void write_later();
     /// Encodes the next batch into output_ and sets writing_; false if none is to go.
     bool prepare_write();
     struct write_result {
@@ -126,13 +122,11 @@ private:
     handler_memory<256> read_memory_;
     handler_memory<2048> write_memory_;
     handler_memory<256> timer_memory_;
-    handler_memory<128> write_later_memory_;
 
     bool reading_ = false;
     bool writing_ = false;
     bool input_paused_ = false;
     bool resume_posted_ = false; // resume_input() posted and not run yet
-    bool write_later_posted_ = false; // write_later() posted and not run yet
     bool flush_posted_ = false;  // flush() is posted or running: its system call may use the descriptor
     bool authenticating_ = false;       ///< a decision is awaited: no input is read or handled
     std::uint64_t authentication_id_ = 0; ///< the ZAP request to cancel if we stop first

@@ -13,7 +13,6 @@
 #include <asio/post.hpp>
 
 #include <pthread.h>
-#include <sched.h>
 #include <sys/eventfd.h>
 
 #include <algorithm>
@@ -59,9 +58,6 @@ constexpr std::size_t max_idle_event_slots = 64;
 /// Most messages receive_exclusive() takes ahead under one lock: it takes the lock once per
 /// batch, and a batch is bounded memory (within handover_ring::capacity).
 constexpr std::size_t receive_ahead_batch = 256;
-/// How many times send_exclusive() yields the processor to the executor, when the room it
-/// was granted is used up, before it takes the executor's work over under the lock.
-constexpr int yields_before_taking_over = 4;
 static_assert(receive_ahead_batch <= handover_ring::capacity);
 
 template <class T>
@@ -519,13 +515,6 @@ std::error_code socket_core::send_exclusive(message& msg)
 {
     if (hand_over(msg))
         return {};
-    // The executor is taking (it grants more room each time): give it the processor a
-    // few times before doing its work here under the lock, which it would wait for.
-    for (int i = 0; i < yields_before_taking_over && may_wait_for_grant(msg); ++i) {
-        sched_yield();
-        if (hand_over(msg))
-            return {};
-    }
     std::lock_guard<std::mutex> lock(mutex);
     if (!handed_over_ && !closed_ && pattern_->send_room(1) > 0)
         start_handing_over();
@@ -540,11 +529,6 @@ std::error_code socket_core::send_exclusive(message& msg)
 bool socket_core::may_hand_over(const message& msg) const noexcept
 {
     return handed_over_ && !msg.empty() && msg.size() <= message::inline_frames;
-}
-
-bool socket_core::may_wait_for_grant(const message& msg) const noexcept
-{
-    return may_hand_over(msg) && taking_.load(std::memory_order_acquire);
 }
 
 bool socket_core::hand_over(message& msg)

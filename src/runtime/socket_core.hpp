@@ -261,8 +261,6 @@ private:
     /// True when `msg` has the shape hand_over() takes (1 to message::inline_frames frames)
     /// and the ring exists.
     bool may_hand_over(const message& msg) const noexcept;
-    /// True when hand_over() may take `msg` once the executor, which is taking, grants more.
-    bool may_wait_for_grant(const message& msg) const noexcept;
     /// Puts `msg` into handed_over_ if it exists, its grant allows and the message has up
     /// to message::inline_frames frames; signals the executor unless it is taking already.
     bool hand_over(message& msg);
