@@ -526,15 +526,10 @@ std::error_code socket_core::send_exclusive(message& msg)
     return try_send(msg); // takes what waits in the ring first
 }
 
-bool socket_core::may_hand_over(const message& msg) const noexcept
-{
-    return handed_over_ && !msg.empty() && msg.size() <= message::inline_frames;
-}
-
 bool socket_core::hand_over(message& msg)
 {
-    if (!may_hand_over(msg) || handed_over_->pushed() >= send_limit_.load(std::memory_order_acquire) ||
-        !handed_over_->try_push(msg))
+    if (!handed_over_ || handed_over_->pushed() >= send_limit_.load(std::memory_order_acquire) || msg.empty() ||
+        msg.size() > message::inline_frames || !handed_over_->try_push(msg))
         return false;
     // Both sides exchange taking_: keep_taking()'s exchange to false either comes later and
     // sees this message, or came before and this one signals.

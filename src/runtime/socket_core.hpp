@@ -4,8 +4,8 @@
 
 #include "pattern/fair_queue.hpp"
 #include "pattern/socket_pattern.hpp"
-#include "runtime/handler_memory.hpp"
 #include "runtime/frame_handover.hpp"
+#include "runtime/handler_memory.hpp"
 #include "runtime/handover_ring.hpp"
 #include "runtime/pipe.hpp"
 #include "zmtp/detail/pending_op.hpp"
@@ -156,8 +156,8 @@ public:
     void write_finished();
     /// True while take_handed_over() runs: writes it causes are the executor's.
     bool taking_handed_over() const noexcept { return taking_handed_over_; }
-    /// True while the sending thread hands messages over and only a few wait: the
-    /// executor then lets it run before writing, so that the write carries more.
+    /// True while the sending thread hands messages over and only a few wait (under 128
+    /// frames): the executor then lets it run before writing, so that the write carries more.
     bool few_handed_over() const noexcept
     {
         const std::size_t waiting = handed_over_ ? handed_over_->frames_waiting() : 0;
@@ -258,9 +258,6 @@ private:
     handler_memory<128> take_memory_; // for its wait: one in flight at a time
     /// Waits for the next signal to take (lock held); made after each signal.
     void await_take_signal();
-    /// True when `msg` has the shape hand_over() takes (1 to message::inline_frames frames)
-    /// and the ring exists.
-    bool may_hand_over(const message& msg) const noexcept;
     /// Puts `msg` into handed_over_ if it exists, its grant allows and the message has up
     /// to message::inline_frames frames; signals the executor unless it is taking already.
     bool hand_over(message& msg);
