@@ -241,9 +241,18 @@ void session::on_protocol_close()
 
 void session::write()
 {
+    if (core_->taking_handed_over()) {
+        // One write after the take, for all it gives this session (not one for its first
+        // message and another for the rest).
+        if (!write_deferred_ && !writing_ && !stopped_) {
+            core_->defer_write(shared_from_this());
+            write_deferred_ = true;
+        }
+        return;
+    }
     if (!prepare_write())
         return;
-    if (core_->taking_handed_over() || on_executor_thread(core_->executor)) {
+    if (on_executor_thread(core_->executor)) {
         post_flush();
         return;
     }
@@ -253,6 +262,13 @@ void session::write()
     // handed over instead: socket::try_send_exclusive; when that thread takes what it
     // handed over, the executor writes them, together.)
     post_flush(send_batch());
+}
+
+void session::write_deferred()
+{
+    write_deferred_ = false;
+    if (prepare_write())
+        post_flush();
 }
 
 void session::post_flush(std::optional<write_result> done)

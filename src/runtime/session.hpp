@@ -39,6 +39,9 @@ public:
     void start();
     /// The pipe has messages to send. Lock held.
     void notify_output();
+    /// Starts the write that a take of handed-over messages deferred (socket_core::
+    /// defer_write); the executor makes its system call. Lock held.
+    void write_deferred();
     /// Encodes `msg` into the connection at once if the handshake is done; false otherwise
     /// (then it must wait in the pipe). Lock held.
     bool send_now(const message& msg);
@@ -127,6 +130,7 @@ private:
     bool writing_ = false;
     bool input_paused_ = false;
     bool resume_posted_ = false; // resume_input() posted and not run yet
+    bool write_deferred_ = false; // in the core's deferred writes, till its take ends
     bool flush_posted_ = false;  // flush() is posted or running: its system call may use the descriptor
     bool authenticating_ = false;       ///< a decision is awaited: no input is read or handled
     std::uint64_t authentication_id_ = 0; ///< the ZAP request to cancel if we stop first

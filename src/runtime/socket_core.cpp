@@ -586,6 +586,9 @@ void socket_core::take_handed_over()
                 (void)pattern_->send(msg);
         }
     }
+    for (const std::shared_ptr<session>& s : deferred_writes_)
+        s->write_deferred();
+    deferred_writes_.clear();
     if (took && has_waits())
         serve_waits();
     grant_sends();

@@ -154,8 +154,12 @@ public:
     /// A session started a write / a write ended (its handler runs, whatever the outcome).
     void write_started() noexcept { ++writes_in_flight_; }
     void write_finished();
-    /// True while take_handed_over() runs: writes it causes are the executor's.
+    /// True while take_handed_over() runs: a session's write waits for the end of the
+    /// take (defer_write), so that one write carries all the take gave it.
     bool taking_handed_over() const noexcept { return taking_handed_over_; }
+    /// `s` starts its write when the take running now ends (still under the lock, so no
+    /// other thread sees the messages queued without their write begun).
+    void defer_write(std::shared_ptr<session> s) { deferred_writes_.push_back(std::move(s)); }
     /// True while the sending thread hands messages over and only a few wait (under 128
     /// frames): the executor then lets it run before writing, so that the write carries more.
     bool few_handed_over() const noexcept
@@ -265,6 +269,7 @@ private:
     void start_handing_over();
     std::size_t writes_in_flight_ = 0;
     bool taking_handed_over_ = false;
+    std::vector<std::shared_ptr<session>> deferred_writes_; ///< by defer_write(), during a take
     /// On the executor: takes what is handed over, and goes on taking while writes are in
     /// flight (each end of a write takes again); else clears taking_.
     void keep_taking();
