@@ -13,6 +13,7 @@
 #include <asio/post.hpp>
 
 #include <pthread.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 
 #include <algorithm>
@@ -59,6 +60,13 @@ constexpr std::size_t max_idle_event_slots = 64;
 /// batch, and a batch is bounded memory (within handover_ring::capacity).
 constexpr std::size_t receive_ahead_batch = 256;
 static_assert(receive_ahead_batch <= handover_ring::capacity);
+/// How many times send_exclusive() yields the processor to the executor, when the room it
+/// was granted is used up while the executor takes, before it does that work itself under
+/// the lock (which the executor would then wait for, and the ring would stay empty).
+constexpr int yields_before_taking_over = 4;
+/// The least room a grant must give for send_exclusive() to yield once it is used up: a
+/// take frees that much again, where a smaller room (a low send_hwm) waits for a write.
+constexpr std::size_t least_room_to_yield_for = frame_handover::capacity / 8;
 
 template <class T>
 void erase_one(std::vector<T>& v, const T& value)
@@ -515,6 +523,14 @@ std::error_code socket_core::send_exclusive(message& msg)
 {
     if (hand_over(msg))
         return {};
+    // Each take grants more room: while the executor takes, let it run.
+    for (int i = 0; i < yields_before_taking_over && may_hand_over(msg) && yield_for_grant_.load(std::memory_order_relaxed) &&
+                    taking_.load(std::memory_order_acquire);
+         ++i) {
+        sched_yield();
+        if (hand_over(msg))
+            return {};
+    }
     std::lock_guard<std::mutex> lock(mutex);
     if (!handed_over_ && !closed_ && pattern_->send_room(1) > 0)
         start_handing_over();
@@ -528,8 +544,8 @@ std::error_code socket_core::send_exclusive(message& msg)
 
 bool socket_core::hand_over(message& msg)
 {
-    if (!handed_over_ || handed_over_->pushed() >= send_limit_.load(std::memory_order_acquire) || msg.empty() ||
-        msg.size() > message::inline_frames || !handed_over_->try_push(msg))
+    if (!may_hand_over(msg) || handed_over_->pushed() >= send_limit_.load(std::memory_order_acquire) ||
+        !handed_over_->try_push(msg))
         return false;
     // Both sides exchange taking_: keep_taking()'s exchange to false either comes later and
     // sees this message, or came before and this one signals.
@@ -602,6 +618,7 @@ void socket_core::grant_sends()
     // the last one taken.
     const std::size_t room = closed_ ? 0 : pattern_->send_room(frame_handover::capacity);
     send_limit_.store(handed_over_->popped() + room, std::memory_order_release);
+    yield_for_grant_.store(room >= least_room_to_yield_for, std::memory_order_relaxed);
 }
 
 void socket_core::keep_taking()

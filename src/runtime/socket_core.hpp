@@ -104,7 +104,8 @@ public:
     /// try_send() for the socket's one sending thread (socket::try_send_exclusive), called
     /// WITHOUT the lock: while the pattern's send_room() granted it credit, a message of up
     /// to message::inline_frames frames goes into a ring the executor drains, no lock
-    /// taken; otherwise it takes the lock, and grants new credit.
+    /// taken; otherwise (after yielding to an executor that is taking, which grants more)
+    /// it takes the lock, and grants new credit.
     std::error_code send_exclusive(message& msg);
     void wait_send(message&& msg, send_op* op);
     void cancel_send(send_op* op);
@@ -246,6 +247,9 @@ private:
     /// it: the count taken plus the pattern's send_room() when last looked at (under the
     /// lock, by grant_sends()). An operation that may shrink the room sets it to 0.
     std::atomic<std::size_t> send_limit_{0};
+    /// Whether the last grant was large enough that send_exclusive(), having used it up,
+    /// yields to a taking executor for the next (least_room_to_yield_for).
+    std::atomic<bool> yield_for_grant_{false};
     void grant_sends();
 
     /// Messages receive_exclusive() took ahead, in order, for its next calls: popped by
@@ -262,8 +266,13 @@ private:
     handler_memory<128> take_memory_; // for its wait: one in flight at a time
     /// Waits for the next signal to take (lock held); made after each signal.
     void await_take_signal();
-    /// Puts `msg` into handed_over_ if it exists, its grant allows and the message has up
-    /// to message::inline_frames frames; signals the executor unless it is taking already.
+    /// True when handed_over_ exists and `msg` has 1 to message::inline_frames frames.
+    bool may_hand_over(const message& msg) const noexcept
+    {
+        return handed_over_ && !msg.empty() && msg.size() <= message::inline_frames;
+    }
+    /// Puts `msg` into handed_over_ if it may, and its grant allows; signals the executor
+    /// unless it is taking already.
     bool hand_over(message& msg);
     /// Makes handed_over_ and its signal, and grants the first room (lock held).
     void start_handing_over();
