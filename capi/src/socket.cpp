@@ -97,6 +97,10 @@ int socket_handle::send_frame(zmtp::frame body, bool more, bool dontwait)
         if (more)
             return 0;
         std::error_code ec = socket_.try_send_exclusive(outgoing_); // most sends need not wait
+        if (!ec) { // the common case first: comparing with an errc makes an error_code
+            outgoing_.clear();
+            return 0;
+        }
         if (ec == zmtp::errc::would_block && !dontwait) {
             const std::optional<deadline> until = deadline_after(socket_.get(&zmtp::socket_options::send_timeout));
             while (ec == zmtp::errc::would_block && !(ec = wait_ready(zmtp::wait_type::write, until))) {
@@ -141,16 +145,19 @@ std::error_code socket_handle::receive_frame(zmtp::frame& body, bool& more, deta
 {
     if (!receiving_more()) {
         try {
-            std::error_code ec = socket_.try_receive_exclusive(incoming_); // most receives need not wait
-            if (ec == zmtp::errc::would_block && !dontwait) {
-                const std::optional<deadline> until = deadline_after(socket_.get(&zmtp::socket_options::receive_timeout));
-                while (ec == zmtp::errc::would_block && !(ec = wait_ready(zmtp::wait_type::read, until)))
-                    ec = socket_.try_receive_exclusive(incoming_); // another may have come first: would_block
+            // Most receives need not wait (tested first: comparing with an errc makes an
+            // error_code).
+            if (std::error_code ec = socket_.try_receive_exclusive(incoming_)) {
+                if (ec == zmtp::errc::would_block && !dontwait) {
+                    const std::optional<deadline> until = deadline_after(socket_.get(&zmtp::socket_options::receive_timeout));
+                    while (ec == zmtp::errc::would_block && !(ec = wait_ready(zmtp::wait_type::read, until)))
+                        ec = socket_.try_receive_exclusive(incoming_); // another may have come first: would_block
+                }
+                if (ec == zmtp::errc::would_block)
+                    rearm_signal();
+                if (ec)
+                    return ec;
             }
-            if (ec == zmtp::errc::would_block)
-                rearm_signal();
-            if (ec)
-                return ec;
         } catch (const std::bad_alloc&) {
             return make_error_code(std::errc::not_enough_memory);
         }
