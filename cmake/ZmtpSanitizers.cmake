@@ -86,3 +86,10 @@ function(zmtp_target_defaults target)
   zmtp_enable_warnings(${target})
   zmtp_enable_sanitizers(${target})
 endfunction()
+
+# A test program: the defaults, then ZMTP_TEST_COMPILE_OPTIONS (after the build type's
+# flags, so an -O there wins).
+function(zmtp_test_target_defaults target)
+  zmtp_target_defaults(${target})
+  target_compile_options(${target} PRIVATE ${ZMTP_TEST_COMPILE_OPTIONS})
+endfunction()
