@@ -64,6 +64,10 @@ static_assert(receive_ahead_batch <= handover_ring::capacity);
 /// was granted is used up while the executor takes, before it does that work itself under
 /// the lock (which the executor would then wait for, and the ring would stay empty).
 constexpr int yields_before_taking_over = 4;
+/// How many times the executor, woken to take a few handed-over frames, yields the processor
+/// first, while the sending thread keeps adding: then one take and one write carry more of a
+/// stream, and the sender signals less often. A lone message costs one yield.
+constexpr int yields_before_taking = 4;
 /// The least room a grant must give for send_exclusive() to yield once it is used up: a
 /// take frees that much again, where a smaller room (a low send_hwm) waits for a write.
 constexpr std::size_t least_room_to_yield_for = frame_handover::capacity / 8;
@@ -572,6 +576,7 @@ void socket_core::await_take_signal()
                                                   [self = shared_from_this()](std::error_code ec) {
         if (ec)
             return; // closed
+        self->let_handed_over_grow();
         std::lock_guard<std::mutex> lock(self->mutex);
         if (!self->take_signal_ || self->closed_)
             return;
@@ -580,6 +585,16 @@ void socket_core::await_take_signal()
         self->await_take_signal(); // before taking_ may go false: no signal is missed
         self->keep_taking();
     }));
+}
+
+void socket_core::let_handed_over_grow() const
+{
+    for (int i = 0; i < yields_before_taking && few_handed_over(); ++i) {
+        const std::size_t before = handed_over_->frames_waiting();
+        sched_yield();
+        if (handed_over_->frames_waiting() == before)
+            return; // the sender is not adding: take what there is
+    }
 }
 
 void socket_core::take_handed_over()

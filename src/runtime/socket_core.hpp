@@ -266,6 +266,10 @@ private:
     handler_memory<128> take_memory_; // for its wait: one in flight at a time
     /// Waits for the next signal to take (lock held); made after each signal.
     void await_take_signal();
+    /// Woken by that signal, before taking the lock: yields the processor while only a few
+    /// frames wait and the sending thread is adding more (no lock: handed_over_ is never
+    /// reset once made, and its count is atomic).
+    void let_handed_over_grow() const;
     /// True when handed_over_ exists and `msg` has 1 to message::inline_frames frames.
     bool may_hand_over(const message& msg) const noexcept
     {
