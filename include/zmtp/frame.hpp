@@ -19,6 +19,8 @@ namespace zmtp {
 /// copies share: copying a large frame copies a pointer, not the bytes. Writes through
 /// `data()` are therefore seen by every copy of a large frame. A large body may also be the
 /// caller's own buffer, released through a callback when the last copy goes (`adopt()`).
+/// A received body of up to 1 KiB shares its block with the bodies that arrived with it
+/// (one allocation for many; the block goes when the last of them does).
 class frame {
 public:
     /// A frame's bytes are all it is: containers may move it with memcpy.

@@ -59,9 +59,11 @@ std::size_t frame_decoder::decode(std::span<const std::byte> input, std::error_c
             break;
         }
 
-        case state::short_size:
-            ec = start_body(static_cast<std::uint8_t>(input[pos++]));
+        case state::short_size: {
+            const auto size = static_cast<std::uint8_t>(input[pos++]);
+            ec = start_body(size, input.size() - pos);
             break;
+        }
 
         case state::long_size: {
             const std::size_t n = std::min(sizeof size_bytes_ - size_filled_, input.size() - pos);
@@ -70,7 +72,7 @@ std::size_t frame_decoder::decode(std::span<const std::byte> input, std::error_c
             pos += n;
             if (size_filled_ == sizeof size_bytes_) {
                 const std::uint64_t size = detail::load_big_endian(size_bytes_, 8);
-                ec = size > max_long_frame_size ? fail(errc::invalid_frame_size) : start_body(size);
+                ec = size > max_long_frame_size ? fail(errc::invalid_frame_size) : start_body(size, input.size() - pos);
             }
             break;
         }
@@ -100,7 +102,7 @@ std::size_t frame_decoder::decode(std::span<const std::byte> input, std::error_c
     return pos;
 }
 
-std::error_code frame_decoder::start_body(std::uint64_t size)
+std::error_code frame_decoder::start_body(std::uint64_t size, std::size_t available)
 {
     if (flags_ & frame_flag::command) {
         if (size > limits_.max_command_size)
@@ -120,7 +122,9 @@ std::error_code frame_decoder::start_body(std::uint64_t size)
         return {};
     }
     try {
-        body_ = frame::with_size(std::min(body_size_, std::max(limits_.first_body_block, largest_body_)));
+        const bool arrived = !(flags_ & frame_flag::command) && body_size_ > frame::inline_capacity && body_size_ <= available;
+        body_ = arrived ? body_in_block(body_size_, available)
+                        : frame::with_size(std::min(body_size_, std::max(limits_.first_body_block, largest_body_)));
     } catch (const std::bad_alloc&) {
         return fail(errc::out_of_memory);
     }
@@ -155,6 +159,23 @@ void frame_decoder::finish_dropped_frame() noexcept
     }
     dropping_ = false;
     dropped_ = true;
+}
+
+frame frame_decoder::body_in_block(std::size_t size, std::size_t available)
+{
+    if (size > block_body_limit)
+        return frame::with_size(size);
+    if (block_.size() - block_used_ < size) {
+        const std::size_t block = std::min(body_block, available);
+        block_ = block >= 2 * size ? frame::with_size(block) : frame(); // not worth a block for one body
+        block_used_ = 0;
+        if (block_.empty())
+            return frame::with_size(size);
+    }
+    frame f = block_.slice(block_used_, size);
+    // The next body starts 8-byte aligned, as a heap block's would be (at least).
+    block_used_ = std::min(block_.size(), block_used_ + ((size + 7) & ~std::size_t{7}));
+    return f;
 }
 
 decoded_frame frame_decoder::take() noexcept

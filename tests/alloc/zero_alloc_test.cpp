@@ -148,6 +148,17 @@ TEST_CASE("no heap allocation per message in steady state, messages up to 32 byt
     }
 }
 
+TEST_CASE("messages of 41 to 1024 bytes: the receiver allocates one block for many bodies, not one a message")
+{
+    for (const std::size_t size : {std::size_t{41}, std::size_t{256}, std::size_t{1024}}) {
+        CAPTURE(size);
+        constexpr int count = 100'000;
+        const long n = allocations_in_steady_state("tcp://127.0.0.1:*", size, count);
+        MESSAGE("size ", size, ": ", n, " allocations for ", count / 2, " messages");
+        CHECK(n < count / 2 / 4); // a block of 8 KiB holds 7 to 178 of them; one a message before
+    }
+}
+
 TEST_CASE("no heap allocation per message over CURVE in steady state, messages up to 32 bytes")
 {
     // A MESSAGE is opened where it lies in the read buffer. One split between two reads is

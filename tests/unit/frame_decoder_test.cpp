@@ -768,3 +768,60 @@ TEST_CASE("frame_decoder: decode_short_message takes only a whole one-frame mess
     CHECK(small.decode(bytes("00 02 'h' 'i'"), ec) == 2);
     CHECK(ec == errc::message_too_large);
 }
+
+TEST_CASE("frame_decoder: bodies that arrived together share a block, and a body alone gets its own")
+{
+    // Three one-frame messages of 100 bytes, then two long-form frames of 300, in one input.
+    std::vector<std::byte> input;
+    for (int i = 0; i < 3; ++i) {
+        input.push_back(std::byte{0x00});
+        input.push_back(std::byte{100});
+        input.insert(input.end(), 100, std::byte(0x41 + i));
+    }
+    for (int i = 0; i < 2; ++i) {
+        const std::vector<std::byte> h = header(300, false, false);
+        input.insert(input.end(), h.begin(), h.end());
+        input.insert(input.end(), 300, std::byte(0x61 + i));
+    }
+    std::optional<frame_decoder> d(std::in_place);
+    zmtp::message shorts;
+    std::size_t pos = 0;
+    for (int i = 0; i < 3; ++i)
+        pos += d->decode_short_message(std::span(input).subspan(pos), shorts);
+    REQUIRE(shorts.size() == 3);
+    std::vector<zmtp::frame> longs;
+    for (int i = 0; i < 2; ++i) {
+        std::error_code ec;
+        pos += d->decode(std::span(input).subspan(pos), ec);
+        REQUIRE(!ec);
+        REQUIRE(d->ready());
+        longs.push_back(d->take().body);
+    }
+    CHECK(pos == input.size());
+    // Each body starts 8-byte aligned right after the one before, in the same block.
+    CHECK(shorts[1].data() == shorts[0].data() + 104);
+    CHECK(shorts[2].data() == shorts[1].data() + 104);
+    CHECK(longs[0].data() == shorts[2].data() + 104);
+    CHECK(longs[1].data() == longs[0].data() + 304);
+    // Copies, not views of the input, and they outlive the decoder.
+    d.reset();
+    std::fill(input.begin(), input.end(), std::byte{0});
+    for (int i = 0; i < 3; ++i)
+        CHECK(shorts[i] == std::string(100, static_cast<char>('A' + i)));
+    for (int i = 0; i < 2; ++i)
+        CHECK(longs[i] == std::string(300, static_cast<char>('a' + i)));
+
+    // A body alone in its input is not worth a block: each has its own heap block (whose
+    // sizes are multiples of 16, so the two bodies cannot lie 104 bytes apart).
+    frame_decoder alone;
+    zmtp::message out;
+    std::vector<std::byte> one(102, std::byte{0x78});
+    one[0] = std::byte{0x00};
+    one[1] = std::byte{100};
+    CHECK(alone.decode_short_message(one, out) == 102);
+    CHECK(alone.decode_short_message(one, out) == 102);
+    REQUIRE(out.size() == 2);
+    CHECK(out[1].data() != out[0].data() + 104);
+    CHECK(out[0] == std::string(100, 'x'));
+    CHECK(out[1] == std::string(100, 'x'));
+}

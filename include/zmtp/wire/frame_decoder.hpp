@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <span>
 #include <system_error>
@@ -83,13 +84,20 @@ public:
         largest_body_ = largest_body_ < size ? size : largest_body_;
         return 2 + size;
     }
-    /// take_short_message(), with the body appended to `out` as a frame.
+    /// take_short_message(), with the body appended to `out` as a frame (a body too long to
+    /// be inline goes into a block shared with the next ones: body_in_block()).
     std::size_t decode_short_message(std::span<const std::byte> input, message& out)
     {
         std::span<const std::byte> body;
         const std::size_t n = take_short_message(input, body);
-        if (n != 0)
+        if (n == 0)
+            return 0;
+        if (body.size() <= frame::inline_capacity) {
             out.push_back(body);
+        } else {
+            frame& f = out.push_back(body_in_block(body.size(), input.size() - 2));
+            std::memcpy(f.data(), body.data(), body.size());
+        }
         return n;
     }
 
@@ -129,7 +137,8 @@ private:
     enum class state { flags, short_size, long_size, body, skip_body, ready, failed };
 
     std::error_code fail(std::error_code ec) noexcept;
-    std::error_code start_body(std::uint64_t size);
+    /// The header announced a body of `size` bytes; `available` bytes of input follow it.
+    std::error_code start_body(std::uint64_t size, std::size_t available);
     /// Makes room for more of a body that is held in part. Error: out_of_memory.
     std::error_code grow_body();
     void finish_frame() noexcept // inline: it is on every frame's path
@@ -148,6 +157,18 @@ private:
             largest_body_ = largest_body_ < body_size_ ? body_size_ : largest_body_;
     }
     void finish_dropped_frame() noexcept;
+    /// Memory for a data frame's body of `size` bytes (more than frame::inline_capacity),
+    /// all of which has arrived (`available` bytes of input from its first one on, at
+    /// least `size`). Up to `block_body_limit` bytes it is a part of the block the bodies
+    /// decoded before it share, so that a stream of short messages costs one heap block
+    /// per `body_block` bytes rather than one a message. A new block is sized to what has
+    /// arrived (at most body_block): the memory stays within what the peer has sent. A
+    /// frame of such a block keeps all of it alive (as libzmq's messages keep its receive
+    /// buffer).
+    frame body_in_block(std::size_t size, std::size_t available);
+    /// The most a block of bodies holds, and the longest body put in one.
+    static constexpr std::size_t body_block = 8 * 1024;
+    static constexpr std::size_t block_body_limit = 1024;
 
     frame_limits limits_;
     state state_ = state::flags;
@@ -155,6 +176,8 @@ private:
     std::byte size_bytes_[8]{};
     std::size_t size_filled_ = 0;
     frame body_;              // holds the first body_.size() bytes of the body
+    frame block_;             // body_in_block()'s: its bytes from block_used_ on are free
+    std::size_t block_used_ = 0;
     std::size_t body_size_ = 0; // the body's announced size
     std::size_t largest_body_ = 0; // the largest body delivered so far
     std::size_t body_filled_ = 0;
