@@ -165,7 +165,7 @@ frame frame_decoder::body_in_block(std::size_t size, std::size_t available)
 {
     if (size > block_body_limit)
         return frame::with_size(size);
-    if (block_.size() - block_used_ < size) {
+    if (block_.size() < block_used_ + size) { // (a moved-from block_ is empty: a new one)
         const std::size_t block = std::min(body_block, available);
         block_ = block >= 2 * size ? frame::with_size(block) : frame(); // not worth a block for one body
         block_used_ = 0;

@@ -63,6 +63,12 @@ struct decoded_frame {
 class frame_decoder {
 public:
     explicit frame_decoder(frame_limits limits = {}) noexcept : limits_(limits) {}
+    /// Not copyable: a copy would carve its bodies out of the same free bytes of the block
+    /// that bodies share (body_in_block()).
+    frame_decoder(const frame_decoder&) = delete;
+    frame_decoder& operator=(const frame_decoder&) = delete;
+    frame_decoder(frame_decoder&&) noexcept = default;
+    frame_decoder& operator=(frame_decoder&&) noexcept = default;
 
     /// Consumes bytes of `input` until a frame completes or input ends; returns how many
     /// it consumed. Sets `ec` on a protocol violation (see zmtp::errc).
